@@ -1,0 +1,1 @@
+#include "crypto/canonical_json.h"

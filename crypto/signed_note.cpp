@@ -1,0 +1,1 @@
+#include "crypto/signed_note.h"

@@ -1,0 +1,1 @@
+// signed notes: to be written

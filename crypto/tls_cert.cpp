@@ -1,0 +1,1 @@
+#include "crypto/tls_cert.h"
