@@ -35,6 +35,7 @@ std::string_view code_name(Code code) {
     case Code::shutting_down: return "shutting_down";
     case Code::already_exists: return "already_exists";
     case Code::invalid_argument: return "invalid_argument";
+    case Code::locked: return "locked";
   }
   return "unknown";
 }

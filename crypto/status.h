@@ -52,6 +52,7 @@ enum class Code : std::uint16_t {
   shutting_down = 307,
   already_exists = 308,
   invalid_argument = 309,
+  locked = 310,
 };
 
 // The stable snake_case name of a code, e.g. "json_duplicate_key".
