@@ -1,0 +1,107 @@
+// Internal to ledger/: LMDB handles, error conversion at the wall, and key encodings.
+#pragma once
+
+#include <lmdb.h>
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "ledger/ledger.h"
+
+namespace innoclear::ledger::detail {
+
+// MDB_* codes become Status values here and nowhere else.
+Status lmdb_status(int rc, std::string_view what);
+
+inline MDB_val to_val(std::string_view bytes) {
+  return {bytes.size(), const_cast<char*>(bytes.data())};
+}
+inline std::string_view from_val(const MDB_val& val) {
+  return {static_cast<const char*>(val.mv_data), val.mv_size};
+}
+
+// Big-endian so that LMDB's byte order is numeric order and appends can use MDB_APPEND.
+using U64Key = std::array<char, 8>;
+U64Key encode_u64(std::uint64_t value);
+std::uint64_t decode_u64(std::string_view key);
+
+struct Databases {
+  MDB_dbi entries = 0;      // index → entry bytes
+  MDB_dbi tree = 0;         // stored_index(level, index) → 32-byte hash
+  MDB_dbi checkpoints = 0;  // tree size → signed checkpoint note
+  MDB_dbi meta = 0;         // "origin" → origin
+  std::vector<MDB_dbi> tables;
+};
+
+// Stored tree hash (level, index) as read inside `txn`.
+Result<Hash> read_tree_hash(MDB_txn* txn, MDB_dbi tree, int level, std::uint64_t index);
+HashReader tree_reader(MDB_txn* txn, MDB_dbi tree);
+// Number of rows in a database.
+Result<std::uint64_t> row_count(MDB_txn* txn, MDB_dbi dbi);
+
+// Derived state read and written inside one LMDB transaction.
+class TxnState final : public StateWriter {
+ public:
+  TxnState(MDB_txn* txn, const Databases& databases) : txn_(txn), databases_(databases) {}
+  Result<std::optional<std::string>> get(Table table, std::string_view key) const override;
+  Status scan(Table table, std::string_view prefix, const RowVisitor& visit) const override;
+  Status put(Table table, std::string_view key, std::string_view value) override;
+  Status erase(Table table, std::string_view key) override;
+
+ private:
+  Result<MDB_dbi> dbi(Table table) const;
+  MDB_txn* txn_;
+  const Databases& databases_;
+};
+
+// Visits rows with key >= `start` in key order while they start with `prefix`.
+Status scan_from(MDB_txn* txn, MDB_dbi dbi, std::string_view start, std::string_view prefix,
+                 const RowVisitor& visit);
+// Scans rows of `dbi` whose key starts with `prefix`.
+Status scan_rows(MDB_txn* txn, MDB_dbi dbi, std::string_view prefix, const RowVisitor& visit);
+
+struct QueuedJob {
+  Job job;
+  Done done;
+};
+
+}  // namespace innoclear::ledger::detail
+
+namespace innoclear::ledger {
+
+struct Ledger::Impl {
+  MDB_env* env = nullptr;
+  detail::Databases databases;
+  int lock_fd = -1;
+
+  // Writer state. `frontier` and the LMDB write transaction belong to the writer thread.
+  std::thread writer;
+  std::mutex mutex;
+  std::condition_variable queue_changed;
+  std::deque<detail::QueuedJob> queue;  // guarded by mutex
+  bool stopping = false;                // guarded by mutex
+  Frontier frontier;
+  std::atomic<std::uint64_t> durable_size{0};
+
+  std::atomic<std::uint64_t> commits{0}, committed_entries{0}, committed_jobs{0},
+      failed_commits{0};
+  std::array<std::atomic<std::uint64_t>, 17> batch_histogram{};
+};
+
+struct ReadView::Impl {
+  MDB_txn* txn = nullptr;
+  const detail::Databases* databases = nullptr;
+  std::uint64_t size = 0;
+  ~Impl() {
+    if (txn != nullptr) mdb_txn_abort(txn);
+  }
+};
+
+}  // namespace innoclear::ledger

@@ -1,0 +1,203 @@
+// Ledger::verify: recompute everything that can be recomputed and compare it with what is stored.
+#include <cstring>
+#include <map>
+
+#include "crypto/canonical_json.h"
+#include "crypto/signed_note.h"
+#include "ledger/lmdb_store.h"
+
+namespace innoclear::ledger {
+
+namespace {
+
+using detail::from_val;
+
+Status disagreement(std::string message) { return {Code::verify_failed, std::move(message)}; }
+
+// Derived state rebuilt in memory from the entries alone.
+class ReplayedState final : public StateWriter {
+ public:
+  explicit ReplayedState(std::size_t tables) : tables_(tables) {}
+
+  Result<std::optional<std::string>> get(Table table, std::string_view key) const override {
+    if (table >= tables_.size()) return {Code::invalid_argument, "no such table"};
+    const auto found = tables_[table].find(std::string(key));
+    if (found == tables_[table].end()) return std::optional<std::string>();
+    return std::optional<std::string>(found->second);
+  }
+  Status scan(Table table, std::string_view prefix, const RowVisitor& visit) const override {
+    if (table >= tables_.size()) return {Code::invalid_argument, "no such table"};
+    for (auto it = tables_[table].lower_bound(std::string(prefix)); it != tables_[table].end();
+         ++it) {
+      if (std::string_view(it->first).substr(0, prefix.size()) != prefix) break;
+      if (!visit(it->first, it->second)) break;
+    }
+    return Status::success();
+  }
+  Status put(Table table, std::string_view key, std::string_view value) override {
+    if (table >= tables_.size()) return {Code::invalid_argument, "no such table"};
+    if (key.empty() || key.size() > table_key_bytes_max) {
+      return {Code::invalid_argument, "state key length out of range"};
+    }
+    tables_[table][std::string(key)] = std::string(value);
+    return Status::success();
+  }
+  Status erase(Table table, std::string_view key) override {
+    if (table >= tables_.size()) return {Code::invalid_argument, "no such table"};
+    tables_[table].erase(std::string(key));
+    return Status::success();
+  }
+  const std::map<std::string, std::string>& rows(Table table) const { return tables_[table]; }
+
+ private:
+  std::vector<std::map<std::string, std::string>> tables_;
+};
+
+// Reads the tree table in stored order, next to a Frontier that recomputes it.
+class TreeCursor {
+ public:
+  TreeCursor(MDB_txn* txn, MDB_dbi tree) { rc_ = mdb_cursor_open(txn, tree, &cursor_); }
+  ~TreeCursor() {
+    if (cursor_ != nullptr) mdb_cursor_close(cursor_);
+  }
+  TreeCursor(const TreeCursor&) = delete;
+  TreeCursor& operator=(const TreeCursor&) = delete;
+
+  // Compares the next stored row with the recomputed hash of (level, index).
+  Status expect(int level, std::uint64_t index, const Hash& hash) {
+    if (rc_ != MDB_SUCCESS) return detail::lmdb_status(rc_, "tree cursor");
+    MDB_val key{};
+    MDB_val value{};
+    rc_ = mdb_cursor_get(cursor_, &key, &value, first_ ? MDB_FIRST : MDB_NEXT);
+    first_ = false;
+    const std::string where = "tree hash (level " + std::to_string(level) + ", index " +
+                              std::to_string(index) + ")";
+    if (rc_ != MDB_SUCCESS) return disagreement(where + " is missing");
+    if (detail::decode_u64(from_val(key)) != stored_index(level, index)) {
+      return disagreement(where + " is not where it should be stored");
+    }
+    if (value.mv_size != hash.size() || std::memcmp(value.mv_data, hash.data(), hash.size()) != 0) {
+      return disagreement(where + " does not match its recomputed value");
+    }
+    return Status::success();
+  }
+
+ private:
+  MDB_cursor* cursor_ = nullptr;
+  int rc_ = MDB_SUCCESS;
+  bool first_ = true;
+};
+
+Status verify_checkpoint(const ReadView& view, const Options& options,
+                         const crypto::NoteVerifier& verifier, std::uint64_t tree_size,
+                         std::string_view note) {
+  const std::string where = "checkpoint at size " + std::to_string(tree_size);
+  const crypto::NoteVerifier known[] = {verifier};
+  Result<crypto::OpenedNote> opened = crypto::open_note(note, known);
+  if (!opened.ok()) return disagreement(where + ": " + opened.status().to_string());
+  Result<CheckpointBody> body = parse_checkpoint_body(opened->text);
+  if (!body.ok()) return disagreement(where + ": " + body.status().to_string());
+  if (body->origin != options.origin) return disagreement(where + ": wrong origin " + body->origin);
+  if (body->size != tree_size) return disagreement(where + ": recorded under the wrong size");
+  if (tree_size > view.size()) return disagreement(where + ": beyond the ledger size");
+  Result<Hash> root = view.root(tree_size);
+  if (!root.ok()) return disagreement(where + ": " + root.status().to_string());
+  if (*root != body->root) return disagreement(where + ": root does not match the tree");
+  return Status::success();
+}
+
+Status compare_table(const ReadView& view, const std::string& name, Table table,
+                     const ReplayedState& replayed, std::uint64_t& rows) {
+  const auto& expected = replayed.rows(table);
+  auto next = expected.begin();
+  Status mismatch;
+  Status status = view.scan(table, {}, [&](std::string_view key, std::string_view value) {
+    rows++;
+    if (next == expected.end() || next->first > key) {
+      mismatch = disagreement("state " + name + ": stored row '" + std::string(key) +
+                              "' does not follow from the entries");
+      return false;
+    }
+    if (next->first < key) {
+      mismatch = disagreement("state " + name + ": row '" + next->first + "' is missing");
+      return false;
+    }
+    if (next->second != value) {
+      mismatch = disagreement("state " + name + ": row '" + next->first + "' differs");
+      return false;
+    }
+    ++next;
+    return true;
+  });
+  if (!status.ok()) return status;
+  if (!mismatch.ok()) return mismatch;
+  if (next != expected.end()) {
+    return disagreement("state " + name + ": row '" + next->first + "' is missing");
+  }
+  return Status::success();
+}
+
+}  // namespace
+
+Result<VerifyReport> Ledger::verify(const crypto::PublicKey& key) const {
+  Result<ReadView> snapshot = view();
+  if (!snapshot.ok()) return snapshot.status();
+  const ReadView& view = *snapshot;
+  MDB_txn* txn = view.impl_->txn;
+  VerifyReport report;
+  Result<std::uint64_t> hashes = detail::row_count(txn, impl_->databases.tree);
+  if (!hashes.ok()) return hashes.status();
+  if (*hashes != stored_count(view.size())) {
+    return disagreement(std::to_string(view.size()) + " entries but " + std::to_string(*hashes) +
+                        " tree hashes");
+  }
+  TreeCursor tree(txn, impl_->databases.tree);
+  Frontier frontier;
+  ReplayedState replayed(options_.tables.size());
+  Status failure;
+  Status status = view.for_each_entry(0, [&](std::uint64_t index, std::string_view entry) {
+    const std::string where = "entry " + std::to_string(index);
+    if (Status canonical = crypto::check_canonical(entry); !canonical.ok()) {
+      failure = disagreement(where + " is not canonical JSON: " + canonical.to_string());
+      return false;
+    }
+    frontier.append(leaf_hash(entry), [&](int level, std::uint64_t at, const Hash& hash) {
+      if (failure.ok()) failure = tree.expect(level, at, hash);
+    });
+    if (!failure.ok()) {
+      failure = disagreement(where + ": " + failure.message());
+      return false;
+    }
+    if (options_.derive) {
+      if (Status derived = options_.derive(replayed, index, entry); !derived.ok()) {
+        failure = disagreement(where + ": replaying its state: " + derived.to_string());
+        return false;
+      }
+    }
+    report.entries++;
+    return true;
+  });
+  if (!status.ok()) return status;
+  if (!failure.ok()) return failure;
+  if (report.entries != view.size()) return disagreement("entries are not contiguous");
+  report.tree_hashes = *hashes;
+
+  const crypto::NoteVerifier verifier = crypto::make_note_verifier(options_.origin, key);
+  status = detail::scan_rows(txn, impl_->databases.checkpoints, {},
+                             [&](std::string_view size_key, std::string_view note) {
+                               failure = verify_checkpoint(view, options_, verifier,
+                                                           detail::decode_u64(size_key), note);
+                               report.checkpoints++;
+                               return failure.ok();
+                             });
+  if (!status.ok()) return status;
+  if (!failure.ok()) return failure;
+
+  for (Table table = 0; table < options_.tables.size(); ++table) {
+    failure = compare_table(view, options_.tables[table], table, replayed, report.state_rows);
+    if (!failure.ok()) return failure;
+  }
+  return report;
+}
+
+}  // namespace innoclear::ledger
