@@ -20,15 +20,18 @@ class Sha256 {
   Sha256(const Sha256&) = delete;
   Sha256& operator=(const Sha256&) = delete;
 
+  // Starts a new message, discarding anything hashed since the last finish().
   Sha256& reset();
   Sha256& update(std::span<const std::uint8_t> bytes);
   Sha256& update(std::string_view text);
   Sha256& update(std::uint8_t byte);
-  Hash finish();  // also resets for the next message
+  Hash finish();  // the digest; the next update() starts a new message
 
  private:
+  void begin();
   struct Context;
   std::unique_ptr<Context> context_;
+  bool started_ = false;  // a message is in progress
 };
 
 // The calling thread's reusable hasher, reset.

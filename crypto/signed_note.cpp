@@ -113,9 +113,12 @@ std::string verifier_key_line(const NoteVerifier& verifier) {
 }
 
 Result<NoteVerifier> parse_verifier_key_line(std::string_view vkey) {
-  const std::size_t second = vkey.rfind('+');
-  const std::size_t first = second == std::string_view::npos ? second : vkey.rfind('+', second - 1);
-  if (first == std::string_view::npos || first == 0) return {Code::bad_key, "malformed verifier key"};
+  // Names and hex ids hold no '+', but base64 may: split at the first two.
+  const std::size_t first = vkey.find('+');
+  const std::size_t second = first == std::string_view::npos ? first : vkey.find('+', first + 1);
+  if (second == std::string_view::npos || first == 0) {
+    return {Code::bad_key, "malformed verifier key"};
+  }
   const std::string_view name = vkey.substr(0, first);
   const std::string_view id_hex = vkey.substr(first + 1, second - first - 1);
   Result<Bytes> id = hex_decode(id_hex);

@@ -3,9 +3,11 @@
 #include <unistd.h>
 
 #include <bit>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <future>
+#include <span>
 
 #include "crypto/canonical_json.h"
 #include "crypto/signed_note.h"
@@ -36,27 +38,12 @@ class WriteBatch final : public Batch {
     if (!failure_.ok()) return failure_;
     Status canonical = crypto::check_canonical(entry);
     if (!canonical.ok()) return canonical;
-    const std::uint64_t index = impl_.frontier.size();
-    const detail::U64Key key = encode_u64(index);
-    if (!put(impl_.databases.entries, {key.data(), key.size()}, entry, "append entry")) {
-      return failure_;
-    }
-    impl_.frontier.append(leaf_hash(entry), [&](int level, std::uint64_t at, const Hash& hash) {
-      const detail::U64Key tree_key = encode_u64(stored_index(level, at));
-      put(impl_.databases.tree, {tree_key.data(), tree_key.size()},
-          {reinterpret_cast<const char*>(hash.data()), hash.size()}, "append tree hash");
-    });
+    return append_checked(entry, leaf_hash(entry));
+  }
+
+  Result<std::uint64_t> append(const PreparedEntry& entry) override {
     if (!failure_.ok()) return failure_;
-    if (options_.derive) {
-      Status derived = options_.derive(state_, index, entry);
-      if (!derived.ok()) {
-        failure_ = Status(derived.code(), "deriving state of entry " + std::to_string(index) +
-                                              ": " + derived.message());
-        return failure_;
-      }
-    }
-    ++appended_;
-    return index;
+    return append_checked(entry.bytes(), entry.leaf());
   }
 
   Result<std::optional<std::string>> get(Table table, std::string_view key) const override {
@@ -82,6 +69,35 @@ class WriteBatch final : public Batch {
   }
 
  private:
+  // REQUIRES: `entry` is canonical JSON and `leaf` its leaf hash.
+  Result<std::uint64_t> append_checked(std::string_view entry, const Hash& leaf) {
+    const std::uint64_t index = impl_.frontier.size();
+    // One row: the hashes this leaf creates, then the entry (see detail::EntryRow).
+    row_.clear();
+    row_.push_back(static_cast<char>(detail::row_hash_count(index)));
+    impl_.frontier.append(leaf, [&](int level, std::uint64_t, const Hash& hash) {
+      if (level >= detail::tree_stored_level_min) {
+        row_.append(reinterpret_cast<const char*>(hash.data()), hash.size());
+      }
+    });
+    row_.append(entry);
+    assert(row_.size() == 1 + detail::row_hash_count(index) * sizeof(Hash) + entry.size());
+    const detail::U64Key key = encode_u64(index);
+    if (!put(impl_.databases.entries, {key.data(), key.size()}, row_, "append entry")) {
+      return failure_;
+    }
+    if (options_.derive) {
+      Status derived = options_.derive(state_, index, entry);
+      if (!derived.ok()) {
+        failure_ = Status(derived.code(), "deriving state of entry " + std::to_string(index) +
+                                              ": " + derived.message());
+        return failure_;
+      }
+    }
+    ++appended_;
+    return index;
+  }
+
   bool put(MDB_dbi dbi, std::string_view key, std::string_view value, std::string_view what) {
     if (!failure_.ok()) return false;
     MDB_val key_val = to_val(key);
@@ -97,6 +113,7 @@ class WriteBatch final : public Batch {
   detail::TxnState state_;
   Status failure_;
   std::uint64_t appended_ = 0;
+  std::string row_;  // reused between appends
 };
 
 Status open_databases(MDB_env* env, const Options& options, detail::Databases& databases) {
@@ -108,7 +125,6 @@ Status open_databases(MDB_env* env, const Options& options, detail::Databases& d
     if (rc == MDB_SUCCESS) rc = mdb_dbi_open(txn, name.c_str(), create, &dbi);
   };
   open_one("entries", databases.entries);
-  open_one("tree", databases.tree);
   open_one("checkpoints", databases.checkpoints);
   open_one("meta", databases.meta);
   databases.tables.resize(options.tables.size());
@@ -139,23 +155,31 @@ Status open_databases(MDB_env* env, const Options& options, detail::Databases& d
   return lmdb_status(mdb_txn_commit(txn), "open commit");
 }
 
-// Loads the durable size and the tree's right edge; checks that entries and tree agree in count.
+// Loads the durable size and the tree's right edge; checks that the entries are contiguous.
 Status load_tree(MDB_env* env, const detail::Databases& databases, Frontier& frontier,
                  std::uint64_t& size) {
   MDB_txn* txn = nullptr;
   int rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn);
   if (rc != MDB_SUCCESS) return lmdb_status(rc, "begin");
   Result<std::uint64_t> entries = detail::row_count(txn, databases.entries);
-  Result<std::uint64_t> hashes = detail::row_count(txn, databases.tree);
-  Status status = !entries.ok() ? entries.status() : hashes.status();
-  if (status.ok() && *hashes != stored_count(*entries)) {
-    status = Status(Code::storage_corrupt,
-                    std::to_string(*entries) + " entries but " + std::to_string(*hashes) +
-                        " tree hashes (expected " + std::to_string(stored_count(*entries)) + ")");
+  Status status = entries.status();
+  if (status.ok() && *entries > 0) {
+    MDB_cursor* cursor = nullptr;
+    MDB_val key{};
+    MDB_val value{};
+    rc = mdb_cursor_open(txn, databases.entries, &cursor);
+    if (rc == MDB_SUCCESS) rc = mdb_cursor_get(cursor, &key, &value, MDB_LAST);
+    if (cursor != nullptr) mdb_cursor_close(cursor);
+    status = lmdb_status(rc, "last entry");
+    if (status.ok() && detail::decode_u64(detail::from_val(key)) != *entries - 1) {
+      status = Status(Code::storage_corrupt, std::to_string(*entries) +
+                                                 " entries are not numbered 0 to " +
+                                                 std::to_string(*entries - 1));
+    }
   }
   if (status.ok()) {
     size = *entries;
-    status = frontier.load(size, detail::tree_reader(txn, databases.tree));
+    status = frontier.load(size, detail::tree_reader(txn, databases.entries));
   }
   mdb_txn_abort(txn);
   return status;
@@ -167,6 +191,13 @@ std::size_t histogram_bucket(std::size_t jobs) {
 }
 
 }  // namespace
+
+Result<PreparedEntry> prepare_entry(std::string bytes) {
+  Status canonical = crypto::check_canonical(bytes);
+  if (!canonical.ok()) return canonical;
+  const Hash leaf = leaf_hash(bytes);
+  return PreparedEntry(std::move(bytes), leaf);
+}
 
 Ledger::Ledger(Options options) : options_(std::move(options)), impl_(std::make_unique<Impl>()) {}
 
@@ -228,7 +259,8 @@ Ledger::~Ledger() {
     std::lock_guard lock(impl.mutex);
     impl.stopping = true;
   }
-  impl.queue_changed.notify_all();
+  impl.work_available.notify_all();
+  impl.space_available.notify_all();
   if (impl.writer.joinable()) impl.writer.join();
   if (impl.env != nullptr) mdb_env_close(impl.env);
   if (impl.lock_fd >= 0) ::close(impl.lock_fd);
@@ -243,17 +275,22 @@ void Ledger::submit(Job job, Done done) {
     return;
   }
   std::unique_lock lock(impl.mutex);
-  impl.queue_changed.wait(lock, [&] {
-    return impl.stopping || impl.queue.size() < options_.queue_jobs_max;
-  });
+  if (!impl.stopping && impl.queue.size() >= options_.queue_jobs_max) {
+    impl.submitters_waiting++;
+    impl.space_available.wait(lock, [&] {
+      return impl.stopping || impl.queue.size() < options_.queue_jobs_max;
+    });
+    impl.submitters_waiting--;
+  }
   if (impl.stopping) {
     lock.unlock();
     done(Status(Code::shutting_down, "ledger is closing"));
     return;
   }
+  const bool was_empty = impl.queue.empty();
   impl.queue.push_back({std::move(job), std::move(done)});
   lock.unlock();
-  impl.queue_changed.notify_all();
+  if (was_empty) impl.work_available.notify_one();
 }
 
 Status Ledger::run(Job job) {
@@ -324,62 +361,75 @@ WriterStats Ledger::writer_stats() const {
   stats.entries = impl_->committed_entries.load();
   stats.jobs = impl_->committed_jobs.load();
   stats.failed_commits = impl_->failed_commits.load();
+  stats.apply_ns = impl_->apply_ns.load();
+  stats.commit_ns = impl_->commit_ns.load();
   for (const auto& bucket : impl_->batch_histogram) stats.batch_jobs_histogram.push_back(bucket);
   return stats;
 }
 
 void Ledger::writer_loop() {
   Impl& impl = *impl_;
-  std::vector<detail::QueuedJob> jobs;
-  std::vector<Status> outcomes;
+  std::vector<detail::QueuedJob> taken;
   for (;;) {
     {
       std::unique_lock lock(impl.mutex);
-      impl.queue_changed.wait(lock, [&] { return impl.stopping || !impl.queue.empty(); });
+      impl.work_available.wait(lock, [&] { return impl.stopping || !impl.queue.empty(); });
       if (impl.queue.empty()) return;  // stopping, and everything queued is done
-      // Take jobs while the entry budget lasts; a job's entries are unknown until it runs, so
-      // the budget counts jobs, each appending at least one entry in the common case.
-      while (!impl.queue.empty() && jobs.size() < options_.batch_entries_max) {
-        jobs.push_back(std::move(impl.queue.front()));
-        impl.queue.pop_front();
-      }
+      std::swap(taken, impl.queue);
+      if (impl.submitters_waiting > 0) impl.space_available.notify_all();
     }
-    impl.queue_changed.notify_all();
-    outcomes.assign(jobs.size(), Status::success());
-    const Frontier before = impl.frontier;
-    MDB_txn* txn = nullptr;
-    Status failure = lmdb_status(mdb_txn_begin(impl.env, nullptr, 0, &txn), "begin write");
-    std::uint64_t appended = 0;
-    if (failure.ok()) {
-      WriteBatch batch(impl, options_, txn);
-      for (std::size_t i = 0; i < jobs.size() && batch.failure().ok(); ++i) {
-        const std::uint64_t appended_before = batch.appended();
-        outcomes[i] = jobs[i].job(batch);
-        // A rejected job leaves no trace (see Job).
-        assert(outcomes[i].ok() || !batch.failure().ok() || batch.appended() == appended_before);
-      }
-      failure = batch.failure();
-      appended = batch.appended();
-      if (failure.ok()) {
-        failure = lmdb_status(mdb_txn_commit(txn), "commit");  // frees txn either way
-      } else {
-        mdb_txn_abort(txn);
-      }
+    // The budget counts jobs: a job's entries are unknown until it runs, and the common job
+    // appends one entry.
+    for (std::size_t first = 0; first < taken.size(); first += options_.batch_entries_max) {
+      commit_batch(&taken[first], std::min(options_.batch_entries_max, taken.size() - first));
     }
-    if (failure.ok()) {
-      impl.durable_size = impl.frontier.size();
-      impl.commits++;
-      impl.committed_entries += appended;
-      impl.committed_jobs += jobs.size();
-      impl.batch_histogram[histogram_bucket(jobs.size())]++;
-    } else {
-      impl.frontier = before;  // nothing of the batch was written
-      impl.failed_commits++;
-      outcomes.assign(jobs.size(), failure);
-    }
-    for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i].done(outcomes[i]);
-    jobs.clear();
+    taken.clear();
   }
+}
+
+void Ledger::commit_batch(void* first, std::size_t count) {
+  Impl& impl = *impl_;
+  const std::span jobs(static_cast<detail::QueuedJob*>(first), count);
+  thread_local std::vector<Status> outcomes;
+  outcomes.assign(jobs.size(), Status::success());
+  const Frontier before = impl.frontier;
+  MDB_txn* txn = nullptr;
+  Status failure = lmdb_status(mdb_txn_begin(impl.env, nullptr, 0, &txn), "begin write");
+  std::uint64_t appended = 0;
+  const auto started = std::chrono::steady_clock::now();
+  auto applied = started;
+  if (failure.ok()) {
+    WriteBatch batch(impl, options_, txn);
+    for (std::size_t i = 0; i < jobs.size() && batch.failure().ok(); ++i) {
+      const std::uint64_t appended_before = batch.appended();
+      outcomes[i] = jobs[i].job(batch);
+      // A rejected job leaves no trace (see Job).
+      assert(outcomes[i].ok() || !batch.failure().ok() || batch.appended() == appended_before);
+    }
+    failure = batch.failure();
+    appended = batch.appended();
+    applied = std::chrono::steady_clock::now();
+    if (failure.ok()) {
+      failure = lmdb_status(mdb_txn_commit(txn), "commit");  // frees txn either way
+    } else {
+      mdb_txn_abort(txn);
+    }
+  }
+  const auto committed = std::chrono::steady_clock::now();
+  impl.apply_ns += static_cast<std::uint64_t>((applied - started).count());
+  impl.commit_ns += static_cast<std::uint64_t>((committed - applied).count());
+  if (failure.ok()) {
+    impl.durable_size = impl.frontier.size();
+    impl.commits++;
+    impl.committed_entries += appended;
+    impl.committed_jobs += jobs.size();
+    impl.batch_histogram[histogram_bucket(jobs.size())]++;
+  } else {
+    impl.frontier = before;  // nothing of the batch was written
+    impl.failed_commits++;
+    outcomes.assign(jobs.size(), failure);
+  }
+  for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i].done(outcomes[i]);
 }
 
 std::string format_checkpoint_body(const CheckpointBody& body) {

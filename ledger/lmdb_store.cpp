@@ -1,5 +1,6 @@
 #include "ledger/lmdb_store.h"
 
+#include <bit>
 #include <cstring>
 
 namespace innoclear::ledger::detail {
@@ -39,21 +40,66 @@ std::uint64_t decode_u64(std::string_view key) {
   return value;
 }
 
-Result<Hash> read_tree_hash(MDB_txn* txn, MDB_dbi tree, int level, std::uint64_t index) {
-  const U64Key key = encode_u64(stored_index(level, index));
+std::size_t row_hash_count(std::uint64_t index) {
+  const int closed = std::countr_one(index);  // highest level this leaf completes
+  return closed >= tree_stored_level_min
+             ? static_cast<std::size_t>(closed - tree_stored_level_min + 1)
+             : 0;
+}
+
+Result<EntryRow> decode_row(std::uint64_t index, std::string_view row) {
+  const std::size_t count = row_hash_count(index);
+  const std::size_t hash_bytes = count * sizeof(Hash);
+  if (row.empty() || static_cast<std::uint8_t>(row[0]) != count ||
+      row.size() < 1 + hash_bytes) {
+    return {Code::storage_corrupt, "row of entry " + std::to_string(index) + " is malformed"};
+  }
+  return EntryRow{row.substr(1, hash_bytes), row.substr(1 + hash_bytes)};
+}
+
+Result<EntryRow> read_row(MDB_txn* txn, MDB_dbi entries, std::uint64_t index) {
+  const U64Key key = encode_u64(index);
   MDB_val key_val = to_val({key.data(), key.size()});
   MDB_val value{};
-  const int rc = mdb_get(txn, tree, &key_val, &value);
-  if (rc != MDB_SUCCESS) return lmdb_status(rc, "tree hash");
-  if (value.mv_size != sizeof(Hash)) return {Code::storage_corrupt, "tree hash has wrong length"};
+  const int rc = mdb_get(txn, entries, &key_val, &value);
+  if (rc == MDB_NOTFOUND) {
+    return {Code::storage_corrupt, "entry " + std::to_string(index) + " is missing"};
+  }
+  if (rc != MDB_SUCCESS) return lmdb_status(rc, "entry " + std::to_string(index));
+  return decode_row(index, from_val(value));
+}
+
+Result<Hash> read_tree_hash(MDB_txn* txn, MDB_dbi entries, int level, std::uint64_t index) {
+  if (level < tree_stored_level_min) {
+    // Recompute a small subtree from its entries.
+    const std::uint64_t first = index << level;
+    const std::uint64_t width = std::uint64_t{1} << level;
+    Hash hashes[1 << (tree_stored_level_min - 1)];
+    for (std::uint64_t i = 0; i < width; ++i) {
+      Result<EntryRow> row = read_row(txn, entries, first + i);
+      if (!row.ok()) return row.status();
+      hashes[i] = leaf_hash(row->entry);
+    }
+    for (std::uint64_t count = width; count > 1; count /= 2) {
+      for (std::uint64_t i = 0; i < count / 2; ++i) {
+        hashes[i] = node_hash(hashes[2 * i], hashes[2 * i + 1]);
+      }
+    }
+    return hashes[0];
+  }
+  const std::uint64_t last_leaf = ((index + 1) << level) - 1;
+  Result<EntryRow> row = read_row(txn, entries, last_leaf);
+  if (!row.ok()) return row.status();
+  const std::size_t offset = static_cast<std::size_t>(level - tree_stored_level_min) * sizeof(Hash);
+  if (offset >= row->hashes.size()) return {Code::storage_corrupt, "tree hash missing from row"};
   Hash hash{};
-  std::memcpy(hash.data(), value.mv_data, hash.size());
+  std::memcpy(hash.data(), row->hashes.data() + offset, hash.size());
   return hash;
 }
 
-HashReader tree_reader(MDB_txn* txn, MDB_dbi tree) {
-  return [txn, tree](int level, std::uint64_t index) {
-    return read_tree_hash(txn, tree, level, index);
+HashReader tree_reader(MDB_txn* txn, MDB_dbi entries) {
+  return [txn, entries](int level, std::uint64_t index) {
+    return read_tree_hash(txn, entries, level, index);
   };
 }
 

@@ -6,7 +6,6 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -32,17 +31,36 @@ using U64Key = std::array<char, 8>;
 U64Key encode_u64(std::uint64_t value);
 std::uint64_t decode_u64(std::string_view key);
 
+// An entries row keeps the entry together with the tree hashes its append created, so that one
+// append is one LMDB put (docs/formats.md, "Ledger rows"):
+//   [h: 1 byte][h × 32-byte hashes][entry]
+// Leaf m closes the subtrees of levels 1 … countr_one(m). Only those of level ≥
+// tree_stored_level_min are stored (levels 4, 5, …, in order); a smaller subtree is recomputed
+// from its at most 2^(tree_stored_level_min − 1) entries when read. That keeps the tree's
+// storage to about 2 bytes per entry instead of 64 while every root and proof still reads
+// O(log n) rows.
+struct EntryRow {
+  std::string_view hashes;  // h × 32 bytes
+  std::string_view entry;
+};
+constexpr int tree_stored_level_min = 4;
+std::size_t row_hash_count(std::uint64_t index);
+// Fails with storage_corrupt on a row that does not have the shape its index demands.
+Result<EntryRow> decode_row(std::uint64_t index, std::string_view row);
+
 struct Databases {
-  MDB_dbi entries = 0;      // index → entry bytes
-  MDB_dbi tree = 0;         // stored_index(level, index) → 32-byte hash
+  MDB_dbi entries = 0;      // index → entries row
   MDB_dbi checkpoints = 0;  // tree size → signed checkpoint note
   MDB_dbi meta = 0;         // "origin" → origin
   std::vector<MDB_dbi> tables;
 };
 
-// Stored tree hash (level, index) as read inside `txn`.
-Result<Hash> read_tree_hash(MDB_txn* txn, MDB_dbi tree, int level, std::uint64_t index);
-HashReader tree_reader(MDB_txn* txn, MDB_dbi tree);
+// Stored tree hash (level, index) as read inside `txn`: it lives in the row of the last leaf it
+// covers.
+Result<Hash> read_tree_hash(MDB_txn* txn, MDB_dbi entries, int level, std::uint64_t index);
+HashReader tree_reader(MDB_txn* txn, MDB_dbi entries);
+// The entries row of `index`.
+Result<EntryRow> read_row(MDB_txn* txn, MDB_dbi entries, std::uint64_t index);
 // Number of rows in a database.
 Result<std::uint64_t> row_count(MDB_txn* txn, MDB_dbi dbi);
 
@@ -84,14 +102,19 @@ struct Ledger::Impl {
   // Writer state. `frontier` and the LMDB write transaction belong to the writer thread.
   std::thread writer;
   std::mutex mutex;
-  std::condition_variable queue_changed;
-  std::deque<detail::QueuedJob> queue;  // guarded by mutex
-  bool stopping = false;                // guarded by mutex
+  std::condition_variable work_available;   // the writer waits on it
+  std::condition_variable space_available;  // submitters wait on it while the queue is full
+  // Double-buffered: the writer swaps the whole queue out, so neither side allocates per job
+  // once both vectors have grown (a deque's block churn across threads made glibc trim and
+  // regrow heaps, an mprotect every few jobs).
+  std::vector<detail::QueuedJob> queue;  // guarded by mutex
+  std::size_t submitters_waiting = 0;    // guarded by mutex
+  bool stopping = false;                 // guarded by mutex
   Frontier frontier;
   std::atomic<std::uint64_t> durable_size{0};
 
   std::atomic<std::uint64_t> commits{0}, committed_entries{0}, committed_jobs{0},
-      failed_commits{0};
+      failed_commits{0}, apply_ns{0}, commit_ns{0};
   std::array<std::atomic<std::uint64_t>, 17> batch_histogram{};
 };
 

@@ -21,24 +21,20 @@ Result<std::string> ReadView::entry(std::uint64_t index) const {
     return {Code::out_of_range, "entry " + std::to_string(index) + " is beyond the ledger size " +
                                     std::to_string(impl_->size)};
   }
-  const detail::U64Key key = encode_u64(index);
-  MDB_val key_val = to_val({key.data(), key.size()});
-  MDB_val value{};
-  const int rc = mdb_get(impl_->txn, impl_->databases->entries, &key_val, &value);
-  if (rc == MDB_NOTFOUND) return {Code::storage_corrupt, "entry " + std::to_string(index) + " missing"};
-  if (rc != MDB_SUCCESS) return lmdb_status(rc, "entry");
-  return std::string(from_val(value));
+  Result<detail::EntryRow> row = detail::read_row(impl_->txn, impl_->databases->entries, index);
+  if (!row.ok()) return row.status();
+  return std::string(row->entry);
 }
 
 Result<Hash> ReadView::root(std::uint64_t tree_size) const {
   if (tree_size > impl_->size) return {Code::out_of_range, "tree size beyond the ledger size"};
-  return tree_root(tree_size, detail::tree_reader(impl_->txn, impl_->databases->tree));
+  return tree_root(tree_size, detail::tree_reader(impl_->txn, impl_->databases->entries));
 }
 
 Result<InclusionProof> ReadView::prove_inclusion(std::uint64_t index,
                                                  std::uint64_t tree_size) const {
   if (tree_size > impl_->size) return {Code::out_of_range, "tree size beyond the ledger size"};
-  const HashReader read = detail::tree_reader(impl_->txn, impl_->databases->tree);
+  const HashReader read = detail::tree_reader(impl_->txn, impl_->databases->entries);
   Result<std::vector<Hash>> path = inclusion_proof(index, tree_size, read);
   if (!path.ok()) return path.status();
   Result<Hash> leaf = read(0, index);
@@ -49,7 +45,7 @@ Result<InclusionProof> ReadView::prove_inclusion(std::uint64_t index,
 Result<ConsistencyProof> ReadView::prove_consistency(std::uint64_t from, std::uint64_t to) const {
   if (to > impl_->size) return {Code::out_of_range, "tree size beyond the ledger size"};
   Result<std::vector<Hash>> path =
-      consistency_proof(from, to, detail::tree_reader(impl_->txn, impl_->databases->tree));
+      consistency_proof(from, to, detail::tree_reader(impl_->txn, impl_->databases->entries));
   if (!path.ok()) return path.status();
   return ConsistencyProof{from, to, std::move(*path)};
 }
@@ -82,6 +78,7 @@ Status ReadView::for_each_entry(
   const detail::U64Key start = encode_u64(from);
   std::uint64_t expected = from;
   bool gap = false;
+  Status malformed;
   Status status = detail::scan_from(impl_->txn, impl_->databases->entries,
                                     {start.data(), start.size()}, {},
                                     [&](std::string_view key, std::string_view value) {
@@ -90,9 +87,16 @@ Status ReadView::for_each_entry(
                                         gap = index != expected - 1;
                                         return false;
                                       }
-                                      return visit(index, value);
+                                      Result<detail::EntryRow> row =
+                                          detail::decode_row(index, value);
+                                      if (!row.ok()) {
+                                        malformed = row.status();
+                                        return false;
+                                      }
+                                      return visit(index, row->entry);
                                     });
   if (status.ok() && gap) return {Code::storage_corrupt, "entries are not contiguous"};
+  if (status.ok()) return malformed;
   return status;
 }
 

@@ -66,6 +66,22 @@ Status tamper_flip_byte(const std::filesystem::path& directory, std::string_view
   });
 }
 
+Status tamper_entry_byte(const std::filesystem::path& directory, std::uint64_t index,
+                         std::size_t offset, std::uint8_t mask) {
+  const std::size_t hashes = 1 + detail::row_hash_count(index) * sizeof(Hash);
+  return tamper_flip_byte(directory, "entries", numbered_key(index), hashes + offset, mask);
+}
+
+Status tamper_tree_hash(const std::filesystem::path& directory, int level, std::uint64_t index) {
+  if (level < detail::tree_stored_level_min) {
+    return {Code::invalid_argument, "subtrees below level 4 are not stored"};
+  }
+  const std::uint64_t last_leaf = ((index + 1) << level) - 1;
+  const int position = level - detail::tree_stored_level_min;
+  return tamper_flip_byte(directory, "entries", numbered_key(last_leaf),
+                          1 + static_cast<std::size_t>(position) * sizeof(Hash) + 5);
+}
+
 Status tamper_put(const std::filesystem::path& directory, std::string_view database,
                   std::string_view key, std::string_view value) {
   return with_database(directory, database, [&](MDB_txn* txn, MDB_dbi dbi) {

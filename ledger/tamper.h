@@ -12,13 +12,21 @@
 
 namespace innoclear::ledger {
 
-// The key under which a numbered row is stored in "entries", "tree" (by stored_index) and
-// "checkpoints" (by tree size).
+// The key under which a numbered row is stored in "entries" (by index) and "checkpoints" (by
+// tree size).
 std::string numbered_key(std::uint64_t number);
 
-// XORs one byte of the value stored under `key` in `database` ("entries", "tree",
-// "checkpoints", "state.<table>") with `mask`. Fails with not_found if there is no such row
-// or the value is shorter than offset + 1.
+// XORs byte `offset` of entry `index` (the entry's own bytes) with `mask`.
+Status tamper_entry_byte(const std::filesystem::path& directory, std::uint64_t index,
+                         std::size_t offset, std::uint8_t mask = 0x01);
+
+// XORs one byte of the stored tree hash of the complete subtree (level, index). Fails with
+// invalid_argument for a level that is not stored (below 4: recomputed from entries).
+Status tamper_tree_hash(const std::filesystem::path& directory, int level, std::uint64_t index);
+
+// XORs one byte of the value stored under `key` in `database` ("entries", "checkpoints",
+// "state.<table>") with `mask`. Fails with not_found if there is no such row or the value is
+// shorter than offset + 1.
 Status tamper_flip_byte(const std::filesystem::path& directory, std::string_view database,
                         std::string_view key, std::size_t offset, std::uint8_t mask = 0x01);
 

@@ -53,40 +53,23 @@ class ReplayedState final : public StateWriter {
   std::vector<std::map<std::string, std::string>> tables_;
 };
 
-// Reads the tree table in stored order, next to a Frontier that recomputes it.
-class TreeCursor {
- public:
-  TreeCursor(MDB_txn* txn, MDB_dbi tree) { rc_ = mdb_cursor_open(txn, tree, &cursor_); }
-  ~TreeCursor() {
-    if (cursor_ != nullptr) mdb_cursor_close(cursor_);
-  }
-  TreeCursor(const TreeCursor&) = delete;
-  TreeCursor& operator=(const TreeCursor&) = delete;
-
-  // Compares the next stored row with the recomputed hash of (level, index).
-  Status expect(int level, std::uint64_t index, const Hash& hash) {
-    if (rc_ != MDB_SUCCESS) return detail::lmdb_status(rc_, "tree cursor");
-    MDB_val key{};
-    MDB_val value{};
-    rc_ = mdb_cursor_get(cursor_, &key, &value, first_ ? MDB_FIRST : MDB_NEXT);
-    first_ = false;
-    const std::string where = "tree hash (level " + std::to_string(level) + ", index " +
-                              std::to_string(index) + ")";
-    if (rc_ != MDB_SUCCESS) return disagreement(where + " is missing");
-    if (detail::decode_u64(from_val(key)) != stored_index(level, index)) {
-      return disagreement(where + " is not where it should be stored");
+// Compares the hashes stored in entry `index`'s row with those the frontier recomputes.
+Status check_row_hashes(std::uint64_t index, std::string_view stored, std::string_view entry,
+                        Frontier& frontier) {
+  Status mismatch;
+  std::size_t offset = 0;
+  frontier.append(leaf_hash(entry), [&](int level, std::uint64_t at, const Hash& hash) {
+    if (level < detail::tree_stored_level_min) return;  // not stored: nothing to compare
+    const std::string_view expected(reinterpret_cast<const char*>(hash.data()), hash.size());
+    if (mismatch.ok() && stored.substr(offset, hash.size()) != expected) {
+      mismatch = disagreement("entry " + std::to_string(index) + ": tree hash (level " +
+                              std::to_string(level) + ", index " + std::to_string(at) +
+                              ") does not match its recomputed value");
     }
-    if (value.mv_size != hash.size() || std::memcmp(value.mv_data, hash.data(), hash.size()) != 0) {
-      return disagreement(where + " does not match its recomputed value");
-    }
-    return Status::success();
-  }
-
- private:
-  MDB_cursor* cursor_ = nullptr;
-  int rc_ = MDB_SUCCESS;
-  bool first_ = true;
-};
+    offset += hash.size();
+  });
+  return mismatch;
+}
 
 Status verify_checkpoint(const ReadView& view, const Options& options,
                          const crypto::NoteVerifier& verifier, std::uint64_t tree_size,
@@ -145,42 +128,36 @@ Result<VerifyReport> Ledger::verify(const crypto::PublicKey& key) const {
   const ReadView& view = *snapshot;
   MDB_txn* txn = view.impl_->txn;
   VerifyReport report;
-  Result<std::uint64_t> hashes = detail::row_count(txn, impl_->databases.tree);
-  if (!hashes.ok()) return hashes.status();
-  if (*hashes != stored_count(view.size())) {
-    return disagreement(std::to_string(view.size()) + " entries but " + std::to_string(*hashes) +
-                        " tree hashes");
-  }
-  TreeCursor tree(txn, impl_->databases.tree);
   Frontier frontier;
   ReplayedState replayed(options_.tables.size());
   Status failure;
-  Status status = view.for_each_entry(0, [&](std::uint64_t index, std::string_view entry) {
-    const std::string where = "entry " + std::to_string(index);
-    if (Status canonical = crypto::check_canonical(entry); !canonical.ok()) {
-      failure = disagreement(where + " is not canonical JSON: " + canonical.to_string());
-      return false;
-    }
-    frontier.append(leaf_hash(entry), [&](int level, std::uint64_t at, const Hash& hash) {
-      if (failure.ok()) failure = tree.expect(level, at, hash);
-    });
-    if (!failure.ok()) {
-      failure = disagreement(where + ": " + failure.message());
-      return false;
-    }
-    if (options_.derive) {
-      if (Status derived = options_.derive(replayed, index, entry); !derived.ok()) {
-        failure = disagreement(where + ": replaying its state: " + derived.to_string());
-        return false;
-      }
-    }
-    report.entries++;
-    return true;
-  });
+  std::uint64_t expected_index = 0;
+  Status status = detail::scan_rows(
+      txn, impl_->databases.entries, {}, [&](std::string_view row_key, std::string_view bytes) {
+        const std::uint64_t index = detail::decode_u64(row_key);
+        const std::string where = "entry " + std::to_string(index);
+        Result<detail::EntryRow> row = detail::decode_row(index, bytes);
+        if (index != expected_index++) {
+          failure = disagreement("entry " + std::to_string(index - 1) + " is missing");
+        } else if (!row.ok()) {
+          failure = disagreement(row.status().message());
+        } else if (Status canonical = crypto::check_canonical(row->entry); !canonical.ok()) {
+          failure = disagreement(where + " is not canonical JSON: " + canonical.to_string());
+        } else {
+          failure = check_row_hashes(index, row->hashes, row->entry, frontier);
+        }
+        if (failure.ok() && options_.derive) {
+          if (Status derived = options_.derive(replayed, index, row->entry); !derived.ok()) {
+            failure = disagreement(where + ": replaying its state: " + derived.to_string());
+          }
+        }
+        report.entries++;
+        report.tree_hashes += detail::row_hash_count(index);
+        return failure.ok();
+      });
   if (!status.ok()) return status;
   if (!failure.ok()) return failure;
   if (report.entries != view.size()) return disagreement("entries are not contiguous");
-  report.tree_hashes = *hashes;
 
   const crypto::NoteVerifier verifier = crypto::make_note_verifier(options_.origin, key);
   status = detail::scan_rows(txn, impl_->databases.checkpoints, {},

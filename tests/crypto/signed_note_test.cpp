@@ -37,6 +37,22 @@ TEST_CASE("a verifier key line round-trips and names its key id", "[note]") {
   }
 }
 
+TEST_CASE("verifier keys whose base64 holds '+' round-trip", "[note]") {
+  // About half of all keys have a '+' in their base64; find some and round-trip each.
+  int with_plus = 0;
+  for (std::uint8_t fill = 0; fill < 64 && with_plus < 5; ++fill) {
+    const KeyPair key = seeded_key(fill);
+    const std::string line = verifier_key_line(make_note_verifier("innoclear.BJ", key.public_key()));
+    if (line.find('+', line.find('+', 13) + 1) == std::string::npos) continue;
+    ++with_plus;
+    Result<NoteVerifier> parsed = parse_verifier_key_line(line);
+    REQUIRE(parsed.ok());
+    CHECK(parsed->key == key.public_key());
+    CHECK(parsed->name == "innoclear.BJ");
+  }
+  CHECK(with_plus == 5);
+}
+
 TEST_CASE("the Go sumdb/note example verifier key is understood", "[note]") {
   // From the documentation of golang.org/x/mod/sumdb/note.
   Result<NoteVerifier> parsed =

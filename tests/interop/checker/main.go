@@ -138,7 +138,7 @@ func parseVkey(path, origin string) note.Verifier {
 		fail("verifier key name %q, want %q", v.Name(), origin)
 	}
 	// C2SP signed-note: the verifier key is name+hex(key id)+base64(0x01 ‖ Ed25519 public key).
-	parts := strings.Split(s, "+")
+	parts := strings.SplitN(s, "+", 3)
 	if len(parts) != 3 {
 		fail("verifier key %q: want name+keyid+key", s)
 	}

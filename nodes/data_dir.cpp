@@ -1,0 +1,124 @@
+#include "nodes/data_dir.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "crypto/canonical_json.h"
+#include "crypto/signed_note.h"
+#include "crypto/tls_cert.h"
+
+namespace innoclear::nodes {
+
+namespace {
+
+// Writes `text` to `path` via a temporary file, fsync and rename, so readers never see half.
+Status write_file_atomically(const std::filesystem::path& path, const std::string& text) {
+  const auto temporary = path.string() + ".tmp";
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return {Code::io_error, "cannot write " + temporary};
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  std::error_code error;
+  if (written && synced) std::filesystem::rename(temporary, path, error);
+  if (!written || !synced || error) return {Code::io_error, "cannot write " + path.string()};
+  return Status::success();
+}
+
+nlohmann::json identity_json(const NodeIdentity& identity) {
+  return {{"region", std::string(clearing::region_code(identity.region))},
+          {"origin", identity.origin},
+          {"public_key", crypto::encode_public_key(identity.public_key)},
+          {"verifier_key", identity.verifier_key},
+          {"tls_fingerprint", identity.tls_fingerprint}};
+}
+
+}  // namespace
+
+std::string origin_of(clearing::Region region) {
+  return "innoclear." + std::string(clearing::region_code(region));
+}
+
+Result<NodeIdentity> init_data_dir(const DataDir& dir, clearing::Region region) {
+  std::error_code error;
+  for (const auto& path : {dir.identity_file(), dir.key_file(), dir.tls_certificate(),
+                           dir.tls_key(), dir.ledger_dir()}) {
+    if (std::filesystem::exists(path, error)) {
+      return {Code::already_exists, path.string() + " exists; refusing to overwrite a node"};
+    }
+  }
+  std::filesystem::create_directories(dir.root / "tls", error);
+  if (error) return {Code::io_error, "cannot create " + dir.root.string()};
+
+  NodeIdentity identity;
+  identity.region = region;
+  identity.origin = origin_of(region);
+  const crypto::KeyPair key = crypto::KeyPair::generate();
+  if (Status saved = key.save(dir.key_file()); !saved.ok()) return saved;
+  identity.public_key = key.public_key();
+  identity.verifier_key =
+      crypto::verifier_key_line(crypto::make_note_verifier(identity.origin, key.public_key()));
+  if (Status tls = crypto::create_tls_identity(identity.origin, {dir.tls_certificate(), dir.tls_key()});
+      !tls.ok()) {
+    return tls;
+  }
+  Result<std::string> fingerprint = crypto::certificate_fingerprint(dir.tls_certificate());
+  if (!fingerprint.ok()) return fingerprint.status();
+  identity.tls_fingerprint = *fingerprint;
+
+  Result<std::unique_ptr<ledger::Ledger>> ledger =
+      ledger::Ledger::open(ledger_options(dir, identity, &key, false));
+  if (!ledger.ok()) return ledger.status();
+  if (Result<std::string> checkpoint = (*ledger)->sign_checkpoint(); !checkpoint.ok()) {
+    return checkpoint.status();
+  }
+  ledger->reset();
+  if (Status written =
+          write_file_atomically(dir.identity_file(), identity_json(identity).dump(2) + "\n");
+      !written.ok()) {
+    return written;
+  }
+  return identity;
+}
+
+Result<NodeIdentity> read_identity(const DataDir& dir) {
+  std::ifstream in(dir.identity_file());
+  if (!in) {
+    return {Code::not_found, dir.root.string() + " is not an innoclear data directory (run init)"};
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  const nlohmann::json json = nlohmann::json::parse(text.str(), nullptr, false);
+  const auto field = [&](const char* name) -> std::string {
+    if (!json.is_object() || !json.contains(name) || !json[name].is_string()) return {};
+    return json[name].get<std::string>();
+  };
+  Result<clearing::Region> region = clearing::parse_region(field("region"));
+  Result<crypto::PublicKey> key = crypto::decode_public_key(field("public_key"));
+  if (json.is_discarded() || !region.ok() || !key.ok() || field("origin") != origin_of(*region)) {
+    return {Code::invalid_argument, dir.identity_file().string() + " is malformed"};
+  }
+  NodeIdentity identity;
+  identity.region = *region;
+  identity.origin = field("origin");
+  identity.public_key = *key;
+  identity.verifier_key =
+      crypto::verifier_key_line(crypto::make_note_verifier(identity.origin, identity.public_key));
+  identity.tls_fingerprint = field("tls_fingerprint");
+  return identity;
+}
+
+ledger::Options ledger_options(const DataDir& dir, const NodeIdentity& identity,
+                               const crypto::KeyPair* key, bool read_only) {
+  ledger::Options options;
+  options.directory = dir.ledger_dir();
+  options.origin = identity.origin;
+  options.checkpoint_key = key;
+  options.read_only = read_only;
+  return options;
+}
+
+}  // namespace innoclear::nodes

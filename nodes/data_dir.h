@@ -1,0 +1,52 @@
+// A region node's data directory: what `innoclear init` creates and every other verb opens.
+//
+//   DIR/node.json     identity: region, origin, verifier key, public key, TLS fingerprint
+//   DIR/node.key      the node's Ed25519 key (mode 0600): signs checkpoints and peer requests
+//   DIR/tls/cert.pem  self-signed TLS certificate; DIR/tls/key.pem its key (mode 0600)
+//   DIR/ledger/       the LMDB environment
+//
+// node.json is written last, atomically: a directory without it is not an initialised node.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "clearing/region.h"
+#include "crypto/ed25519.h"
+#include "crypto/status.h"
+#include "ledger/ledger.h"
+
+namespace innoclear::nodes {
+
+struct NodeIdentity {
+  clearing::Region region = clearing::Region::BJ;
+  std::string origin;            // "innoclear.BJ": checkpoint origin and note key name
+  crypto::PublicKey public_key{};
+  std::string verifier_key;      // C2SP vkey line
+  std::string tls_fingerprint;   // SHA-256 of the certificate DER, hex
+};
+
+struct DataDir {
+  std::filesystem::path root;
+  std::filesystem::path identity_file() const { return root / "node.json"; }
+  std::filesystem::path key_file() const { return root / "node.key"; }
+  std::filesystem::path tls_certificate() const { return root / "tls" / "cert.pem"; }
+  std::filesystem::path tls_key() const { return root / "tls" / "key.pem"; }
+  std::filesystem::path ledger_dir() const { return root / "ledger"; }
+};
+
+std::string origin_of(clearing::Region region);
+
+// Creates keys, certificate, ledger (with a signed checkpoint of the empty tree) and node.json.
+// Fails with already_exists if DIR holds a node or any part of one; nothing is overwritten.
+Result<NodeIdentity> init_data_dir(const DataDir& dir, clearing::Region region);
+
+// Reads node.json. Fails with not_found if DIR is not an initialised node.
+Result<NodeIdentity> read_identity(const DataDir& dir);
+
+// Ledger options for this node. `key` may be null for read-only use.
+ledger::Options ledger_options(const DataDir& dir, const NodeIdentity& identity,
+                               const crypto::KeyPair* key, bool read_only);
+
+}  // namespace innoclear::nodes
