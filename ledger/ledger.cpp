@@ -76,7 +76,7 @@ class WriteBatch final : public Batch {
     row_.clear();
     row_.push_back(static_cast<char>(detail::row_hash_count(index)));
     impl_.frontier.append(leaf, [&](int level, std::uint64_t, const Hash& hash) {
-      if (level >= detail::tree_stored_level_min) {
+      if (detail::is_stored_level(level)) {
         row_.append(reinterpret_cast<const char*>(hash.data()), hash.size());
       }
     });

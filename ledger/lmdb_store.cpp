@@ -40,12 +40,21 @@ std::uint64_t decode_u64(std::string_view key) {
   return value;
 }
 
+bool is_stored_level(int level) { return level == 0 || level >= tree_stored_level_min; }
+
 std::size_t row_hash_count(std::uint64_t index) {
   const int closed = std::countr_one(index);  // highest level this leaf completes
-  return closed >= tree_stored_level_min
-             ? static_cast<std::size_t>(closed - tree_stored_level_min + 1)
-             : 0;
+  return 1 + (closed >= tree_stored_level_min
+                  ? static_cast<std::size_t>(closed - tree_stored_level_min + 1)
+                  : 0);
 }
+
+namespace {
+// Position of a stored level's hash within its row.
+std::size_t row_position(int level) {
+  return level == 0 ? 0 : static_cast<std::size_t>(level - tree_stored_level_min + 1);
+}
+}  // namespace
 
 Result<EntryRow> decode_row(std::uint64_t index, std::string_view row) {
   const std::size_t count = row_hash_count(index);
@@ -70,15 +79,14 @@ Result<EntryRow> read_row(MDB_txn* txn, MDB_dbi entries, std::uint64_t index) {
 }
 
 Result<Hash> read_tree_hash(MDB_txn* txn, MDB_dbi entries, int level, std::uint64_t index) {
-  if (level < tree_stored_level_min) {
-    // Recompute a small subtree from its entries.
-    const std::uint64_t first = index << level;
+  if (!is_stored_level(level)) {
+    // Recompute a small subtree from its stored leaf hashes.
     const std::uint64_t width = std::uint64_t{1} << level;
     Hash hashes[1 << (tree_stored_level_min - 1)];
     for (std::uint64_t i = 0; i < width; ++i) {
-      Result<EntryRow> row = read_row(txn, entries, first + i);
-      if (!row.ok()) return row.status();
-      hashes[i] = leaf_hash(row->entry);
+      Result<Hash> leaf = read_tree_hash(txn, entries, 0, (index << level) + i);
+      if (!leaf.ok()) return leaf.status();
+      hashes[i] = *leaf;
     }
     for (std::uint64_t count = width; count > 1; count /= 2) {
       for (std::uint64_t i = 0; i < count / 2; ++i) {
@@ -90,7 +98,7 @@ Result<Hash> read_tree_hash(MDB_txn* txn, MDB_dbi entries, int level, std::uint6
   const std::uint64_t last_leaf = ((index + 1) << level) - 1;
   Result<EntryRow> row = read_row(txn, entries, last_leaf);
   if (!row.ok()) return row.status();
-  const std::size_t offset = static_cast<std::size_t>(level - tree_stored_level_min) * sizeof(Hash);
+  const std::size_t offset = row_position(level) * sizeof(Hash);
   if (offset >= row->hashes.size()) return {Code::storage_corrupt, "tree hash missing from row"};
   Hash hash{};
   std::memcpy(hash.data(), row->hashes.data() + offset, hash.size());

@@ -34,16 +34,17 @@ std::uint64_t decode_u64(std::string_view key);
 // An entries row keeps the entry together with the tree hashes its append created, so that one
 // append is one LMDB put (docs/formats.md, "Ledger rows"):
 //   [h: 1 byte][h × 32-byte hashes][entry]
-// Leaf m closes the subtrees of levels 1 … countr_one(m). Only those of level ≥
-// tree_stored_level_min are stored (levels 4, 5, …, in order); a smaller subtree is recomputed
-// from its at most 2^(tree_stored_level_min − 1) entries when read. That keeps the tree's
-// storage to about 2 bytes per entry instead of 64 while every root and proof still reads
-// O(log n) rows.
+// The hashes are the leaf's own (level 0), then those of the subtrees it completes (levels
+// 1 … countr_one(m)) of level ≥ tree_stored_level_min, in level order. A subtree of levels 1 … 3
+// is recomputed from at most 8 stored leaf hashes when read. That stores about 34 bytes of tree
+// per entry instead of 64, every root and proof still reads O(log n) rows, and a changed entry
+// is named exactly by its own leaf hash.
 struct EntryRow {
   std::string_view hashes;  // h × 32 bytes
   std::string_view entry;
 };
-constexpr int tree_stored_level_min = 4;
+constexpr int tree_stored_level_min = 4;  // above the leaves
+bool is_stored_level(int level);
 std::size_t row_hash_count(std::uint64_t index);
 // Fails with storage_corrupt on a row that does not have the shape its index demands.
 Result<EntryRow> decode_row(std::uint64_t index, std::string_view row);

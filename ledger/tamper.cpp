@@ -73,11 +73,11 @@ Status tamper_entry_byte(const std::filesystem::path& directory, std::uint64_t i
 }
 
 Status tamper_tree_hash(const std::filesystem::path& directory, int level, std::uint64_t index) {
-  if (level < detail::tree_stored_level_min) {
-    return {Code::invalid_argument, "subtrees below level 4 are not stored"};
+  if (!detail::is_stored_level(level)) {
+    return {Code::invalid_argument, "subtrees of levels 1 to 3 are not stored"};
   }
   const std::uint64_t last_leaf = ((index + 1) << level) - 1;
-  const int position = level - detail::tree_stored_level_min;
+  const int position = level == 0 ? 0 : level - detail::tree_stored_level_min + 1;
   return tamper_flip_byte(directory, "entries", numbered_key(last_leaf),
                           1 + static_cast<std::size_t>(position) * sizeof(Hash) + 5);
 }

@@ -21,7 +21,7 @@ Status tamper_entry_byte(const std::filesystem::path& directory, std::uint64_t i
                          std::size_t offset, std::uint8_t mask = 0x01);
 
 // XORs one byte of the stored tree hash of the complete subtree (level, index). Fails with
-// invalid_argument for a level that is not stored (below 4: recomputed from entries).
+// invalid_argument for a level that is not stored (1 to 3: recomputed from leaf hashes).
 Status tamper_tree_hash(const std::filesystem::path& directory, int level, std::uint64_t index);
 
 // XORs one byte of the value stored under `key` in `database` ("entries", "checkpoints",

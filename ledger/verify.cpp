@@ -59,12 +59,15 @@ Status check_row_hashes(std::uint64_t index, std::string_view stored, std::strin
   Status mismatch;
   std::size_t offset = 0;
   frontier.append(leaf_hash(entry), [&](int level, std::uint64_t at, const Hash& hash) {
-    if (level < detail::tree_stored_level_min) return;  // not stored: nothing to compare
+    if (!detail::is_stored_level(level)) return;  // not stored: nothing to compare
     const std::string_view expected(reinterpret_cast<const char*>(hash.data()), hash.size());
     if (mismatch.ok() && stored.substr(offset, hash.size()) != expected) {
-      mismatch = disagreement("entry " + std::to_string(index) + ": tree hash (level " +
-                              std::to_string(level) + ", index " + std::to_string(at) +
-                              ") does not match its recomputed value");
+      mismatch = disagreement(
+          level == 0 ? "entry " + std::to_string(index) +
+                           ": its bytes do not match the leaf hash recorded when it was appended"
+                     : "entry " + std::to_string(index) + ": tree hash (level " +
+                           std::to_string(level) + ", index " + std::to_string(at) +
+                           ") does not match its recomputed value");
     }
     offset += hash.size();
   });

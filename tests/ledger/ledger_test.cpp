@@ -344,9 +344,19 @@ TEST_CASE("verify names the first tampered entry, tree hash, checkpoint or state
     REQUIRE(tamper_entry_byte(f.dir.path(), 13, bytes.find("13"), 0x01).ok());
     CHECK_THAT(verify_message(), Catch::Contains("entry 13"));
   }
+  SECTION("a changed entry that is still canonical JSON") {
+    const std::string bytes = entry(13);
+    REQUIRE(tamper_entry_byte(f.dir.path(), 13, bytes.find("13") + 1, 0x01).ok());  // 13 → 12
+    CHECK_THAT(verify_message(),
+               Catch::Contains("entry 13: its bytes do not match the leaf hash"));
+  }
   SECTION("a byte that breaks the entry's canonical form") {
     REQUIRE(tamper_entry_byte(f.dir.path(), 4, 0, 0x20).ok());
     CHECK_THAT(verify_message(), Catch::Contains("entry 4 is not canonical"));
+  }
+  SECTION("a flipped byte in a stored leaf hash") {
+    REQUIRE(tamper_tree_hash(f.dir.path(), 0, 6).ok());
+    CHECK_THAT(verify_message(), Catch::Contains("entry 6: its bytes do not match"));
   }
   SECTION("a flipped byte in a stored tree node") {
     CHECK(tamper_tree_hash(f.dir.path(), 2, 1).code() == Code::invalid_argument);
