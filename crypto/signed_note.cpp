@@ -5,6 +5,7 @@
 
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
+#include "crypto/utf8.h"
 
 namespace innoclear::crypto {
 
@@ -12,32 +13,10 @@ namespace {
 
 constexpr std::string_view signature_prefix = "\xE2\x80\x94 ";  // U+2014 EM DASH, space
 
-// Decodes one UTF-8 sequence at `i`; returns its length, or 0 if invalid (overlong forms,
-// surrogates and code points above U+10FFFF are invalid). Stores the code point.
+// Decodes one UTF-8 sequence at `i`; returns its length, or 0 if invalid.
 std::size_t decode_utf8(std::string_view text, std::size_t i, char32_t& code_point) {
-  const auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(text[i + k]); };
-  const std::uint8_t lead = byte(0);
-  std::size_t length = 0;
-  char32_t minimum = 0;
-  if (lead < 0x80) {
-    code_point = lead;
-    return 1;
-  } else if ((lead & 0xE0) == 0xC0) {
-    length = 2, minimum = 0x80, code_point = lead & 0x1F;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, minimum = 0x800, code_point = lead & 0x0F;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, minimum = 0x10000, code_point = lead & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + length > text.size()) return 0;
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((byte(k) & 0xC0) != 0x80) return 0;
-    code_point = (code_point << 6) | (byte(k) & 0x3F);
-  }
-  if (code_point < minimum || code_point > 0x10FFFF) return 0;
-  if (code_point >= 0xD800 && code_point <= 0xDFFF) return 0;
+  const std::size_t length = utf8_sequence_bytes(text.substr(i));
+  if (length != 0) code_point = utf8_code_point(text.substr(i), length);
   return length;
 }
 

@@ -1,4 +1,5 @@
 #include "crypto/tls_cert.h"
+#include "tests/support/temp_dir.h"
 
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -16,28 +17,11 @@ using namespace innoclear::crypto;
 
 namespace {
 
-// A fresh directory per test case, removed afterwards; the pid keeps parallel runs apart.
-class TempDirectory {
+// A fresh directory per test case, removed afterwards, with the two identity file names in it.
+class TempDirectory : public innoclear::testing::TempDir {
  public:
-  TempDirectory() {
-    static int counter = 0;
-    path_ = std::filesystem::temp_directory_path() /
-            ("innoclear-tls-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDirectory() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDirectory(const TempDirectory&) = delete;
-  TempDirectory& operator=(const TempDirectory&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  TlsIdentityFiles files() const { return {path_ / "cert.pem", path_ / "key.pem"}; }
-
- private:
-  std::filesystem::path path_;
+  TempDirectory() : TempDir("tls") {}
+  TlsIdentityFiles files() const { return {path() / "cert.pem", path() / "key.pem"}; }
 };
 
 struct CommandResult {

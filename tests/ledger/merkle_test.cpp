@@ -78,6 +78,23 @@ Hash reference_root(const std::vector<Hash>& leaves, std::size_t lo, std::size_t
   return node_hash(reference_root(leaves, lo, lo + k), reference_root(leaves, lo + k, hi));
 }
 
+// Counts failed checks rather than asserting each: hundreds of thousands of Catch assertions are
+// slow, and a failure still names its first case.
+struct Tally {
+  std::uint64_t failures = 0;
+  std::string first_failure;
+  std::uint64_t first = 0, second = 0;
+
+  void at(std::uint64_t first_now, std::uint64_t second_now) {
+    first = first_now;
+    second = second_now;
+  }
+  void expect(bool ok) {
+    if (!ok && failures++ == 0) first_failure = std::to_string(first) + "/" + std::to_string(second);
+  }
+  void expect_not(bool ok) { expect(!ok); }
+};
+
 MemoryTree tree_of(std::size_t size) {
   MemoryTree tree;
   for (std::size_t i = 0; i < size; ++i) tree.append("entry-" + std::to_string(i));
@@ -173,51 +190,41 @@ TEST_CASE("every inclusion proof up to 256 leaves verifies, and corrupted ones f
   std::vector<Hash> roots;
   for (std::uint64_t n = 0; n <= 256; ++n) roots.push_back(*tree_root(n, tree.reader()));
   std::uint64_t checked = 0;
-  // Counted rather than asserted one by one: hundreds of thousands of Catch assertions are slow,
-  // and a failure names the first case.
-  std::string first_failure;
-  std::uint64_t failures = 0;
-  std::uint64_t size_now = 0, index_now = 0;
-  const auto expect_true = [&](bool ok) {
-    if (!ok && failures++ == 0) {
-      first_failure = std::to_string(index_now) + "/" + std::to_string(size_now);
-    }
-  };
-  const auto expect_false = [&](bool ok) { expect_true(!ok); };
+  Tally tally;
   for (std::uint64_t size = 1; size <= 256; ++size) {
     for (std::uint64_t index = 0; index < size; ++index) {
-      size_now = size, index_now = index;
+      tally.at(index, size);
       const Hash leaf = tree.stored[stored_index(0, index)];
       std::vector<Hash> path = *inclusion_proof(index, size, tree.reader());
-      expect_true(verify_inclusion(index, size, leaf, path, roots[size]));
+      tally.expect(verify_inclusion(index, size, leaf, path, roots[size]));
       // Every flipped hash fails.
       for (Hash& element : path) {
         element[index % 32] ^= 0x40;
-        expect_false(verify_inclusion(index, size, leaf, path, roots[size]));
+        tally.expect_not(verify_inclusion(index, size, leaf, path, roots[size]));
         element[index % 32] ^= 0x40;
       }
       // A wrong leaf, a wrong index, a wrong tree size with its own root, a truncated or an
       // extended list all fail.
       Hash other_leaf = leaf;
       other_leaf[0] ^= 1;
-      expect_false(verify_inclusion(index, size, other_leaf, path, roots[size]));
+      tally.expect_not(verify_inclusion(index, size, other_leaf, path, roots[size]));
       if (size > 1) {
-        expect_false(verify_inclusion((index + 1) % size, size, leaf, path, roots[size]));
-        expect_false(verify_inclusion(index, size - 1 > index ? size - 1 : size + 1, leaf, path,
+        tally.expect_not(verify_inclusion((index + 1) % size, size, leaf, path, roots[size]));
+        tally.expect_not(verify_inclusion(index, size - 1 > index ? size - 1 : size + 1, leaf, path,
                                        roots[size - 1 > index ? size - 1 : size]));
       }
-      expect_false(verify_inclusion(index, size, leaf, path, roots[size - 1]));
+      tally.expect_not(verify_inclusion(index, size, leaf, path, roots[size - 1]));
       if (!path.empty()) {
-        expect_false(verify_inclusion(index, size, leaf, std::span(path).first(path.size() - 1),
+        tally.expect_not(verify_inclusion(index, size, leaf, std::span(path).first(path.size() - 1),
                                        roots[size]));
       }
       path.push_back(roots[size]);
-      expect_false(verify_inclusion(index, size, leaf, path, roots[size]));
+      tally.expect_not(verify_inclusion(index, size, leaf, path, roots[size]));
       ++checked;
     }
   }
-  INFO("first failure at " << first_failure);
-  CHECK(failures == 0);
+  INFO("first failure at " << tally.first_failure);
+  CHECK(tally.failures == 0);
   CHECK(checked == 256 * 257 / 2);
   CHECK(inclusion_proof(5, 5, tree.reader()).status().code() == Code::out_of_range);
   CHECK_FALSE(verify_inclusion(5, 5, roots[1], {}, roots[5]));
@@ -229,22 +236,12 @@ TEST_CASE("every consistency proof up to 256 leaves verifies, and corrupted ones
   std::vector<Hash> roots;
   for (std::uint64_t n = 0; n <= 256; ++n) roots.push_back(*tree_root(n, tree.reader()));
   std::uint64_t checked = 0;
-  // Counted rather than asserted one by one: hundreds of thousands of Catch assertions are slow,
-  // and a failure names the first case.
-  std::string first_failure;
-  std::uint64_t failures = 0;
-  std::uint64_t size_now = 0, index_now = 0;
-  const auto expect_true = [&](bool ok) {
-    if (!ok && failures++ == 0) {
-      first_failure = std::to_string(index_now) + "/" + std::to_string(size_now);
-    }
-  };
-  const auto expect_false = [&](bool ok) { expect_true(!ok); };
+  Tally tally;
   for (std::uint64_t second = 0; second <= 256; ++second) {
     for (std::uint64_t first = 0; first <= second; ++first) {
-      size_now = second, index_now = first;
+      tally.at(first, second);
       std::vector<Hash> path = *consistency_proof(first, second, tree.reader());
-      expect_true(verify_consistency(first, second, roots[first], roots[second], path));
+      tally.expect(verify_consistency(first, second, roots[first], roots[second], path));
       ++checked;
       if (first == 0 || first == second) {
         REQUIRE(path.empty());
@@ -252,21 +249,21 @@ TEST_CASE("every consistency proof up to 256 leaves verifies, and corrupted ones
       }
       for (Hash& element : path) {
         element[first % 32] ^= 0x08;
-        expect_false(verify_consistency(first, second, roots[first], roots[second], path));
+        tally.expect_not(verify_consistency(first, second, roots[first], roots[second], path));
         element[first % 32] ^= 0x08;
       }
       // A root that was never the log's, a wrong first size, a truncated or extended list.
-      expect_false(verify_consistency(first, second, roots[first - 1 == 0 ? second : first - 1],
+      tally.expect_not(verify_consistency(first, second, roots[first - 1 == 0 ? second : first - 1],
                                        roots[second], path));
-      expect_false(verify_consistency(first, second, roots[first], roots[second - 1], path));
-      expect_false(verify_consistency(first, second, roots[first], roots[second],
+      tally.expect_not(verify_consistency(first, second, roots[first], roots[second - 1], path));
+      tally.expect_not(verify_consistency(first, second, roots[first], roots[second],
                                        std::span(path).first(path.size() - 1)));
       path.push_back(roots[first]);
-      expect_false(verify_consistency(first, second, roots[first], roots[second], path));
+      tally.expect_not(verify_consistency(first, second, roots[first], roots[second], path));
     }
   }
-  INFO("first failure at " << first_failure);
-  CHECK(failures == 0);
+  INFO("first failure at " << tally.first_failure);
+  CHECK(tally.failures == 0);
   CHECK(checked == 257 * 258 / 2);
   CHECK(consistency_proof(9, 8, tree.reader()).status().code() == Code::out_of_range);
   CHECK_FALSE(verify_consistency(8, 6, roots[8], roots[6], {}));

@@ -1,0 +1,19 @@
+// UTF-8 validation shared by canonical JSON and signed notes.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace innoclear::crypto {
+
+// The length of the well-formed UTF-8 sequence that starts `rest`, or 0 if there is none. Follows
+// Unicode table 3-7, which rules out overlong forms, surrogates and code points above U+10FFFF.
+// REQUIRES: !rest.empty().
+std::size_t utf8_sequence_bytes(std::string_view rest);
+
+// The code point of a sequence utf8_sequence_bytes() accepted with length `length`.
+char32_t utf8_code_point(std::string_view rest, std::size_t length);
+
+bool is_valid_utf8(std::string_view text);
+
+}  // namespace innoclear::crypto
