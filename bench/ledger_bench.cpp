@@ -26,10 +26,9 @@ constexpr std::size_t bench_writers_max = 256;
 
 // Synthetic statements signed by a bench actor, shaped like the statements nodes record, made
 // before the timed window so that signing is not measured.
-std::vector<std::string> make_entries(std::uint64_t count, const std::string& region) {
-  std::array<std::uint8_t, 32> seed{};
-  seed.fill(0xBE);
-  const crypto::KeyPair actor = crypto::KeyPair::from_seed(seed);
+std::vector<std::string> make_entries(std::uint64_t count, const std::string& region,
+                                      const crypto::KeyPair& node_key) {
+  const crypto::KeyPair& actor = node_key;  // the node states its own synthetic load
   std::vector<std::string> entries(count);
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
@@ -37,7 +36,7 @@ std::vector<std::string> make_entries(std::uint64_t count, const std::string& re
   const auto sign_range = [&](std::uint64_t begin, std::uint64_t end) {
     for (std::uint64_t i = begin; i < end; ++i) {
       const nlohmann::json statement = {
-          {"actor", "bench-actor"},
+          {"actor", "node." + region},
           {"body", {{"amount_fen", 100 + i % 500000}, {"memo", "synthetic load"}}},
           {"kind", "bench.synthetic"},
           {"nonce", "bench-" + std::to_string(i)},
@@ -118,7 +117,7 @@ Result<LedgerBenchResult> run_ledger_bench(const LedgerBenchOptions& options) {
   if (!key.ok()) return key.status();
 
   std::vector<std::string> entries =
-      make_entries(options.entries, std::string(clearing::region_code(identity->region)));
+      make_entries(options.entries, std::string(clearing::region_code(identity->region)), *key);
   const std::vector<std::string> raw_entries = entries;  // the same bytes for the baseline
   LedgerBenchResult result;
   result.entries = options.entries;

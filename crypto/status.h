@@ -53,6 +53,44 @@ enum class Code : std::uint16_t {
   already_exists = 308,
   invalid_argument = 309,
   locked = 310,
+
+  // 4xx: requests, authentication and authorisation.
+  bad_statement = 400,
+  unknown_actor = 401,
+  key_revoked = 402,
+  actor_revoked = 403,
+  forbidden = 404,
+  not_own_party = 405,
+  wrong_region = 406,
+  stale_time = 407,
+  nonce_conflict = 408,
+  id_conflict = 409,
+  unknown_kind = 410,
+
+  // 5xx: voucher rules.
+  amount_invalid = 500,
+  over_face_cap = 501,
+  over_yearly_count = 502,
+  over_yearly_amount = 503,
+  budget_insufficient = 504,
+  category_not_allowed = 505,
+  region_not_accepted = 506,
+  application_not_pending = 507,
+  voucher_not_live = 508,
+  voucher_expired = 509,
+  already_redeemed = 510,
+  receipt_not_confirmed = 511,
+  receipt_consumed = 512,
+  receipt_mismatch = 513,
+  not_assigned = 514,
+  not_payable = 515,
+  already_rated = 516,
+  rating_invalid = 517,
+  not_expired_yet = 518,
+  invalid_credit_code = 519,
+  actor_exists = 520,
+  no_budget = 521,
+  paid_exceeds_price = 522,
 };
 
 // The stable snake_case name of a code, e.g. "json_duplicate_key".
@@ -107,6 +145,7 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
 
  private:
   std::optional<T> value_;

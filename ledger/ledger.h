@@ -96,6 +96,9 @@ struct Options {
   std::size_t map_bytes = std::size_t{8} << 30;
   std::vector<std::string> tables;      // derived-state tables; Table = position here
   Deriver derive;                       // optional
+  // What `verify` replays; defaults to `derive`. A node's audit deriver also re-checks each
+  // statement's signature, which live appends already checked before they reached the writer.
+  Deriver derive_for_audit;
   const crypto::KeyPair* checkpoint_key = nullptr;  // not owned; required to sign checkpoints
   bool read_only = false;               // auditors: no writer, no lock, refuses writes
   std::size_t batch_entries_max = 1000;  // entries per durable transaction

@@ -9,6 +9,8 @@
 #include "crypto/canonical_json.h"
 #include "crypto/signed_note.h"
 #include "crypto/tls_cert.h"
+#include "nodes/service.h"
+#include "nodes/state_store.h"
 
 namespace innoclear::nodes {
 
@@ -44,8 +46,8 @@ std::string origin_of(clearing::Region region) {
 
 Result<NodeIdentity> init_data_dir(const DataDir& dir, clearing::Region region) {
   std::error_code error;
-  for (const auto& path : {dir.identity_file(), dir.key_file(), dir.tls_certificate(),
-                           dir.tls_key(), dir.ledger_dir()}) {
+  for (const auto& path : {dir.identity_file(), dir.key_file(), dir.office_key_file(),
+                           dir.tls_certificate(), dir.tls_key(), dir.ledger_dir()}) {
     if (std::filesystem::exists(path, error)) {
       return {Code::already_exists, path.string() + " exists; refusing to overwrite a node"};
     }
@@ -69,9 +71,17 @@ Result<NodeIdentity> init_data_dir(const DataDir& dir, clearing::Region region) 
   if (!fingerprint.ok()) return fingerprint.status();
   identity.tls_fingerprint = *fingerprint;
 
+  // The finance office's key: generated here for a new region (the office keeps office.key);
+  // an office that brings its own key registers it with `office rotate-key` later.
+  const crypto::KeyPair office_key = crypto::KeyPair::generate();
+  if (Status saved = office_key.save(dir.office_key_file()); !saved.ok()) return saved;
   Result<std::unique_ptr<ledger::Ledger>> ledger =
       ledger::Ledger::open(ledger_options(dir, identity, &key, false));
   if (!ledger.ok()) return ledger.status();
+  if (Status genesis = record_genesis(**ledger, key, office_key.public_key(), region, system_clock_ms());
+      !genesis.ok()) {
+    return genesis;
+  }
   if (Result<std::string> checkpoint = (*ledger)->sign_checkpoint(); !checkpoint.ok()) {
     return checkpoint.status();
   }
@@ -118,6 +128,9 @@ ledger::Options ledger_options(const DataDir& dir, const NodeIdentity& identity,
   options.origin = identity.origin;
   options.checkpoint_key = key;
   options.read_only = read_only;
+  options.tables = node_tables();
+  options.derive = live_deriver(identity.region);
+  options.derive_for_audit = audit_deriver(identity.region);
   return options;
 }
 

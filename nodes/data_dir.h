@@ -2,6 +2,7 @@
 //
 //   DIR/node.json     identity: region, origin, verifier key, public key, TLS fingerprint
 //   DIR/node.key      the node's Ed25519 key (mode 0600): signs checkpoints and peer requests
+//   DIR/office.key    the finance office's first key (mode 0600), registered by the genesis entry
 //   DIR/tls/cert.pem  self-signed TLS certificate; DIR/tls/key.pem its key (mode 0600)
 //   DIR/ledger/       the LMDB environment
 //
@@ -31,6 +32,8 @@ struct DataDir {
   std::filesystem::path root;
   std::filesystem::path identity_file() const { return root / "node.json"; }
   std::filesystem::path key_file() const { return root / "node.key"; }
+  // The finance office's key, created by init for the office to take away and keep.
+  std::filesystem::path office_key_file() const { return root / "office.key"; }
   std::filesystem::path tls_certificate() const { return root / "tls" / "cert.pem"; }
   std::filesystem::path tls_key() const { return root / "tls" / "key.pem"; }
   std::filesystem::path ledger_dir() const { return root / "ledger"; }

@@ -25,5 +25,7 @@ void add_output_option(CLI::App& verb, Output& output);
 void add_init_verbs(CLI::App& app, int& exit_code);
 void add_ledger_verbs(CLI::App& app, int& exit_code);
 void add_bench_verbs(CLI::App& app, int& exit_code);
+void add_node_verbs(CLI::App& app, int& exit_code);
+void add_client_verbs(CLI::App& app, int& exit_code);
 
 }  // namespace innoclear::cli

@@ -1,0 +1,84 @@
+// `innoclear node`: one region's node serving its HTTPS API until SIGINT or SIGTERM.
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include "api/cli/cli.h"
+#include "api/https.h"
+#include "api/routes.h"
+#include "nodes/service.h"
+
+namespace innoclear::cli {
+
+namespace {
+
+constexpr std::uint32_t checkpoint_interval_ms = 1000;
+
+// Runs until SIGINT/SIGTERM. REQUIRES: the signals are blocked in every thread (done before any
+// thread starts), so that sigwait receives them here.
+Status run_node(const std::string& data, const std::string& listen, const sigset_t& signals) {
+  Result<std::pair<std::string, std::uint16_t>> address = api::parse_host_port(listen);
+  if (!address.ok()) return address.status();
+  nodes::ServiceOptions options;
+  options.dir = nodes::DataDir{data};
+  Result<std::unique_ptr<nodes::Service>> service = nodes::Service::open(options);
+  if (!service.ok()) return service.status();
+  api::Routes routes(**service);
+  api::ServerOptions server_options;
+  server_options.host = address->first;
+  server_options.port = address->second;
+  server_options.certificate_pem = options.dir.tls_certificate();
+  server_options.private_key_pem = options.dir.tls_key();
+  server_options.log = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  Result<std::unique_ptr<api::HttpsServer>> server = api::HttpsServer::start(
+      server_options, [&routes](api::HttpRequest request, api::Respond respond) {
+        routes.handle(std::move(request), std::move(respond));
+      });
+  if (!server.ok()) return server.status();
+  std::printf("innoclear node %s listening on https://%s:%u (ledger size %llu, TLS %s)\n",
+              (*service)->identity().origin.c_str(), address->first.c_str(), (*server)->port(),
+              static_cast<unsigned long long>((*service)->ledger().size()),
+              (*service)->identity().tls_fingerprint.c_str());
+  std::fflush(stdout);
+  // Sign a checkpoint whenever the ledger grew, at most once a second.
+  std::atomic<bool> stopping{false};
+  std::thread checkpoints([&] {
+    while (!stopping) {
+      (void)(*service)->ledger().sign_checkpoint();
+      for (std::uint32_t waited = 0; waited < checkpoint_interval_ms && !stopping; waited += 50) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+  });
+  int received = 0;
+  sigwait(&signals, &received);
+  std::fprintf(stderr, "innoclear node: signal %d, finishing in-flight requests\n", received);
+  (*server)->stop();  // in-flight requests finish; their entries are durable before replies
+  stopping = true;
+  checkpoints.join();
+  return (*service)->ledger().sign_checkpoint().status();
+}
+
+}  // namespace
+
+void add_node_verbs(CLI::App& app, int& exit_code) {
+  struct Arguments {
+    std::string data;
+    std::string listen = "127.0.0.1:8443";
+  };
+  auto arguments = std::make_shared<Arguments>();
+  CLI::App* verb = app.add_subcommand("node", "run one region's node (HTTPS API) until Ctrl-C");
+  verb->add_option("--data", arguments->data, "the node's data directory")->required();
+  verb->add_option("--listen", arguments->listen, "address to listen on")->default_val("127.0.0.1:8443");
+  verb->callback([arguments, &exit_code] {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    Status status = run_node(arguments->data, arguments->listen, signals);
+    if (!status.ok()) exit_code = fail(status);
+  });
+}
+
+}  // namespace innoclear::cli

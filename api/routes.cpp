@@ -1,0 +1,289 @@
+#include "api/routes.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <atomic>
+#include <cstdio>
+#include <map>
+#include <mutex>
+
+#include "crypto/canonical_json.h"
+#include "crypto/encoding.h"
+
+namespace innoclear::api {
+
+namespace {
+
+constexpr std::array<std::string_view, 17> statement_kinds = {
+    "actor.register", "actor.rotate_key", "actor.revoke", "policy.set", "budget.allocate",
+    "voucher.apply", "voucher.approve", "voucher.refuse", "receipt.record", "receipt.confirm",
+    "voucher.redeem", "voucher.assign", "voucher.provider_redeem", "payout.record",
+    "voucher.expire", "voucher.revoke", "feedback.rate"};
+constexpr std::array<std::string_view, 5> query_names = {"voucher", "vouchers", "report", "stats",
+                                                         "actor"};
+constexpr std::array<double, 8> latency_buckets_ms = {1, 2, 5, 10, 20, 50, 100, 500};
+
+HttpResponse json_response(unsigned status, std::string body) {
+  return {status, "application/json", std::move(body), {}};
+}
+
+HttpResponse problem(const Status& status) {
+  return {http_status(status.code()), "application/problem+json", problem_json(status), {}};
+}
+
+// "?a=1&b=2" → value of `name`, or nullopt.
+std::optional<std::uint64_t> query_number(const std::string& target, const std::string& name) {
+  const std::size_t question = target.find('?');
+  if (question == std::string::npos) return std::nullopt;
+  const std::string query = "&" + target.substr(question + 1);
+  const std::size_t at = query.find("&" + name + "=");
+  if (at == std::string::npos) return std::nullopt;
+  const std::string value = query.substr(at + name.size() + 2, query.find('&', at + 1) - at - name.size() - 2);
+  if (value.empty() || value.size() > 19 || value.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  return std::stoull(value);
+}
+
+nlohmann::json hashes_json(const std::vector<ledger::Hash>& hashes) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& hash : hashes) list.push_back(crypto::base64_encode(hash));
+  return list;
+}
+
+// The actor of canonical statement bytes: its first key.
+std::string actor_of(const std::string& body) {
+  constexpr std::string_view prefix = "{\"actor\":\"";
+  if (body.compare(0, prefix.size(), prefix) != 0) return {};
+  const std::size_t end = body.find('"', prefix.size());
+  return end == std::string::npos ? std::string() : body.substr(prefix.size(), end - prefix.size());
+}
+
+std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
+
+}  // namespace
+
+struct Routes::Metrics {
+  std::mutex mutex;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> requests;  // (route, code)
+  std::array<std::uint64_t, latency_buckets_ms.size() + 1> latency{};
+  double latency_sum_ms = 0;
+  std::uint64_t latency_count = 0;
+
+  void record(const std::string& route, const std::string& code, double ms) {
+    std::lock_guard lock(mutex);
+    requests[{route, code}]++;
+    std::size_t bucket = 0;
+    while (bucket < latency_buckets_ms.size() && ms > latency_buckets_ms[bucket]) ++bucket;
+    latency[bucket]++;
+    latency_sum_ms += ms;
+    latency_count++;
+  }
+};
+
+unsigned http_status(Code code) {
+  const auto value = static_cast<unsigned>(code);
+  switch (code) {
+    case Code::ok: return 200;
+    case Code::unknown_actor:
+    case Code::bad_signature:
+    case Code::key_revoked:
+    case Code::stale_time: return 401;
+    case Code::actor_revoked:
+    case Code::forbidden:
+    case Code::not_own_party:
+    case Code::wrong_region: return 403;
+    case Code::not_found: return 404;
+    case Code::nonce_conflict:
+    case Code::id_conflict:
+    case Code::already_redeemed:
+    case Code::already_exists:
+    case Code::actor_exists: return 409;
+    case Code::json_too_large: return 413;
+    case Code::shutting_down: return 503;
+    case Code::storage_full: return 507;
+    default: break;
+  }
+  if (value >= 100 && value < 200) return 400;  // canonical JSON
+  if (value >= 400 && value < 500) return 400;  // malformed statements
+  if (value >= 500 && value < 600) return 422;  // voucher rules
+  if (value == static_cast<unsigned>(Code::out_of_range) ||
+      value == static_cast<unsigned>(Code::invalid_argument)) {
+    return 400;
+  }
+  return 500;
+}
+
+std::string problem_json(const Status& status) {
+  const std::string name(code_name(status.code()));
+  return crypto::canonical_dump({{"code", static_cast<int>(status.code())},
+                                 {"detail", status.message()},
+                                 {"status", http_status(status.code())},
+                                 {"title", name},
+                                 {"type", "urn:innoclear:problem:" + name}});
+}
+
+Routes::Routes(nodes::Service& service, std::function<void(const std::string&)> log)
+    : service_(service), log_(std::move(log)), metrics_(std::make_unique<Metrics>()) {
+  if (!log_) log_ = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+}
+
+Routes::~Routes() = default;
+
+namespace {
+
+Result<HttpResponse> ledger_read(nodes::Service& service, const std::string& target) {
+  Result<ledger::ReadView> view = service.ledger().view();
+  if (!view.ok()) return view.status();
+  const std::string path = path_of(target);
+  if (path == "/v1/ledger/checkpoint") {
+    Result<std::string> note = view->latest_checkpoint();
+    if (!note.ok()) return note.status();
+    return HttpResponse{200, "text/plain; charset=utf-8", std::move(*note), {}};
+  }
+  constexpr std::string_view entries = "/v1/ledger/entries/";
+  if (path.compare(0, entries.size(), entries) == 0) {
+    const std::string number = path.substr(entries.size());
+    if (number.empty() || number.size() > 19 || number.find_first_not_of("0123456789") != std::string::npos) {
+      return Status(Code::invalid_argument, "entry index must be a number");
+    }
+    Result<std::string> entry = view->entry(std::stoull(number));
+    if (!entry.ok()) return entry.status();
+    return json_response(200, std::move(*entry));
+  }
+  if (path == "/v1/ledger/proof/inclusion") {
+    const auto index = query_number(target, "index");
+    const auto size = query_number(target, "size");
+    if (!index || !size) return Status(Code::invalid_argument, "needs ?index=I&size=N");
+    Result<ledger::InclusionProof> proof = view->prove_inclusion(*index, *size);
+    if (!proof.ok()) return proof.status();
+    return json_response(200, nlohmann::ordered_json{{"index", proof->index},
+                                                     {"tree_size", proof->tree_size},
+                                                     {"leaf_hash", crypto::base64_encode(proof->leaf_hash)},
+                                                     {"hashes", hashes_json(proof->hashes)}}
+                                  .dump());
+  }
+  if (path == "/v1/ledger/proof/consistency") {
+    const auto from = query_number(target, "from");
+    const auto to = query_number(target, "to");
+    if (!from || !to) return Status(Code::invalid_argument, "needs ?from=M&to=N");
+    Result<ledger::ConsistencyProof> proof = view->prove_consistency(*from, *to);
+    if (!proof.ok()) return proof.status();
+    return json_response(200, nlohmann::ordered_json{{"from", proof->from},
+                                                     {"to", proof->to},
+                                                     {"hashes", hashes_json(proof->hashes)}}
+                                  .dump());
+  }
+  return Status(Code::not_found, "no route " + path);
+}
+
+}  // namespace
+
+void Routes::handle(HttpRequest request, Respond respond) {
+  const std::string path = path_of(request.target);
+  const std::string actor = actor_of(request.body);
+  const auto received = request.received;
+  // Every answer goes through here: one log line and the metrics, then the response.
+  auto finish = [this, path, actor, received, respond](HttpResponse response, const Status& status) {
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - received).count();
+    const std::string code(code_name(status.code()));
+    metrics_->record(path.rfind("/v1/ledger/entries/", 0) == 0 ? "/v1/ledger/entries" : path, code, ms);
+    log_(crypto::canonical_dump({{"actor", actor},
+                                 {"latency_us", static_cast<std::int64_t>(ms * 1000)},
+                                 {"outcome", code},
+                                 {"route", path},
+                                 {"status", response.status},
+                                 {"time_ms", nodes::system_clock_ms()}}));
+    respond(std::move(response));
+  };
+  const auto fail = [finish](const Status& status) { finish(problem(status), status); };
+
+  if (request.method == "GET") {
+    if (path == "/v1/health") {
+      finish(json_response(200, crypto::canonical_dump(
+                                    {{"ledger_size", service_.ledger().size()},
+                                     {"origin", service_.identity().origin},
+                                     {"status", "ok"}})),
+             Status::success());
+      return;
+    }
+    if (path == "/metrics") {
+      finish({200, "text/plain; version=0.0.4", metrics_text(), {}}, Status::success());
+      return;
+    }
+    Result<HttpResponse> response = ledger_read(service_, request.target);
+    if (!response.ok()) return fail(response.status());
+    return finish(std::move(*response), Status::success());
+  }
+  if (request.method != "POST") return fail(Status(Code::not_found, "no route " + path));
+  const std::optional<std::string> signature = request.header("innoclear-signature");
+  constexpr std::string_view query_prefix = "/v1/query/";
+  if (path.compare(0, query_prefix.size(), query_prefix) == 0) {
+    const std::string name = path.substr(query_prefix.size());
+    if (std::find(query_names.begin(), query_names.end(), name) == query_names.end()) {
+      return fail(Status(Code::not_found, "no query " + name));
+    }
+    if (!signature) return fail(Status(Code::bad_signature, "missing Innoclear-Signature header"));
+    Result<nlohmann::json> answer = service_.query(request.body, *signature, "query." + name);
+    if (!answer.ok()) return fail(answer.status());
+    return finish(json_response(200, crypto::canonical_dump(*answer)), Status::success());
+  }
+  std::string kind = path.size() > 4 ? path.substr(4) : std::string();
+  std::replace(kind.begin(), kind.end(), '/', '.');
+  if (std::find(statement_kinds.begin(), statement_kinds.end(), kind) == statement_kinds.end()) {
+    return fail(Status(Code::not_found, "no route " + path));
+  }
+  if (!signature) return fail(Status(Code::bad_signature, "missing Innoclear-Signature header"));
+  service_.submit(std::move(request.body), *signature,
+                  [finish, fail](Result<nodes::Accepted> accepted) {
+                    if (!accepted.ok()) return fail(accepted.status());
+                    finish(json_response(200, crypto::canonical_dump(
+                                                  {{"index", accepted->index},
+                                                   {"replayed", accepted->replayed},
+                                                   {"result", accepted->result}})),
+                           Status::success());
+                  },
+                  kind);
+}
+
+std::string Routes::metrics_text() const {
+  std::string out =
+      "# HELP innoclear_requests_total Requests by route and outcome.\n"
+      "# TYPE innoclear_requests_total counter\n";
+  {
+    std::lock_guard lock(metrics_->mutex);
+    for (const auto& [labels, count] : metrics_->requests) {
+      out += "innoclear_requests_total{route=\"" + labels.first + "\",outcome=\"" + labels.second +
+             "\"} " + std::to_string(count) + "\n";
+    }
+    out += "# HELP innoclear_request_latency_ms Request latency.\n"
+           "# TYPE innoclear_request_latency_ms histogram\n";
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < latency_buckets_ms.size(); ++i) {
+      cumulative += metrics_->latency[i];
+      out += "innoclear_request_latency_ms_bucket{le=\"" + std::to_string(static_cast<int>(latency_buckets_ms[i])) +
+             "\"} " + std::to_string(cumulative) + "\n";
+    }
+    out += "innoclear_request_latency_ms_bucket{le=\"+Inf\"} " + std::to_string(metrics_->latency_count) + "\n";
+    out += "innoclear_request_latency_ms_sum " + std::to_string(metrics_->latency_sum_ms) + "\n";
+    out += "innoclear_request_latency_ms_count " + std::to_string(metrics_->latency_count) + "\n";
+  }
+  const ledger::WriterStats stats = service_.ledger().writer_stats();
+  out += "# HELP innoclear_ledger_size Entries in the ledger.\n# TYPE innoclear_ledger_size gauge\n";
+  out += "innoclear_ledger_size " + std::to_string(service_.ledger().size()) + "\n";
+  out += "# HELP innoclear_commit_batch_jobs Durable commits by jobs per commit.\n"
+         "# TYPE innoclear_commit_batch_jobs histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i + 1 < stats.batch_jobs_histogram.size(); ++i) {
+    cumulative += stats.batch_jobs_histogram[i];
+    out += "innoclear_commit_batch_jobs_bucket{le=\"" + std::to_string(1u << i) + "\"} " +
+           std::to_string(cumulative) + "\n";
+  }
+  out += "innoclear_commit_batch_jobs_bucket{le=\"+Inf\"} " + std::to_string(stats.commits) + "\n";
+  out += "innoclear_commit_batch_jobs_count " + std::to_string(stats.commits) + "\n";
+  return out;
+}
+
+}  // namespace innoclear::api

@@ -1,0 +1,44 @@
+// The HTTP API of one node: JSON under /v1, RFC 9457 problem+json errors carrying the stable
+// reason code, a JSON log line per request, /v1/health and Prometheus /metrics.
+//
+//   POST /v1/<kind with '/' for '.'>   a signed statement (body: its canonical bytes; header
+//                                      Innoclear-Signature: base64 Ed25519 signature), e.g.
+//                                      POST /v1/voucher/redeem for kind voucher.redeem
+//   POST /v1/query/<name>              a signed query (kind query.<name>), not recorded
+//   GET  /v1/health, /metrics
+//   GET  /v1/ledger/checkpoint         the latest signed checkpoint (text/plain)
+//   GET  /v1/ledger/entries/<i>        entry i, exact bytes
+//   GET  /v1/ledger/proof/inclusion?index=I&size=N, /v1/ledger/proof/consistency?from=M&to=N
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/https.h"
+#include "nodes/service.h"
+
+namespace innoclear::api {
+
+// HTTP status for a stable reason code.
+unsigned http_status(Code code);
+// RFC 9457 body: {"code","detail","status","title","type"}.
+std::string problem_json(const Status& status);
+
+class Routes {
+ public:
+  // `log` receives one JSON line per request (default: stderr).
+  explicit Routes(nodes::Service& service, std::function<void(const std::string&)> log = {});
+  ~Routes();
+  void handle(HttpRequest request, Respond respond);
+
+  struct Metrics;
+
+ private:
+  std::string metrics_text() const;
+  nodes::Service& service_;
+  std::function<void(const std::string&)> log_;
+  std::unique_ptr<Metrics> metrics_;
+};
+
+}  // namespace innoclear::api

@@ -1,0 +1,81 @@
+#include "clearing/queries.h"
+
+#include "clearing/rules_internal.h"
+
+namespace innoclear::clearing {
+
+namespace {
+
+Result<nlohmann::json> rows_of(const Store& store, Table table, const std::string& prefix) {
+  Result<std::vector<std::pair<std::string, nlohmann::json>>> rows = store.scan(table, prefix);
+  if (!rows.ok()) return rows.status();
+  nlohmann::json out = nlohmann::json::object();
+  for (auto& [key, record] : *rows) out[key] = std::move(record);
+  return out;
+}
+
+Result<nlohmann::json> one_voucher(const Store& store, const Statement& statement,
+                                   const std::string& role) {
+  Result<std::string> id = detail::text_field(statement.body, "voucher_id");
+  if (!id.ok()) return id.status();
+  Result<nlohmann::json> voucher = detail::require(store, Table::vouchers, *id, "voucher");
+  if (!voucher.ok()) return voucher;
+  const bool allowed = role == "office" ||
+                       (role == "enterprise" && (*voucher)["enterprise"] == statement.actor) ||
+                       (role == "provider" && (voucher->value("assigned_to", "") == statement.actor ||
+                                               voucher->value("provider", "") == statement.actor));
+  if (!allowed) return Status(Code::not_own_party, "voucher " + *id + " is not yours to see");
+  return nlohmann::json{{"voucher", *voucher}};
+}
+
+Result<nlohmann::json> own_vouchers(const Store& store, const Statement& statement) {
+  Result<std::vector<std::pair<std::string, nlohmann::json>>> index =
+      store.scan(Table::indexes, key_of(statement.actor, ""));
+  if (!index.ok()) return index.status();
+  nlohmann::json vouchers = nlohmann::json::array();
+  for (const auto& [key, unused] : *index) {
+    Result<nlohmann::json> voucher =
+        detail::require(store, Table::vouchers, key.substr(key.find('|') + 1), "voucher");
+    if (!voucher.ok()) return voucher;
+    vouchers.push_back(std::move(*voucher));
+  }
+  return nlohmann::json{{"vouchers", vouchers}};
+}
+
+}  // namespace
+
+Result<nlohmann::json> query(const Store& store, const Statement& statement) {
+  Result<nlohmann::json> actor = detail::require(store, Table::actors, statement.actor, "actor");
+  if (!actor.ok()) return Status(Code::unknown_actor, "unknown actor " + statement.actor);
+  const std::string role = actor->value("role", "");
+  const auto only = [&](const char* allowed) -> Status {
+    if (role != allowed) return {Code::forbidden, "a " + role + " may not run " + statement.kind};
+    return Status::success();
+  };
+  if (statement.kind == "query.voucher") return one_voucher(store, statement, role);
+  if (statement.kind == "query.actor") return nlohmann::json{{"actor", *actor}, {"id", statement.actor}};
+  if (statement.kind == "query.vouchers") {
+    if (Status s = only("enterprise"); !s.ok()) return s;
+    return own_vouchers(store, statement);
+  }
+  if (statement.kind == "query.stats") {
+    if (Status s = only("provider"); !s.ok()) return s;
+    Result<nlohmann::json> stats = rows_of(store, Table::provider_stats, key_of(statement.actor, ""));
+    if (!stats.ok()) return stats;
+    return nlohmann::json{{"stats", *stats}};
+  }
+  if (statement.kind == "query.report") {
+    if (Status s = only("office"); !s.ok()) return s;
+    Result<nlohmann::json> budgets = rows_of(store, Table::budgets, "");
+    Result<nlohmann::json> stats = rows_of(store, Table::provider_stats, "");
+    Result<nlohmann::json> policy_record = detail::policy(store);
+    for (const Status& s : {budgets.status(), stats.status(), policy_record.status()}) {
+      if (!s.ok()) return s;
+    }
+    return nlohmann::json{{"budgets", *budgets}, {"policy", *policy_record},
+                          {"provider_stats", *stats}};
+  }
+  return Status(Code::unknown_kind, "unknown query " + statement.kind);
+}
+
+}  // namespace innoclear::clearing

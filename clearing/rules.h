@@ -1,0 +1,65 @@
+// The voucher rules of one region: pure functions from (state, statement) to a decision.
+//
+// A statement is what an actor signed: canonical JSON {actor, body, kind, nonce, region, time}.
+// apply() checks the actor's standing and the rule for its kind, writes the effects to the Store
+// and returns the result to record and reply with; a rejection writes nothing. Nodes call apply()
+// twice per accepted statement — once to decide (on a scratch overlay), once as the ledger's
+// deriver — and an auditor's replay calls it a third time; it must therefore depend only on the
+// store, the statement and the context.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "clearing/region.h"
+#include "clearing/store.h"
+#include "crypto/status.h"
+
+namespace innoclear::clearing {
+
+constexpr std::int64_t clock_skew_ms_max = 300'000;
+constexpr std::size_t identifier_bytes_max = 64;
+constexpr std::size_t text_bytes_max = 500;
+constexpr std::int64_t shanghai_offset_ms = 8 * 3'600'000;
+
+struct Statement {
+  std::string actor;
+  std::string kind;
+  std::string nonce;
+  std::string region;
+  std::int64_t time_ms = 0;
+  nlohmann::json body;
+};
+
+// Checks the statement's shape (exactly those six keys, right types and sizes). bad_statement.
+Result<Statement> parse_statement(const nlohmann::json& value);
+
+struct Context {
+  Region region = Region::BJ;    // the node's region
+  std::int64_t accepted_ms = 0;  // node time when the statement was accepted (UTC ms)
+  std::uint64_t index = 0;       // the ledger index its entry takes
+};
+
+// Refuses a statement whose time is more than clock_skew_ms_max from `now_ms` (stale_time).
+Status check_time(const Statement& statement, std::int64_t now_ms);
+
+// Checks the signature against the actor's registered key: unknown_actor, actor_revoked,
+// key_revoked (signed by a key the office retired), bad_signature, wrong_region.
+Status authenticate(const Store& store, const Statement& statement, std::string_view bytes,
+                    std::span<const std::uint8_t> signature, Region region);
+
+// Applies an authenticated statement. See the file comment.
+Result<nlohmann::json> apply(Store& store, const Statement& statement, const Context& context);
+
+// The year (Asia/Shanghai) of a UTC time, e.g. for budgets; and "YYYY-MM" for periods.
+int shanghai_year(std::int64_t utc_ms);
+std::string shanghai_month(std::int64_t utc_ms);
+
+// Record keys.
+std::string key_of(std::string_view first, std::string_view second);
+
+}  // namespace innoclear::clearing

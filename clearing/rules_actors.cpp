@@ -1,0 +1,161 @@
+// Rules of the finance office's registry, policy and budget.
+#include "clearing/amount.h"
+#include "clearing/credit_code.h"
+#include "clearing/rules_internal.h"
+#include "crypto/ed25519.h"
+
+namespace innoclear::clearing::detail {
+
+namespace {
+
+constexpr std::int64_t face_cap_max = 500'000;  // ¥5,000: the most any voucher may carry
+constexpr std::int64_t validity_days_max = 3'650;
+constexpr int budget_year_min = 2000;
+constexpr int budget_year_max = 2100;
+const nlohmann::json service_categories = {"testing", "rnd", "transfer"};
+
+Result<std::string> key_field(const nlohmann::json& body) {
+  Result<std::string> key = text_field(body, "key");
+  if (!key.ok()) return key;
+  if (!crypto::decode_public_key(*key).ok()) {
+    return Status(Code::bad_statement, "'key' must be a base64 Ed25519 public key");
+  }
+  return key;
+}
+
+// A non-empty list of distinct strings, each in `allowed`.
+Result<nlohmann::json> subset_field(const nlohmann::json& body, const char* name,
+                                    const nlohmann::json& allowed) {
+  const auto found = body.find(name);
+  if (found == body.end() || !found->is_array() || found->empty()) {
+    return Status(Code::bad_statement, std::string("'") + name + "' must be a non-empty list");
+  }
+  for (std::size_t i = 0; i < found->size(); ++i) {
+    const auto& item = (*found)[i];
+    if (!item.is_string() || !contains_string(allowed, item.get<std::string>())) {
+      return Status(Code::bad_statement, std::string("'") + name + "' holds an unknown value");
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if ((*found)[j] == item) return Status(Code::bad_statement, std::string("'") + name + "' repeats a value");
+    }
+  }
+  return *found;
+}
+
+Result<std::int64_t> bounded_field(const nlohmann::json& body, const char* name, std::int64_t low,
+                                   std::int64_t high) {
+  Result<std::int64_t> value = integer_field(body, name);
+  if (!value.ok()) return value;
+  if (*value < low || *value > high) {
+    return Status(Code::amount_invalid, std::string("'") + name + "' must be between " +
+                                            std::to_string(low) + " and " + std::to_string(high));
+  }
+  return value;
+}
+
+}  // namespace
+
+Result<nlohmann::json> register_actor(Store& store, const Statement& statement, const Context& context,
+                                      const nlohmann::json&) {
+  Result<std::string> id = text_field(statement.body, "id");
+  Result<std::string> role = text_field(statement.body, "role");
+  Result<std::string> name = text_field(statement.body, "name", text_bytes_max);
+  Result<std::string> key = key_field(statement.body);
+  for (const Status& s : {id.status(), role.status(), name.status(), key.status()}) {
+    if (!s.ok()) return s;
+  }
+  nlohmann::json record = {{"key", *key}, {"name", *name},
+                           {"region", std::string(region_code(context.region))},
+                           {"retired_keys", nlohmann::json::array()}, {"role", *role},
+                           {"status", "active"}};
+  if (*role == "enterprise") {
+    if (!valid_credit_code(*id)) {
+      return Status(Code::invalid_credit_code, *id + " is not a valid unified social credit code");
+    }
+  } else if (*role == "provider") {
+    Result<nlohmann::json> categories = subset_field(statement.body, "categories", service_categories);
+    if (!categories.ok()) return categories.status();
+    record["categories"] = *categories;
+  } else {
+    return Status(Code::bad_statement, "'role' must be enterprise or provider");
+  }
+  Result<std::optional<nlohmann::json>> existing = store.get(Table::actors, *id);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) return Status(Code::actor_exists, *id + " is already registered");
+  if (Status s = store.put(Table::actors, *id, record); !s.ok()) return s;
+  return nlohmann::json{{"actor", *id}, {"role", *role}};
+}
+
+Result<nlohmann::json> rotate_key(Store& store, const Statement& statement, const Context&,
+                                  const nlohmann::json&) {
+  Result<std::string> id = text_field(statement.body, "id");
+  Result<std::string> key = key_field(statement.body);
+  if (!id.ok()) return id.status();
+  if (!key.ok()) return key.status();
+  Result<nlohmann::json> actor = require(store, Table::actors, *id, "actor");
+  if (!actor.ok()) return actor.status();
+  if ((*actor)["key"] == *key) return Status(Code::bad_statement, "that key is already current");
+  (*actor)["retired_keys"].push_back((*actor)["key"]);
+  (*actor)["key"] = *key;
+  if (Status s = store.put(Table::actors, *id, *actor); !s.ok()) return s;
+  return nlohmann::json{{"actor", *id}, {"key", *key}};
+}
+
+Result<nlohmann::json> revoke_actor(Store& store, const Statement& statement, const Context&,
+                                    const nlohmann::json&) {
+  Result<std::string> id = text_field(statement.body, "id");
+  if (!id.ok()) return id.status();
+  Result<nlohmann::json> actor = require(store, Table::actors, *id, "actor");
+  if (!actor.ok()) return actor.status();
+  const std::string role = actor->value("role", "");
+  if (role != "enterprise" && role != "provider") {
+    return Status(Code::forbidden, "only enterprises and providers can be revoked");
+  }
+  (*actor)["status"] = "revoked";
+  if (Status s = store.put(Table::actors, *id, *actor); !s.ok()) return s;
+  return nlohmann::json{{"actor", *id}, {"status", "revoked"}};
+}
+
+Result<nlohmann::json> set_policy(Store& store, const Statement& statement, const Context&,
+                                  const nlohmann::json&) {
+  const nlohmann::json& body = statement.body;
+  Result<std::int64_t> face_cap = bounded_field(body, "face_cap", 1, face_cap_max);
+  Result<std::int64_t> count_max = bounded_field(body, "yearly_count_max", 1, 1000);
+  Result<std::int64_t> amount_max = bounded_field(body, "yearly_amount_max", 1, INT64_MAX / 2);
+  Result<std::int64_t> ratio = bounded_field(body, "ratio_bp", 1, basis_points);
+  Result<std::int64_t> validity = bounded_field(body, "validity_days", 1, validity_days_max);
+  Result<nlohmann::json> categories = subset_field(body, "categories", service_categories);
+  Result<nlohmann::json> regions =
+      subset_field(body, "accepted_regions", default_policy()["accepted_regions"]);
+  for (const Status& s : {face_cap.status(), count_max.status(), amount_max.status(),
+                          ratio.status(), validity.status(), categories.status(),
+                          regions.status()}) {
+    if (!s.ok()) return s;
+  }
+  if (body.size() != 7) return Status(Code::bad_statement, "policy has exactly seven fields");
+  if (Status s = store.put(Table::settings, "policy", body); !s.ok()) return s;
+  return nlohmann::json{{"policy", body}};
+}
+
+Result<nlohmann::json> allocate_budget(Store& store, const Statement& statement, const Context&,
+                                       const nlohmann::json&) {
+  Result<std::int64_t> year = bounded_field(statement.body, "year", budget_year_min, budget_year_max);
+  Result<std::int64_t> amount = amount_field(statement.body, "amount");
+  if (!year.ok()) return year.status();
+  if (!amount.ok()) return amount.status();
+  Result<std::optional<nlohmann::json>> existing = store.get(Table::budgets, std::to_string(*year));
+  if (!existing.ok()) return existing.status();
+  nlohmann::json record = existing->has_value()
+                              ? **existing
+                              : nlohmann::json{{"available", 0}, {"paid", 0}, {"redeemed", 0},
+                                               {"reserved", 0}, {"total", 0}};
+  const std::optional<std::int64_t> total = add_fen(stored(record, "total"), *amount);
+  const std::optional<std::int64_t> available = add_fen(stored(record, "available"), *amount);
+  if (!total || !available) return Status(Code::amount_invalid, "budget would overflow");
+  record["total"] = *total;
+  record["available"] = *available;
+  if (Status s = store.put(Table::budgets, std::to_string(*year), record); !s.ok()) return s;
+  return nlohmann::json{{"budget", record}, {"year", *year}};
+}
+
+}  // namespace innoclear::clearing::detail

@@ -1,0 +1,101 @@
+#include "clearing/amount.h"
+#include "clearing/rules_internal.h"
+
+namespace innoclear::clearing::detail {
+
+Result<std::string> text_field(const nlohmann::json& body, const char* name,
+                               std::size_t bytes_max) {
+  const auto found = body.find(name);
+  if (found == body.end() || !found->is_string() || found->get_ref<const std::string&>().empty()) {
+    return Status(Code::bad_statement, std::string("body needs a non-empty string '") + name + "'");
+  }
+  if (found->get_ref<const std::string&>().size() > bytes_max) {
+    return Status(Code::bad_statement, std::string("'") + name + "' is longer than " +
+                                           std::to_string(bytes_max) + " bytes");
+  }
+  return found->get<std::string>();
+}
+
+Result<std::int64_t> integer_field(const nlohmann::json& body, const char* name) {
+  const auto found = body.find(name);
+  if (found == body.end() || !found->is_number_integer()) {
+    return Status(Code::bad_statement, std::string("body needs an integer '") + name + "'");
+  }
+  if (found->is_number_unsigned() && found->get<std::uint64_t>() > INT64_MAX) {
+    return Status(Code::amount_invalid, std::string("'") + name + "' exceeds int64");
+  }
+  return found->get<std::int64_t>();
+}
+
+Result<std::int64_t> amount_field(const nlohmann::json& body, const char* name) {
+  Result<std::int64_t> amount = integer_field(body, name);
+  if (!amount.ok()) return amount;
+  if (*amount <= 0) {
+    return Status(Code::amount_invalid, std::string("'") + name + "' must be a positive number of fen");
+  }
+  return amount;
+}
+
+Result<nlohmann::json> require(const Store& store, Table table, const std::string& key,
+                               const std::string& what) {
+  Result<std::optional<nlohmann::json>> record = store.get(table, key);
+  if (!record.ok()) return record.status();
+  if (!record->has_value()) return Status(Code::not_found, "no " + what + " " + key);
+  return std::move(**record);
+}
+
+nlohmann::json default_policy() {
+  return {{"accepted_regions", {"BJ", "TJ", "HE", "NM", "GZ", "CD"}},
+          {"categories", {"testing", "rnd", "transfer"}},
+          {"face_cap", 500'000},             // ¥5,000 (DESIGN.md)
+          {"ratio_bp", 5'000},               // half of the price
+          {"validity_days", 365},
+          {"yearly_amount_max", 1'000'000},  // ¥10,000 per enterprise and year
+          {"yearly_count_max", 5}};
+}
+
+Result<nlohmann::json> policy(const Store& store) {
+  Result<std::optional<nlohmann::json>> stored_policy = store.get(Table::settings, "policy");
+  if (!stored_policy.ok()) return stored_policy.status();
+  return stored_policy->has_value() ? **stored_policy : default_policy();
+}
+
+Result<nlohmann::json> budget(const Store& store, int year) {
+  Result<std::optional<nlohmann::json>> record = store.get(Table::budgets, std::to_string(year));
+  if (!record.ok()) return record.status();
+  if (!record->has_value()) {
+    return Status(Code::no_budget, "no budget was allocated for " + std::to_string(year));
+  }
+  return std::move(**record);
+}
+
+std::int64_t stored(const nlohmann::json& record, const char* name) {
+  const auto found = record.find(name);
+  assert(found != record.end() && found->is_number_integer());
+  return found->get<std::int64_t>();
+}
+
+Status move_budget(nlohmann::json& budget_record, const char* from, const char* to,
+                   std::int64_t amount) {
+  assert(amount >= 0);
+  const std::int64_t source = stored(budget_record, from);
+  if (source < amount) {
+    return {Code::budget_insufficient, std::string("budget ") + from + " is " +
+                                           format_yuan(source) + ", needs " + format_yuan(amount)};
+  }
+  const std::optional<std::int64_t> target = add_fen(stored(budget_record, to), amount);
+  if (!target) return {Code::amount_invalid, "budget overflow"};
+  budget_record[from] = source - amount;
+  budget_record[to] = *target;
+  return Status::success();
+}
+
+bool contains_string(const nlohmann::json& list, const std::string& value) {
+  if (!list.is_array()) return false;
+  for (const auto& item : list) {
+    if (item.is_string() && item.get_ref<const std::string&>() == value) return true;
+  }
+  return false;
+}
+
+}  // namespace innoclear::clearing::detail

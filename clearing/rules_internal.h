@@ -1,0 +1,59 @@
+// Internal to clearing/: helpers shared by the rule files.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "clearing/rules.h"
+
+namespace innoclear::clearing::detail {
+
+// Reading the body of a statement; every failure is bad_statement naming the field.
+Result<std::string> text_field(const nlohmann::json& body, const char* name,
+                               std::size_t bytes_max = identifier_bytes_max);
+Result<std::int64_t> integer_field(const nlohmann::json& body, const char* name);
+// A positive amount of fen (amount_invalid if ≤ 0).
+Result<std::int64_t> amount_field(const nlohmann::json& body, const char* name);
+
+// A record that must exist (not_found naming `what`).
+Result<nlohmann::json> require(const Store& store, Table table, const std::string& key,
+                               const std::string& what);
+
+// The region's policy (defaults until the office sets one).
+Result<nlohmann::json> policy(const Store& store);
+nlohmann::json default_policy();
+
+// The budget of a year; no_budget if the office never allocated one.
+Result<nlohmann::json> budget(const Store& store, int year);
+// Moves `amount` from one budget bucket to another, checked. budget_insufficient if `from`
+// would go negative, amount_invalid on overflow.
+Status move_budget(nlohmann::json& budget, const char* from, const char* to, std::int64_t amount);
+
+// Integer field of a stored record (stored records are trusted: written by these rules).
+std::int64_t stored(const nlohmann::json& record, const char* name);
+
+bool contains_string(const nlohmann::json& list, const std::string& value);
+
+using Handler = Result<nlohmann::json> (*)(Store&, const Statement&, const Context&,
+                                           const nlohmann::json& actor);
+
+// Handlers, by area (rules_actors.cpp, rules_vouchers.cpp, rules_redeem.cpp).
+Result<nlohmann::json> register_actor(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> rotate_key(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> revoke_actor(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> set_policy(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> allocate_budget(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> apply_for_voucher(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> approve_application(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> refuse_application(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> record_receipt(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> confirm_receipt(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> redeem_pay_first(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> assign_voucher(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> redeem_by_provider(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> record_payout(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> expire_voucher(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> revoke_voucher(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> rate_service(Store&, const Statement&, const Context&, const nlohmann::json&);
+
+}  // namespace innoclear::clearing::detail

@@ -1,0 +1,236 @@
+// Rules of services and redemption on one node: receipts, both ways of redeeming, payout.
+#include "clearing/amount.h"
+#include "clearing/credit_code.h"
+#include "clearing/rules_internal.h"
+
+namespace innoclear::clearing::detail {
+
+namespace {
+
+bool is_sha256_hex(const std::string& text) {
+  return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// The voucher state a redemption requires: live and unexpired.
+Status check_redeemable(const nlohmann::json& voucher, const Context& context) {
+  const std::string status = voucher["status"].get<std::string>();
+  if (status == "redeemed" || status == "paid") {
+    return {Code::already_redeemed, "voucher " + voucher["id"].get<std::string>() +
+                                        " was already redeemed"};
+  }
+  if (status != "live") return {Code::voucher_not_live, "voucher is " + status};
+  if (context.accepted_ms >= stored(voucher, "expires_ms")) {
+    return {Code::voucher_expired, "voucher " + voucher["id"].get<std::string>() + " has expired"};
+  }
+  return Status::success();
+}
+
+// The receipt a redemption consumes: for this voucher's enterprise and category, countersigned,
+// not consumed.
+Status check_receipt(const nlohmann::json& receipt, const nlohmann::json& voucher) {
+  if (receipt["enterprise"] != voucher["enterprise"] || receipt["category"] != voucher["category"]) {
+    return {Code::receipt_mismatch, "receipt is for another enterprise or category"};
+  }
+  if (!receipt.value("confirmed", false)) {
+    return {Code::receipt_not_confirmed, "the enterprise has not countersigned the receipt"};
+  }
+  if (receipt.contains("consumed_by")) {
+    return {Code::receipt_consumed, "receipt was used by voucher " +
+                                        receipt["consumed_by"].get<std::string>()};
+  }
+  return Status::success();
+}
+
+// Posts a redemption of `amount` (≤ face): the reservation is released, `amount` becomes
+// payable to `payee`, the receipt is consumed and the provider's statistics count the service.
+Result<nlohmann::json> post_redemption(Store& store, const Context& context, nlohmann::json voucher,
+                                       nlohmann::json receipt, const std::string& receipt_key,
+                                       std::int64_t amount, const std::string& payee) {
+  const std::int64_t face = stored(voucher, "face");
+  assert(amount >= 0 && amount <= face);
+  const std::string year = std::to_string(stored(voucher, "year"));
+  Result<nlohmann::json> year_budget = budget(store, static_cast<int>(stored(voucher, "year")));
+  if (!year_budget.ok()) return year_budget.status();
+  if (Status s = move_budget(*year_budget, "reserved", "redeemed", amount); !s.ok()) return s;
+  if (Status s = move_budget(*year_budget, "reserved", "available", face - amount); !s.ok()) return s;
+  const std::string provider = receipt["provider"].get<std::string>();
+  voucher["status"] = "redeemed";
+  voucher["amount"] = amount;
+  voucher["payee"] = payee;
+  voucher["provider"] = provider;
+  voucher["receipt"] = receipt_key;
+  voucher["redeemed_ms"] = context.accepted_ms;
+  receipt["consumed_by"] = voucher["id"];
+  const std::string stats_key = key_of(provider, shanghai_month(context.accepted_ms));
+  Result<std::optional<nlohmann::json>> stats = store.get(Table::provider_stats, stats_key);
+  if (!stats.ok()) return stats.status();
+  nlohmann::json record = stats->has_value() ? **stats
+                                             : nlohmann::json{{"amount", 0}, {"rating_sum", 0},
+                                                              {"ratings", 0}, {"services", 0}};
+  const std::optional<std::int64_t> total = add_fen(stored(record, "amount"), amount);
+  if (!total) return Status(Code::amount_invalid, "provider statistics overflow");
+  record["amount"] = *total;
+  record["services"] = stored(record, "services") + 1;
+  for (Status s : {store.put(Table::budgets, year, *year_budget),
+                   store.put(Table::vouchers, voucher["id"].get<std::string>(), voucher),
+                   store.put(Table::receipts, receipt_key, receipt),
+                   store.put(Table::provider_stats, stats_key, record)}) {
+    if (!s.ok()) return s;
+  }
+  return nlohmann::json{{"amount", amount}, {"payee", payee}, {"voucher", voucher}};
+}
+
+Result<nlohmann::json> receipt_body(const Statement& statement) {
+  const nlohmann::json& body = statement.body;
+  Result<std::string> receipt_id = text_field(body, "receipt_id");
+  Result<std::string> enterprise = text_field(body, "enterprise");
+  Result<std::string> category = text_field(body, "category");
+  Result<std::int64_t> price = amount_field(body, "price");
+  Result<std::int64_t> paid = integer_field(body, "paid");
+  Result<std::string> reference = text_field(body, "payment_ref");
+  for (const Status& s : {receipt_id.status(), enterprise.status(), category.status(),
+                          price.status(), paid.status(), reference.status()}) {
+    if (!s.ok()) return s;
+  }
+  if (*paid < 0) return Status(Code::amount_invalid, "'paid' cannot be negative");
+  if (*paid > *price) return Status(Code::paid_exceeds_price, "paid more than the price");
+  if (!valid_credit_code(*enterprise)) {
+    return Status(Code::invalid_credit_code, *enterprise + " is not a valid credit code");
+  }
+  nlohmann::json receipt = {{"category", *category}, {"confirmed", false},
+                            {"enterprise", *enterprise}, {"paid", *paid},
+                            {"payment_ref", *reference}, {"price", *price},
+                            {"provider", statement.actor}, {"receipt_id", *receipt_id}};
+  for (const char* hash : {"contract_sha256", "invoice_sha256", "payment_sha256"}) {
+    Result<std::string> value = text_field(body, hash);
+    if (!value.ok()) return value.status();
+    if (!is_sha256_hex(*value)) {
+      return Status(Code::bad_statement, std::string("'") + hash + "' must be 64 lowercase hex digits");
+    }
+    receipt[hash] = *value;
+  }
+  return receipt;
+}
+
+}  // namespace
+
+Result<nlohmann::json> record_receipt(Store& store, const Statement& statement, const Context&,
+                                      const nlohmann::json& actor) {
+  Result<nlohmann::json> receipt = receipt_body(statement);
+  if (!receipt.ok()) return receipt.status();
+  if (!contains_string(actor["categories"], (*receipt)["category"].get<std::string>())) {
+    return Status(Code::category_not_allowed, "the provider is not registered for that category");
+  }
+  const std::string key = key_of(statement.actor, (*receipt)["receipt_id"].get<std::string>());
+  Result<std::optional<nlohmann::json>> existing = store.get(Table::receipts, key);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) {
+    nlohmann::json earlier = **existing;
+    earlier.erase("confirmed");
+    earlier.erase("consumed_by");
+    nlohmann::json now = *receipt;
+    now.erase("confirmed");
+    if (earlier != now) return Status(Code::id_conflict, "receipt " + key + " exists with other content");
+    return nlohmann::json{{"receipt", **existing}};
+  }
+  if (Status s = store.put(Table::receipts, key, *receipt); !s.ok()) return s;
+  return nlohmann::json{{"receipt", *receipt}};
+}
+
+Result<nlohmann::json> confirm_receipt(Store& store, const Statement& statement, const Context&,
+                                       const nlohmann::json&) {
+  Result<std::string> provider = text_field(statement.body, "provider");
+  Result<std::string> receipt_id = text_field(statement.body, "receipt_id");
+  if (!provider.ok()) return provider.status();
+  if (!receipt_id.ok()) return receipt_id.status();
+  const std::string key = key_of(*provider, *receipt_id);
+  Result<nlohmann::json> receipt = require(store, Table::receipts, key, "receipt");
+  if (!receipt.ok()) return receipt.status();
+  if ((*receipt)["enterprise"] != statement.actor) {
+    return Status(Code::not_own_party, "receipt " + key + " is for another enterprise");
+  }
+  (*receipt)["confirmed"] = true;
+  if (Status s = store.put(Table::receipts, key, *receipt); !s.ok()) return s;
+  return nlohmann::json{{"receipt", *receipt}};
+}
+
+Result<nlohmann::json> redeem_pay_first(Store& store, const Statement& statement,
+                                        const Context& context, const nlohmann::json&) {
+  Result<std::string> voucher_id = text_field(statement.body, "voucher_id");
+  Result<std::string> provider = text_field(statement.body, "provider");
+  Result<std::string> receipt_id = text_field(statement.body, "receipt_id");
+  for (const Status& s : {voucher_id.status(), provider.status(), receipt_id.status()}) {
+    if (!s.ok()) return s;
+  }
+  Result<nlohmann::json> voucher = require(store, Table::vouchers, *voucher_id, "voucher");
+  if (!voucher.ok()) return voucher.status();
+  if ((*voucher)["enterprise"] != statement.actor) {
+    return Status(Code::not_own_party, "voucher " + *voucher_id + " belongs to another enterprise");
+  }
+  if (Status s = check_redeemable(*voucher, context); !s.ok()) return s;
+  const std::string receipt_key = key_of(*provider, *receipt_id);
+  Result<nlohmann::json> receipt = require(store, Table::receipts, receipt_key, "receipt");
+  if (!receipt.ok()) return receipt.status();
+  if (Status s = check_receipt(*receipt, *voucher); !s.ok()) return s;
+  Result<nlohmann::json> policy_record = policy(store);
+  if (!policy_record.ok()) return policy_record.status();
+  const std::int64_t amount = std::min(stored(*voucher, "face"),
+                                       apply_ratio(stored(*receipt, "paid"),
+                                                   stored(*policy_record, "ratio_bp")));
+  return post_redemption(store, context, std::move(*voucher), std::move(*receipt), receipt_key,
+                         amount, statement.actor);
+}
+
+Result<nlohmann::json> redeem_by_provider(Store& store, const Statement& statement,
+                                          const Context& context, const nlohmann::json&) {
+  Result<std::string> voucher_id = text_field(statement.body, "voucher_id");
+  Result<std::string> receipt_id = text_field(statement.body, "receipt_id");
+  if (!voucher_id.ok()) return voucher_id.status();
+  if (!receipt_id.ok()) return receipt_id.status();
+  Result<nlohmann::json> voucher = require(store, Table::vouchers, *voucher_id, "voucher");
+  if (!voucher.ok()) return voucher.status();
+  if (Status s = check_redeemable(*voucher, context); !s.ok()) return s;
+  if (voucher->value("assigned_to", "") != statement.actor) {
+    return Status(Code::not_assigned, "voucher " + *voucher_id + " is not assigned to " + statement.actor);
+  }
+  const std::string receipt_key = key_of(statement.actor, *receipt_id);
+  Result<nlohmann::json> receipt = require(store, Table::receipts, receipt_key, "receipt");
+  if (!receipt.ok()) return receipt.status();
+  if (Status s = check_receipt(*receipt, *voucher); !s.ok()) return s;
+  Result<nlohmann::json> policy_record = policy(store);
+  if (!policy_record.ok()) return policy_record.status();
+  const std::int64_t amount = std::min(stored(*voucher, "face"),
+                                       apply_ratio(stored(*receipt, "price"),
+                                                   stored(*policy_record, "ratio_bp")));
+  return post_redemption(store, context, std::move(*voucher), std::move(*receipt), receipt_key,
+                         amount, statement.actor);
+}
+
+Result<nlohmann::json> record_payout(Store& store, const Statement& statement, const Context& context,
+                                     const nlohmann::json&) {
+  Result<std::string> voucher_id = text_field(statement.body, "voucher_id");
+  Result<std::string> bank_ref = text_field(statement.body, "bank_ref");
+  if (!voucher_id.ok()) return voucher_id.status();
+  if (!bank_ref.ok()) return bank_ref.status();
+  Result<nlohmann::json> voucher = require(store, Table::vouchers, *voucher_id, "voucher");
+  if (!voucher.ok()) return voucher.status();
+  if ((*voucher)["status"] != "redeemed") {
+    return Status(Code::not_payable, "voucher " + *voucher_id + " is " +
+                                         (*voucher)["status"].get<std::string>() + ", not payable");
+  }
+  const std::int64_t amount = stored(*voucher, "amount");
+  const std::string year = std::to_string(stored(*voucher, "year"));
+  Result<nlohmann::json> year_budget = budget(store, static_cast<int>(stored(*voucher, "year")));
+  if (!year_budget.ok()) return year_budget.status();
+  if (Status s = move_budget(*year_budget, "redeemed", "paid", amount); !s.ok()) return s;
+  (*voucher)["status"] = "paid";
+  (*voucher)["bank_ref"] = *bank_ref;
+  (*voucher)["paid_ms"] = context.accepted_ms;
+  for (Status s : {store.put(Table::budgets, year, *year_budget),
+                   store.put(Table::vouchers, *voucher_id, *voucher)}) {
+    if (!s.ok()) return s;
+  }
+  return nlohmann::json{{"voucher", *voucher}};
+}
+
+}  // namespace innoclear::clearing::detail

@@ -1,0 +1,280 @@
+#include "nodes/service.h"
+
+#include <chrono>
+#include <future>
+
+#include "clearing/queries.h"
+#include "clearing/rules.h"
+#include "crypto/canonical_json.h"
+#include "crypto/encoding.h"
+#include "crypto/sha256.h"
+#include "nodes/state_store.h"
+
+namespace innoclear::nodes {
+
+namespace {
+
+// A statement checked on the caller's thread, on its way to the writer.
+struct Incoming {
+  std::string bytes;
+  std::string signature_base64;
+  clearing::Statement statement;
+  std::string signer_key;  // the actor's key when the signature was checked
+  std::string statement_sha256;
+};
+
+Result<Incoming> check_incoming(const std::string& bytes, const std::string& signature_base64,
+                                const ledger::Ledger& ledger, clearing::Region region,
+                                std::int64_t now_ms) {
+  Result<nlohmann::json> parsed = crypto::parse_canonical(bytes);
+  if (!parsed.ok()) return parsed.status();
+  Result<clearing::Statement> statement = clearing::parse_statement(*parsed);
+  if (!statement.ok()) return statement.status();
+  if (Status s = clearing::check_time(*statement, now_ms); !s.ok()) return s;
+  Result<crypto::Bytes> signature = crypto::base64_decode(signature_base64);
+  if (!signature.ok() || signature->size() != crypto::signature_bytes) {
+    return Status(Code::bad_signature, "the signature must be base64 of 64 bytes");
+  }
+  Result<ledger::ReadView> view = ledger.view();
+  if (!view.ok()) return view.status();
+  const LedgerStore store(*view);
+  if (Status s = clearing::authenticate(store, *statement, bytes, *signature, region); !s.ok()) {
+    return s;
+  }
+  Result<std::optional<nlohmann::json>> actor = store.get(clearing::Table::actors, statement->actor);
+  if (!actor.ok()) return actor.status();
+  Incoming incoming{bytes, signature_base64, std::move(*statement),
+                    actor->has_value() ? (**actor).value("key", "") : "",
+                    crypto::hex_encode(crypto::sha256(bytes))};
+  return incoming;
+}
+
+// The writer's part: replay check, key still current, decide, append.
+Status decide_and_append(ledger::Batch& batch, const Incoming& incoming, clearing::Region region,
+                         std::int64_t accepted_ms, Accepted& accepted) {
+  const LedgerStore base(batch);
+  const std::string nonce_key = clearing::key_of(incoming.statement.actor, incoming.statement.nonce);
+  Result<std::optional<nlohmann::json>> earlier = base.get(clearing::Table::nonces, nonce_key);
+  if (!earlier.ok()) return earlier.status();
+  if (earlier->has_value()) {
+    const nlohmann::json& record = **earlier;
+    if (record.value("statement_sha256", "") != incoming.statement_sha256) {
+      return {Code::nonce_conflict, "nonce " + incoming.statement.nonce + " was used for another statement"};
+    }
+    accepted = {record["index"].get<std::uint64_t>(), record["result"], true};
+    return Status::success();
+  }
+  if (!incoming.signer_key.empty()) {
+    Result<std::optional<nlohmann::json>> actor = base.get(clearing::Table::actors, incoming.statement.actor);
+    if (!actor.ok()) return actor.status();
+    if (!actor->has_value() || (**actor).value("key", "") != incoming.signer_key) {
+      return {Code::key_revoked, "the actor's key changed while the statement was on its way"};
+    }
+  }
+  OverlayStore scratch(base);
+  const clearing::Context context{region, accepted_ms, batch.size()};
+  Result<nlohmann::json> result = clearing::apply(scratch, incoming.statement, context);
+  if (!result.ok()) return result.status();
+  Result<std::uint64_t> index = batch.append(
+      make_entry(accepted_ms, *result, incoming.signature_base64, incoming.bytes));
+  if (!index.ok()) return index.status();
+  accepted = {*index, std::move(*result), false};
+  return Status::success();
+}
+
+// `innoclear bench ledger` fills a node's ledger with synthetic statements of the node itself,
+// entries {"signature","statement"} with no effect on state. The audit replay checks that each is
+// exactly that: kind bench.synthetic, stated and signed by this node.
+constexpr std::string_view synthetic_entry_prefix = "{\"signature\":";
+
+Status audit_synthetic(ledger::StateWriter& state, const nlohmann::json& record,
+                       clearing::Region region) {
+  if (!record.contains("statement") || !record.contains("signature") || record.size() != 2 ||
+      !record["signature"].is_string()) {
+    return {Code::storage_corrupt, "entry is neither a recorded nor a synthetic statement"};
+  }
+  Result<clearing::Statement> statement = clearing::parse_statement(record["statement"]);
+  if (!statement.ok()) return statement.status();
+  if (statement->kind != "bench.synthetic" ||
+      statement->actor != "node." + std::string(clearing::region_code(region))) {
+    return {Code::forbidden, "only the node may record synthetic statements"};
+  }
+  Result<crypto::Bytes> signature = crypto::base64_decode(record["signature"].get<std::string>());
+  if (!signature.ok()) return signature.status();
+  return clearing::authenticate(LedgerStore(state), *statement,
+                                crypto::canonical_dump(record["statement"]), *signature, region);
+}
+
+Status derive(ledger::StateWriter& state, std::uint64_t index, std::string_view entry,
+              clearing::Region region, bool audit) {
+  if (!audit && entry.substr(0, synthetic_entry_prefix.size()) == synthetic_entry_prefix) {
+    return Status::success();  // synthetic: no state; checked by the audit replay
+  }
+  Result<nlohmann::json> parsed = crypto::parse_canonical(entry);
+  if (!parsed.ok()) return parsed.status();
+  const nlohmann::json& record = *parsed;
+  if (!record.contains("result")) return audit_synthetic(state, record, region);
+  if (!record.contains("statement") || !record.contains("result") ||
+      !record.contains("accepted_ms") || !record.contains("signature")) {
+    return {Code::storage_corrupt, "entry is not a recorded statement"};
+  }
+  const std::string bytes = crypto::canonical_dump(record["statement"]);
+  Result<clearing::Statement> statement = clearing::parse_statement(record["statement"]);
+  if (!statement.ok()) return statement.status();
+  LedgerStore store(state);
+  if (audit) {
+    Result<crypto::Bytes> signature = crypto::base64_decode(record["signature"].get<std::string>());
+    if (!signature.ok()) return signature.status();
+    if (Status s = clearing::authenticate(store, *statement, bytes, *signature, region); !s.ok()) {
+      return s;
+    }
+  }
+  const clearing::Context context{region, record["accepted_ms"].get<std::int64_t>(), index};
+  Result<nlohmann::json> result = clearing::apply(store, *statement, context);
+  if (!result.ok()) return result.status();
+  if (*result != record["result"]) {
+    return {Code::verify_failed, "the recorded result differs from the rules' result"};
+  }
+  return store.put(clearing::Table::nonces, clearing::key_of(statement->actor, statement->nonce),
+                   {{"index", index},
+                    {"result", *result},
+                    {"statement_sha256", crypto::hex_encode(crypto::sha256(bytes))}});
+}
+
+}  // namespace
+
+std::int64_t system_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string make_entry(std::int64_t accepted_ms, const nlohmann::json& result,
+                       std::string_view signature_base64, std::string_view statement) {
+  // Keys in canonical order; the statement's canonical bytes go in verbatim.
+  std::string entry = "{\"accepted_ms\":" + std::to_string(accepted_ms) +
+                      ",\"result\":" + crypto::canonical_dump(result) + ",\"signature\":\"";
+  entry += signature_base64;
+  entry += "\",\"statement\":";
+  entry += statement;
+  entry += '}';
+  return entry;
+}
+
+ledger::Deriver live_deriver(clearing::Region region) {
+  return [region](ledger::StateWriter& state, std::uint64_t index, std::string_view entry) {
+    return derive(state, index, entry, region, false);
+  };
+}
+
+ledger::Deriver audit_deriver(clearing::Region region) {
+  return [region](ledger::StateWriter& state, std::uint64_t index, std::string_view entry) {
+    return derive(state, index, entry, region, true);
+  };
+}
+
+SignedStatement sign_statement(const crypto::KeyPair& key, const std::string& actor,
+                               const std::string& kind, const nlohmann::json& body,
+                               const std::string& region, std::int64_t time_ms,
+                               const std::string& nonce) {
+  const std::string bytes = crypto::canonical_dump({{"actor", actor}, {"body", body},
+                                                    {"kind", kind}, {"nonce", nonce},
+                                                    {"region", region}, {"time", time_ms}});
+  return {bytes, crypto::base64_encode(key.sign(bytes))};
+}
+
+Status record_genesis(ledger::Ledger& ledger, const crypto::KeyPair& node_key,
+                      const crypto::PublicKey& office_key, clearing::Region region,
+                      std::int64_t now_ms) {
+  const std::string code(clearing::region_code(region));
+  const SignedStatement genesis = sign_statement(
+      node_key, "node." + code, "genesis",
+      {{"node_key", crypto::encode_public_key(node_key.public_key())},
+       {"office_key", crypto::encode_public_key(office_key)}},
+      code, now_ms, "genesis");
+  Result<nlohmann::json> parsed = crypto::parse_canonical(genesis.bytes);
+  if (!parsed.ok()) return parsed.status();
+  Result<clearing::Statement> statement = clearing::parse_statement(*parsed);
+  if (!statement.ok()) return statement.status();
+  const Incoming incoming{genesis.bytes, genesis.signature_base64, std::move(*statement), "",
+                          crypto::hex_encode(crypto::sha256(genesis.bytes))};
+  Accepted accepted;
+  return ledger.run([&](ledger::Batch& batch) {
+    return decide_and_append(batch, incoming, region, now_ms, accepted);
+  });
+}
+
+Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
+  std::unique_ptr<Service> service(new Service());
+  Result<NodeIdentity> identity = read_identity(options.dir);
+  if (!identity.ok()) return identity.status();
+  Result<crypto::KeyPair> key = crypto::KeyPair::load(options.dir.key_file());
+  if (!key.ok()) return key.status();
+  service->identity_ = *identity;
+  service->clock_ = options.clock;
+  service->node_key_ = std::make_unique<crypto::KeyPair>(std::move(*key));
+  ledger::Options ledger_options =
+      nodes::ledger_options(options.dir, *identity, service->node_key_.get(), false);
+  ledger_options.batch_entries_max = options.batch_entries_max;
+  ledger_options.map_bytes = options.map_bytes;
+  Result<std::unique_ptr<ledger::Ledger>> ledger = ledger::Ledger::open(std::move(ledger_options));
+  if (!ledger.ok()) return ledger.status();
+  service->ledger_ = std::move(*ledger);
+  return service;
+}
+
+Service::~Service() = default;
+
+void Service::submit(std::string statement, std::string signature_base64, SubmitDone done,
+                     std::string_view expected_kind) {
+  const clearing::Region region = identity_.region;
+  Result<Incoming> incoming = check_incoming(statement, signature_base64, *ledger_, region, clock_());
+  if (!incoming.ok()) {
+    done(incoming.status());
+    return;
+  }
+  if (!expected_kind.empty() && incoming->statement.kind != expected_kind) {
+    done(Status(Code::bad_statement, "this route takes kind " + std::string(expected_kind)));
+    return;
+  }
+  auto shared = std::make_shared<Incoming>(std::move(*incoming));
+  auto accepted = std::make_shared<Accepted>();
+  Clock clock = clock_;
+  ledger_->submit(
+      [shared, accepted, region, clock](ledger::Batch& batch) {
+        return decide_and_append(batch, *shared, region, clock(), *accepted);
+      },
+      [accepted, done = std::move(done)](const Status& status) {
+        if (!status.ok()) {
+          done(status);
+        } else {
+          done(std::move(*accepted));
+        }
+      });
+}
+
+Result<Accepted> Service::submit_and_wait(std::string statement, std::string signature_base64) {
+  std::promise<Result<Accepted>> promise;
+  submit(std::move(statement), std::move(signature_base64),
+         [&promise](Result<Accepted> outcome) { promise.set_value(std::move(outcome)); });
+  return promise.get_future().get();
+}
+
+Result<nlohmann::json> Service::query(const std::string& statement,
+                                      const std::string& signature_base64,
+                                      std::string_view expected_kind) {
+  Result<Incoming> incoming =
+      check_incoming(statement, signature_base64, *ledger_, identity_.region, clock_());
+  if (!incoming.ok()) return incoming.status();
+  if (!expected_kind.empty() && incoming->statement.kind != expected_kind) {
+    return Status(Code::bad_statement, "this route takes kind " + std::string(expected_kind));
+  }
+  if (incoming->statement.kind.rfind("query.", 0) != 0) {
+    return Status(Code::unknown_kind, "not a query: " + incoming->statement.kind);
+  }
+  Result<ledger::ReadView> view = ledger_->view();
+  if (!view.ok()) return view.status();
+  return clearing::query(LedgerStore(*view), incoming->statement);
+}
+
+}  // namespace innoclear::nodes

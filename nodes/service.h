@@ -1,0 +1,97 @@
+// A region's service: turns signed statements into ledger entries, one statement per entry, with
+// the derived state (clearing's tables) written in the same transaction.
+//
+// submit(): the caller's thread checks the bytes (canonical JSON), the shape, the time and the
+// signature against a snapshot; the ledger's writer then re-checks replay and the actor's key,
+// lets clearing decide on a scratch overlay, and appends the entry, whose deriver writes the
+// state. `done` runs once the entry is durable, or with the refusal; a refusal writes nothing.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/ed25519.h"
+#include "crypto/status.h"
+#include "ledger/ledger.h"
+#include "nodes/data_dir.h"
+
+namespace innoclear::nodes {
+
+// UTC milliseconds; injected so tests control time.
+using Clock = std::function<std::int64_t()>;
+std::int64_t system_clock_ms();
+
+struct Accepted {
+  std::uint64_t index = 0;  // the entry recording the statement
+  nlohmann::json result;    // what the rules decided (recorded in the entry)
+  bool replayed = false;    // the same actor and nonce were accepted before: original result
+};
+using SubmitDone = std::function<void(Result<Accepted>)>;
+
+struct ServiceOptions {
+  DataDir dir;
+  Clock clock = system_clock_ms;
+  std::size_t batch_entries_max = 1000;
+  std::size_t map_bytes = std::size_t{8} << 30;
+};
+
+class Service {
+ public:
+  // Opens the node in `dir` (initialised by init_data_dir) for writing.
+  static Result<std::unique_ptr<Service>> open(ServiceOptions options);
+  ~Service();
+
+  // Thread-safe. `signature_base64` is the detached Ed25519 signature over `statement`.
+  // A non-empty `expected_kind` refuses any other kind (bad_statement): an HTTP route serves one.
+  void submit(std::string statement, std::string signature_base64, SubmitDone done,
+              std::string_view expected_kind = {});
+  Result<Accepted> submit_and_wait(std::string statement, std::string signature_base64);
+
+  // An authenticated read (kind "query.*", see clearing/queries.h); nothing is recorded.
+  Result<nlohmann::json> query(const std::string& statement, const std::string& signature_base64,
+                               std::string_view expected_kind = {});
+
+  const NodeIdentity& identity() const { return identity_; }
+  ledger::Ledger& ledger() { return *ledger_; }
+  std::int64_t now_ms() const { return clock_(); }
+
+ private:
+  Service() = default;
+  NodeIdentity identity_;
+  Clock clock_;
+  std::unique_ptr<crypto::KeyPair> node_key_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+};
+
+// The entry recording an accepted statement: canonical JSON
+// {"accepted_ms":…,"result":…,"signature":"…","statement":<the statement bytes, verbatim>}.
+std::string make_entry(std::int64_t accepted_ms, const nlohmann::json& result,
+                       std::string_view signature_base64, std::string_view statement);
+
+// The node's derivers: replay clearing over an entry. The audit one also re-verifies the
+// statement's signature against the key registry as it stood at that entry.
+ledger::Deriver live_deriver(clearing::Region region);
+ledger::Deriver audit_deriver(clearing::Region region);
+
+// Appends the genesis entry of a new ledger: the node's statement registering itself and its
+// finance office's key, the root of every other key. REQUIRES: an empty ledger opened with the
+// node's derivers.
+Status record_genesis(ledger::Ledger& ledger, const crypto::KeyPair& node_key,
+                      const crypto::PublicKey& office_key, clearing::Region region,
+                      std::int64_t now_ms);
+
+// Signs a statement: canonical bytes and base64 signature. For clients and tests.
+struct SignedStatement {
+  std::string bytes;
+  std::string signature_base64;
+};
+SignedStatement sign_statement(const crypto::KeyPair& key, const std::string& actor,
+                               const std::string& kind, const nlohmann::json& body,
+                               const std::string& region, std::int64_t time_ms,
+                               const std::string& nonce);
+
+}  // namespace innoclear::nodes

@@ -1,0 +1,369 @@
+// A node's HTTPS API end to end: real TLS on 127.0.0.1, signed statements, problem+json refusals,
+// and the authorisation matrix.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+
+#include "api/https.h"
+#include "api/routes.h"
+#include "crypto/canonical_json.h"
+#include "nodes/data_dir.h"
+#include "nodes/service.h"
+#include "tests/support/temp_dir.h"
+
+using namespace innoclear;
+using namespace innoclear::api;
+
+namespace {
+
+crypto::KeyPair seeded(std::uint8_t fill) {
+  std::array<std::uint8_t, 32> seed{};
+  seed.fill(fill);
+  return crypto::KeyPair::from_seed(seed);
+}
+std::string public_of(const crypto::KeyPair& key) { return crypto::encode_public_key(key.public_key()); }
+
+const std::string enterprise_a = "91350100M000100Y43";
+const std::string enterprise_b = "91110000802100433B";
+const std::string provider_a = "P-BJ-A";
+const std::string provider_b = "P-BJ-B";
+const std::string hash64(64, 'c');
+
+struct Party {
+  std::string id;
+  crypto::KeyPair key;
+};
+
+// A Beijing node behind its HTTPS API, with two enterprises, two providers and a budget.
+struct Api {
+  testing::TempDir dir{"api"};
+  std::atomic<std::int64_t> now_ms{1'790'000'000'000};
+  std::unique_ptr<nodes::Service> service;
+  std::unique_ptr<Routes> routes;
+  std::unique_ptr<HttpsServer> server;
+  std::unique_ptr<HttpsClient> client;
+  Party office{"office.BJ", seeded(1)};
+  Party node{"node.BJ", seeded(1)};
+  Party ent_a{enterprise_a, seeded(2)}, ent_b{enterprise_b, seeded(3)};
+  Party prov_a{provider_a, seeded(4)}, prov_b{provider_b, seeded(5)};
+  std::atomic<int> nonce{0};
+  std::vector<std::string> log;
+  std::mutex log_mutex;
+
+  Api() {
+    const nodes::DataDir data{dir.path() / "BJ"};
+    REQUIRE(nodes::init_data_dir(data, clearing::Region::BJ).ok());
+    office.key = std::move(*crypto::KeyPair::load(data.office_key_file()));
+    node.key = std::move(*crypto::KeyPair::load(data.key_file()));
+    service = std::move(*nodes::Service::open({data, [this] { return now_ms.load(); }, 1000,
+                                               std::size_t{1} << 30}));
+    routes = std::make_unique<Routes>(*service, [this](const std::string& line) {
+      std::lock_guard lock(log_mutex);
+      log.push_back(line);
+    });
+    ServerOptions options;
+    options.certificate_pem = data.tls_certificate();
+    options.private_key_pem = data.tls_key();
+    options.limits.read_timeout_ms = 2000;
+    Result<std::unique_ptr<HttpsServer>> started =
+        HttpsServer::start(options, [this](HttpRequest request, Respond respond) {
+          routes->handle(std::move(request), std::move(respond));
+        });
+    REQUIRE(started.ok());
+    server = std::move(*started);
+    ClientOptions client_options;
+    client_options.port = server->port();
+    client_options.server_certificate_fingerprint = service->identity().tls_fingerprint;
+    client = std::make_unique<HttpsClient>(client_options);
+    for (const Party* p : {&ent_a, &ent_b}) {
+      REQUIRE(ok(send(office, "actor.register", {{"id", p->id}, {"key", public_of(p->key)},
+                                                 {"name", "enterprise"}, {"role", "enterprise"}})));
+    }
+    for (const Party* p : {&prov_a, &prov_b}) {
+      REQUIRE(ok(send(office, "actor.register", {{"categories", {"testing"}}, {"id", p->id},
+                                                 {"key", public_of(p->key)}, {"name", "lab"},
+                                                 {"role", "provider"}})));
+    }
+    REQUIRE(ok(send(office, "budget.allocate", {{"amount", 1'000'000'000}, {"year", 2026}})));
+    REQUIRE(ok(send(office, "policy.set", {{"accepted_regions", {"BJ"}}, {"categories", {"testing"}},
+                                           {"face_cap", 500'000}, {"ratio_bp", 5'000},
+                                           {"validity_days", 365}, {"yearly_amount_max", 100'000'000},
+                                           {"yearly_count_max", 200}})));
+  }
+  ~Api() { server->stop(); }
+
+  HttpResponse post(const std::string& target, const std::string& bytes, const std::string& signature) {
+    Result<HttpResponse> response = client->request("POST", target, bytes, {{"Innoclear-Signature", signature}});
+    REQUIRE(response.ok());
+    return *response;
+  }
+  static std::string route_of(const std::string& kind) {
+    std::string path = kind;
+    std::replace(path.begin(), path.end(), '.', '/');
+    return "/v1/" + path;
+  }
+  HttpResponse send(const Party& who, const std::string& kind, const nlohmann::json& body,
+                    const std::string& region = "BJ") {
+    const nodes::SignedStatement s = nodes::sign_statement(who.key, who.id, kind, body, region, now_ms,
+                                                           "n" + std::to_string(nonce++));
+    return post(route_of(kind), s.bytes, s.signature_base64);
+  }
+  static bool ok(const HttpResponse& response) { return response.status == 200; }
+  static std::string code_of(const HttpResponse& response) {
+    const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+    return body.is_object() ? body.value("title", "") : "";
+  }
+  static nlohmann::json result_of(const HttpResponse& response) {
+    return nlohmann::json::parse(response.body)["result"];
+  }
+
+  std::string issue_voucher(const Party& enterprise, const std::string& tag) {
+    REQUIRE(ok(send(enterprise, "voucher.apply", {{"application_id", tag}, {"category", "testing"}, {"face", 500'000}})));
+    HttpResponse approved = send(office, "voucher.approve", {{"application_id", tag}, {"enterprise", enterprise.id}});
+    REQUIRE(ok(approved));
+    return result_of(approved)["voucher"]["id"].get<std::string>();
+  }
+  void confirmed_receipt(const Party& provider, const Party& enterprise, const std::string& tag) {
+    REQUIRE(ok(send(provider, "receipt.record",
+                    {{"category", "testing"}, {"contract_sha256", hash64}, {"enterprise", enterprise.id},
+                     {"invoice_sha256", hash64}, {"paid", 800'000}, {"payment_ref", "B" + tag},
+                     {"payment_sha256", hash64}, {"price", 800'000}, {"receipt_id", tag}})));
+    REQUIRE(ok(send(enterprise, "receipt.confirm", {{"provider", provider.id}, {"receipt_id", tag}})));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a statement over HTTPS is recorded and answered with its entry", "[api]") {
+  Api api;
+  const std::string voucher = api.issue_voucher(api.ent_a, "A1");
+  api.confirmed_receipt(api.prov_a, api.ent_a, "R1");
+  HttpResponse redeemed = api.send(api.ent_a, "voucher.redeem",
+                                   {{"provider", provider_a}, {"receipt_id", "R1"}, {"voucher_id", voucher}});
+  REQUIRE(redeemed.status == 200);
+  CHECK(Api::result_of(redeemed)["amount"] == 400'000);
+  Result<HttpResponse> health = api.client->request("GET", "/v1/health");
+  REQUIRE(health.ok());
+  CHECK(health->body.find("\"status\":\"ok\"") != std::string::npos);
+  Result<HttpResponse> metrics = api.client->request("GET", "/metrics");
+  REQUIRE(metrics.ok());
+  CHECK(metrics->body.find("innoclear_requests_total{route=\"/v1/voucher/redeem\",outcome=\"ok\"} 1") !=
+        std::string::npos);
+  CHECK(metrics->body.find("innoclear_ledger_size") != std::string::npos);
+  std::lock_guard lock(api.log_mutex);
+  bool logged_redeem = false;
+  for (const auto& line : api.log) {
+    if (line.find("\"route\":\"/v1/voucher/redeem\"") != std::string::npos &&
+        line.find("\"actor\":\"" + enterprise_a + "\"") != std::string::npos) {
+      logged_redeem = true;
+    }
+  }
+  CHECK(logged_redeem);
+}
+
+TEST_CASE("public ledger reads: checkpoint, entries and proofs", "[api]") {
+  Api api;
+  REQUIRE(api.service->ledger().sign_checkpoint().ok());
+  Result<HttpResponse> checkpoint = api.client->request("GET", "/v1/ledger/checkpoint");
+  REQUIRE(checkpoint.ok());
+  CHECK(checkpoint->body.rfind("innoclear.BJ\n7\n", 0) == 0);
+  Result<HttpResponse> entry = api.client->request("GET", "/v1/ledger/entries/0");
+  REQUIRE(entry.ok());
+  CHECK(entry->body.find("\"kind\":\"genesis\"") != std::string::npos);
+  CHECK(api.client->request("GET", "/v1/ledger/entries/99")->status == 400);
+  Result<HttpResponse> inclusion = api.client->request("GET", "/v1/ledger/proof/inclusion?index=2&size=7");
+  REQUIRE(inclusion.ok());
+  CHECK(inclusion->status == 200);
+  CHECK(inclusion->body.rfind("{\"index\":2,\"tree_size\":7,\"leaf_hash\":", 0) == 0);
+  Result<HttpResponse> consistency = api.client->request("GET", "/v1/ledger/proof/consistency?from=3&to=7");
+  REQUIRE(consistency.ok());
+  CHECK(consistency->body.rfind("{\"from\":3,\"to\":7,\"hashes\":[", 0) == 0);
+  CHECK(api.client->request("GET", "/v1/ledger/proof/consistency?from=8&to=7")->status == 400);
+}
+
+TEST_CASE("bad input is refused with its reason as problem+json and records nothing", "[api]") {
+  Api api;
+  const std::uint64_t size = api.service->ledger().size();
+  const auto refused = [&](const std::string& bytes, const std::string& signature) {
+    HttpResponse response = api.post("/v1/voucher/apply", bytes, signature);
+    CHECK(response.content_type == "application/problem+json");
+    return Api::code_of(response);
+  };
+  const auto signed_raw = [&](const std::string& bytes) {
+    return crypto::base64_encode(api.ent_a.key.sign(bytes));
+  };
+  const std::string head = "{\"actor\":\"" + enterprise_a + "\",\"body\":";
+  const std::string tail = ",\"kind\":\"voucher.apply\",\"nonce\":\"x1\",\"region\":\"BJ\",\"time\":" +
+                           std::to_string(api.now_ms.load()) + "}";
+  const auto body = [&](const std::string& inner) { return head + inner + tail; };
+  const std::string good_inner = "{\"application_id\":\"A\",\"category\":\"testing\",\"face\":1000}";
+
+  CHECK(refused(body("{\"application_id\":\"A\",\"application_id\":\"B\",\"category\":\"testing\",\"face\":1}"),
+                signed_raw("x")) == "json_duplicate_key");
+  CHECK(refused(body("{\"application_id\":\"A\",\"category\":\"testing\",\"face\":1.5}"), signed_raw("x")) ==
+        "json_float");
+  CHECK(refused(body(good_inner).insert(1, " "), signed_raw("x")) == "json_whitespace");
+  CHECK(refused(body("{\"application_id\":\"A\",\"category\":\"testing\",\"face\":99999999999999999999}"),
+                signed_raw("x")) == "json_integer_out_of_range");
+  std::string deep = "1";
+  for (int i = 0; i < 40; ++i) deep = "[" + deep + "]";
+  CHECK(refused(body("{\"x\":" + deep + "}"), signed_raw("x")) == "json_too_deep");
+  for (const char* amount : {"0", "-100"}) {
+    const std::string bytes =
+        body(std::string("{\"application_id\":\"A\",\"category\":\"testing\",\"face\":") + amount + "}");
+    CHECK(refused(bytes, signed_raw(bytes)) == "amount_invalid");
+  }
+  for (const char* amount : {"500001", "9223372036854775807"}) {
+    const std::string bytes =
+        body(std::string("{\"application_id\":\"A\",\"category\":\"testing\",\"face\":") + amount + "}");
+    CHECK(refused(bytes, signed_raw(bytes)) == "over_face_cap");
+  }
+  const std::string good = body(good_inner);
+  CHECK(refused(good, crypto::base64_encode(api.ent_b.key.sign(good))) == "bad_signature");
+  CHECK(refused(good, "not base64") == "bad_signature");
+  CHECK(Api::code_of(api.client->request("POST", "/v1/voucher/apply", good).value()) == "bad_signature");
+  api.now_ms += 301'000;
+  CHECK(refused(good, signed_raw(good)) == "stale_time");
+  api.now_ms -= 602'000;
+  CHECK(refused(good, signed_raw(good)) == "stale_time");
+  api.now_ms += 301'000;
+  CHECK(api.service->ledger().size() == size);
+  // Accepted once, then the same nonce returns the original; other content conflicts.
+  HttpResponse first = api.post("/v1/voucher/apply", good, signed_raw(good));
+  REQUIRE(first.status == 200);
+  HttpResponse again = api.post("/v1/voucher/apply", good, signed_raw(good));
+  CHECK(again.status == 200);
+  CHECK(nlohmann::json::parse(again.body)["replayed"] == true);
+  const std::string changed = body("{\"application_id\":\"B\",\"category\":\"testing\",\"face\":1000}");
+  CHECK(refused(changed, signed_raw(changed)) == "nonce_conflict");
+  // A statement of another kind than the route serves.
+  CHECK(Api::code_of(api.post("/v1/voucher/redeem", good, signed_raw(good))) == "bad_statement");
+}
+
+TEST_CASE("unknown and revoked keys are refused", "[api]") {
+  Api api;
+  const Party stranger{"91110108MA01ABCD2H", seeded(9)};
+  CHECK(Api::code_of(api.send(stranger, "voucher.apply", {{"application_id", "A"}, {"category", "testing"}, {"face", 1}})) ==
+        "unknown_actor");
+  REQUIRE(Api::ok(api.send(api.office, "actor.rotate_key", {{"id", enterprise_a}, {"key", public_of(seeded(8))}})));
+  CHECK(Api::code_of(api.send(api.ent_a, "voucher.apply", {{"application_id", "A"}, {"category", "testing"}, {"face", 1}})) ==
+        "key_revoked");
+  REQUIRE(Api::ok(api.send(api.office, "actor.revoke", {{"id", enterprise_b}})));
+  CHECK(Api::code_of(api.send(api.ent_b, "voucher.apply", {{"application_id", "A"}, {"category", "testing"}, {"face", 1}})) ==
+        "actor_revoked");
+}
+
+TEST_CASE("authorisation matrix: each route succeeds only for its role, own party, own region",
+          "[api][matrix]") {
+  Api api;
+  int tag_counter = 0;
+  // For each kind: the role allowed, and a body acting on `own` (enterprise A / provider A) or on
+  // another party's objects (enterprise B / provider B); fresh objects are prepared per cell.
+  // "Another party": for a kind that names objects (a voucher, a receipt), the objects are
+  // another party's; for one that only creates the actor's own, the statement names another
+  // party as its actor (signed with the caller's key).
+  struct Cell {
+    std::string kind;
+    std::string role;  // the allowed role
+    std::function<nlohmann::json(Api&, bool own, const std::string& tag)> body;
+    bool names_objects = true;
+  };
+  const auto voucher_for = [](Api& a, bool own, const std::string& tag) {
+    return a.issue_voucher(own ? a.ent_a : a.ent_b, tag);
+  };
+  const std::vector<Cell> cells = {
+      {"voucher.apply", "enterprise",
+       [](Api&, bool, const std::string& tag) { return nlohmann::json{{"application_id", tag}, {"category", "testing"}, {"face", 1000}}; },
+       false},
+      {"receipt.confirm", "enterprise",
+       [](Api& a, bool own, const std::string& tag) {
+         REQUIRE(Api::ok(a.send(a.prov_a, "receipt.record",
+                                {{"category", "testing"}, {"contract_sha256", hash64},
+                                 {"enterprise", own ? enterprise_a : enterprise_b}, {"invoice_sha256", hash64},
+                                 {"paid", 1000}, {"payment_ref", "B"}, {"payment_sha256", hash64},
+                                 {"price", 1000}, {"receipt_id", tag}})));
+         return nlohmann::json{{"provider", provider_a}, {"receipt_id", tag}};
+       }},
+      {"voucher.redeem", "enterprise",
+       [&](Api& a, bool own, const std::string& tag) {
+         const std::string voucher = voucher_for(a, own, tag);
+         a.confirmed_receipt(a.prov_a, own ? a.ent_a : a.ent_b, tag);
+         return nlohmann::json{{"provider", provider_a}, {"receipt_id", tag}, {"voucher_id", voucher}};
+       }},
+      {"voucher.assign", "enterprise",
+       [&](Api& a, bool own, const std::string& tag) {
+         return nlohmann::json{{"provider", provider_a}, {"voucher_id", voucher_for(a, own, tag)}};
+       }},
+      {"voucher.provider_redeem", "provider",
+       [&](Api& a, bool own, const std::string& tag) {
+         const std::string voucher = voucher_for(a, true, tag);
+         REQUIRE(Api::ok(a.send(a.ent_a, "voucher.assign", {{"provider", own ? provider_a : provider_b}, {"voucher_id", voucher}})));
+         a.confirmed_receipt(a.prov_a, a.ent_a, tag);
+         return nlohmann::json{{"receipt_id", tag}, {"voucher_id", voucher}};
+       }},
+      {"feedback.rate", "enterprise",
+       [&](Api& a, bool own, const std::string& tag) {
+         const Party& who = own ? a.ent_a : a.ent_b;
+         const std::string voucher = a.issue_voucher(who, tag);
+         a.confirmed_receipt(a.prov_a, who, tag);
+         REQUIRE(Api::ok(a.send(who, "voucher.redeem", {{"provider", provider_a}, {"receipt_id", tag}, {"voucher_id", voucher}})));
+         return nlohmann::json{{"rating", 4}, {"voucher_id", voucher}};
+       }},
+      {"receipt.record", "provider",
+       [](Api&, bool, const std::string& tag) {
+         return nlohmann::json{{"category", "testing"}, {"contract_sha256", hash64}, {"enterprise", enterprise_a},
+                               {"invoice_sha256", hash64}, {"paid", 1000}, {"payment_ref", "B"},
+                               {"payment_sha256", hash64}, {"price", 1000}, {"receipt_id", tag}};
+       },
+       false},
+      {"budget.allocate", "office", [](Api&, bool, const std::string&) { return nlohmann::json{{"amount", 100}, {"year", 2027}}; },
+       false},
+      {"voucher.approve", "office",
+       [](Api& a, bool, const std::string& tag) {
+         REQUIRE(Api::ok(a.send(a.ent_a, "voucher.apply", {{"application_id", tag}, {"category", "testing"}, {"face", 1000}})));
+         return nlohmann::json{{"application_id", tag}, {"enterprise", enterprise_a}};
+       },
+       false},
+      {"payout.record", "office",
+       [&](Api& a, bool, const std::string& tag) {
+         const std::string voucher = a.issue_voucher(a.ent_a, tag);
+         a.confirmed_receipt(a.prov_a, a.ent_a, tag);
+         REQUIRE(Api::ok(a.send(a.ent_a, "voucher.redeem", {{"provider", provider_a}, {"receipt_id", tag}, {"voucher_id", voucher}})));
+         return nlohmann::json{{"bank_ref", "PAY"}, {"voucher_id", voucher}};
+       },
+       false},
+      {"voucher.revoke", "office",
+       [&](Api& a, bool, const std::string& tag) {
+         return nlohmann::json{{"reason", "fraud"}, {"voucher_id", a.issue_voucher(a.ent_a, tag)}};
+       },
+       false},
+  };
+  std::vector<std::string> unexpected;
+  for (const Cell& cell : cells) {
+    for (const std::string role : {"enterprise", "provider", "office"}) {
+      for (const std::string relation : {"own", "other party", "other region"}) {
+        const std::string tag = "T" + std::to_string(tag_counter++);
+        const bool other_party = relation == "other party";
+        const nlohmann::json body = cell.body(api, !(other_party && cell.names_objects), tag);
+        const Party& caller = role == "enterprise" ? api.ent_a : role == "provider" ? api.prov_a : api.office;
+        const std::string impersonated = role == "enterprise" ? enterprise_b
+                                         : role == "provider" ? provider_b
+                                                              : "office.TJ";
+        const Party who{other_party && !cell.names_objects ? impersonated : caller.id,
+                        crypto::KeyPair::from_seed(std::array<std::uint8_t, 32>{})};
+        const nodes::SignedStatement statement = nodes::sign_statement(
+            caller.key, who.id, cell.kind, body, relation == "other region" ? "TJ" : "BJ",
+            api.now_ms, "m" + tag);
+        const HttpResponse response = api.post(Api::route_of(cell.kind), statement.bytes,
+                                               statement.signature_base64);
+        const bool allowed = role == cell.role && relation == "own";
+        if (Api::ok(response) != allowed) {
+          unexpected.push_back(cell.kind + " by " + role + " (" + relation + "): HTTP " +
+                               std::to_string(response.status) + " " + Api::code_of(response));
+        }
+      }
+    }
+  }
+  for (const auto& line : unexpected) UNSCOPED_INFO(line);
+  CHECK(unexpected.empty());
+}
