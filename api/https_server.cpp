@@ -11,8 +11,10 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cassert>
+#include <cctype>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -48,16 +50,6 @@ namespace detail {
 // https_client.cpp, which the client shares.
 std::string certificate_fingerprint(X509* certificate);
 }  // namespace detail
-
-std::optional<std::string> HttpRequest::header(std::string_view name) const {
-  std::string lower(name);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (const auto& [field, value] : headers) {
-    if (field == lower) return value;
-  }
-  return std::nullopt;
-}
 
 namespace {
 
@@ -452,6 +444,14 @@ class Countdown {
 };
 
 }  // namespace
+
+std::optional<std::string> HttpRequest::header(std::string_view name) const {
+  const std::string lower = lower_case(name);
+  for (const auto& [field, value] : headers) {
+    if (field == lower) return value;
+  }
+  return std::nullopt;
+}
 
 struct HttpsServer::Impl {
   Impl(ServerOptions server_options, Handler handler)

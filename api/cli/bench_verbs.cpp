@@ -4,6 +4,7 @@
 
 #include "api/cli/cli.h"
 #include "bench/ledger_bench.h"
+#include "bench/redeem_bench.h"
 #include "crypto/canonical_json.h"
 
 namespace innoclear::cli {
@@ -49,6 +50,32 @@ void print_ledger_bench(const bench::LedgerBenchOptions& options,
               static_cast<unsigned long long>(result.checkpoint_size));
 }
 
+void print_redeem_bench(const bench::RedeemBenchResult& result, Output output) {
+  if (output == Output::json) {
+    std::cout << nlohmann::ordered_json{{"redemptions", result.redemptions},
+                                        {"clients", result.clients},
+                                        {"redemptions_per_second", result.redemptions_per_second},
+                                        {"latency_p50_ms", result.latency_p50_ms},
+                                        {"latency_p99_ms", result.latency_p99_ms},
+                                        {"verify_per_second", result.verify_per_second},
+                                        {"tls_echo_per_second", result.tls_echo_per_second},
+                                        {"bound_per_second", result.bound_per_second},
+                                        {"ratio", result.ratio}}
+                     .dump()
+              << "\n";
+    return;
+  }
+  std::printf("bench redeem: %llu durable signed redemptions over HTTPS keep-alive, %zu clients\n",
+              static_cast<unsigned long long>(result.redemptions), result.clients);
+  std::printf("  innoclear          %10.0f redemptions/s  p50 %.2f ms  p99 %.2f ms\n",
+              result.redemptions_per_second, result.latency_p50_ms, result.latency_p99_ms);
+  std::printf("  V bare verify      %10.0f /s (2 threads)\n", result.verify_per_second);
+  std::printf("  T bare TLS echo    %10.0f /s (same server stack and clients)\n",
+              result.tls_echo_per_second);
+  std::printf("  B = 1/(1/V+1/T)    %10.0f /s\n", result.bound_per_second);
+  std::printf("  ratio              %10.1f %% of B\n", result.ratio * 100);
+}
+
 }  // namespace
 
 void add_bench_verbs(CLI::App& app, int& exit_code) {
@@ -77,6 +104,26 @@ void add_bench_verbs(CLI::App& app, int& exit_code) {
       return;
     }
     print_ledger_bench(arguments->ledger, *result, arguments->output);
+  });
+  auto redeem_options = std::make_shared<bench::RedeemBenchOptions>();
+  auto redeem_output = std::make_shared<Output>(Output::text);
+  auto scratch = std::make_shared<std::string>("/tmp");
+  CLI::App* redeem = group->add_subcommand(
+      "redeem", "signed redemptions over HTTPS against a self-hosted node, beside V, T and B");
+  redeem->add_option("--redemptions", redeem_options->redemptions, "redemptions to send")
+      ->default_val(2000);
+  redeem->add_option("--clients", redeem_options->clients, "concurrent keep-alive clients")
+      ->default_val(16);
+  redeem->add_option("--scratch", *scratch, "directory for the throw-away node")->default_val("/tmp");
+  add_output_option(*redeem, *redeem_output);
+  redeem->callback([redeem_options, redeem_output, scratch, &exit_code] {
+    redeem_options->scratch = *scratch;
+    Result<bench::RedeemBenchResult> result = bench::run_redeem_bench(*redeem_options);
+    if (!result.ok()) {
+      exit_code = fail(result.status());
+      return;
+    }
+    print_redeem_bench(*result, *redeem_output);
   });
 }
 

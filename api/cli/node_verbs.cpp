@@ -17,8 +17,12 @@ constexpr std::uint32_t checkpoint_interval_ms = 1000;
 // Runs until SIGINT/SIGTERM. REQUIRES: the signals are blocked in every thread (done before any
 // thread starts), so that sigwait receives them here.
 Status run_node(const std::string& data, const std::string& listen, const sigset_t& signals) {
-  Result<std::pair<std::string, std::uint16_t>> address = api::parse_host_port(listen);
+  // Port 0 lets the system pick a free port (tests); the node prints the one it got.
+  const bool any_port = listen.size() > 2 && listen.compare(listen.size() - 2, 2, ":0") == 0;
+  Result<std::pair<std::string, std::uint16_t>> address =
+      api::parse_host_port(any_port ? listen.substr(0, listen.size() - 1) + "1" : listen);
   if (!address.ok()) return address.status();
+  if (any_port) address->second = 0;
   nodes::ServiceOptions options;
   options.dir = nodes::DataDir{data};
   Result<std::unique_ptr<nodes::Service>> service = nodes::Service::open(options);

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# A node process and the role verbs of the CLI, end to end over HTTPS on 127.0.0.1: a voucher's
+# whole life, refusals as one line and exit 1, and a clean shutdown on SIGTERM with nothing
+# acknowledged lost.
+#   tests/cli/node_test.sh BINARY WORKDIR
+set -euo pipefail
+bin=$1
+work=$2
+rm -rf "$work"
+mkdir -p "$work"
+node_pid=
+cleanup() { [[ -n "$node_pid" ]] && kill -9 "$node_pid" 2>/dev/null || true; }
+trap cleanup EXIT
+
+"$bin" init --region BJ --data "$work/BJ" >/dev/null
+fingerprint=$(sed -n 's/.*"tls_fingerprint": "\([0-9a-f]*\)".*/\1/p' "$work/BJ/node.json")
+# Let the kernel pick a free port: ask for port 0 and read the one the node prints.
+"$bin" node --data "$work/BJ" --listen 127.0.0.1:0 >"$work/node.out" 2>"$work/node.err" &
+node_pid=$!
+for _ in $(seq 100); do grep -q listening "$work/node.out" 2>/dev/null && break; sleep 0.1; done
+port=$(sed -n 's/.*https:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$work/node.out")
+[[ -n "$port" ]] || { echo "FAIL: node did not start"; cat "$work/node.err"; exit 1; }
+common=(--node "https://127.0.0.1:$port" --pin "$fingerprint" --output json)
+office=("${common[@]}" --key "$work/BJ/office.key" --actor office.BJ)
+enterprise_key=$("$bin" keygen --out "$work/enterprise.key")
+provider_key=$("$bin" keygen --out "$work/provider.key")
+enterprise=("${common[@]}" --key "$work/enterprise.key" --actor 91350100M000100Y43)
+provider=("${common[@]}" --key "$work/provider.key" --actor P-BJ-LAB)
+hash=$(printf 'contract' | sha256sum | cut -d' ' -f1)
+failures=0
+check() { # NAME EXPECTED_SUBSTRING COMMAND...
+  local name=$1 expected=$2
+  shift 2
+  local output
+  output=$("$@" 2>&1) || true
+  if [[ "$output" == *"$expected"* ]]; then echo "ok: $name"; else
+    echo "FAIL: $name: expected '$expected', got: $output"; failures=$((failures + 1)); fi
+}
+
+check "office registers an enterprise" '"role":"enterprise"' "$bin" office register "${office[@]}" \
+  --id 91350100M000100Y43 --role enterprise --name "Example Tech" --public-key "$enterprise_key"
+check "office registers a provider" '"role":"provider"' "$bin" office register "${office[@]}" \
+  --id P-BJ-LAB --role provider --name "Tsinghua lab" --public-key "$provider_key" --categories testing
+check "office allocates the budget" '"total":100000000' "$bin" office budget "${office[@]}" \
+  --year "$(TZ=Asia/Shanghai date +%Y)" --amount 1000000
+check "enterprise applies" '"status":"pending"' "$bin" enterprise apply "${enterprise[@]}" \
+  --application A1 --category testing --face 5000
+check "office approves" '"status":"live"' "$bin" office approve "${office[@]}" \
+  --enterprise 91350100M000100Y43 --application A1
+voucher=$("$bin" enterprise vouchers "${enterprise[@]}" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+check "provider records a receipt" '"confirmed":false' "$bin" provider receipt "${provider[@]}" \
+  --receipt R1 --enterprise 91350100M000100Y43 --category testing --price 8000 --paid 8000 \
+  --payment-ref BANK1 --contract-sha256 "$hash" --invoice-sha256 "$hash" --payment-sha256 "$hash"
+check "enterprise countersigns" '"confirmed":true' "$bin" enterprise confirm "${enterprise[@]}" \
+  --provider P-BJ-LAB --receipt R1
+check "enterprise redeems at home: half of ¥8,000" '"amount":400000' "$bin" enterprise redeem \
+  "${enterprise[@]}" --voucher "$voucher" --provider P-BJ-LAB --receipt R1
+check "a second redemption is refused" 'innoclear: already_redeemed' "$bin" enterprise redeem \
+  "${enterprise[@]}" --voucher "$voucher" --provider P-BJ-LAB --receipt R1
+if "$bin" enterprise redeem "${enterprise[@]}" --voucher "$voucher" --provider P-BJ-LAB --receipt R1 \
+  >/dev/null 2>&1; then echo "FAIL: a refusal exited 0"; failures=$((failures + 1)); fi
+check "the provider may not pay out" 'innoclear: forbidden' "$bin" office payout "${provider[@]}" \
+  --voucher "$voucher" --bank-ref X
+check "office pays out" '"status":"paid"' "$bin" office payout "${office[@]}" --voucher "$voucher" \
+  --bank-ref PAY-1
+check "enterprise rates the service" '"rating":5' "$bin" enterprise rate "${enterprise[@]}" \
+  --voucher "$voucher" --rating 5 --comment "很好"
+check "the office's report balances" '"paid":400000' "$bin" office report "${office[@]}"
+check "an amount with three decimals is refused before sending" 'innoclear: invalid_argument' \
+  "$bin" enterprise apply "${enterprise[@]}" --application A2 --category testing --face 1.234
+
+size_before=$("$bin" ledger export --data "$work/BJ" | wc -l)
+kill -TERM "$node_pid"
+wait "$node_pid" && status=0 || status=$?
+node_pid=
+[[ $status -eq 0 ]] || { echo "FAIL: node exited $status on SIGTERM"; failures=$((failures + 1)); }
+size_after=$("$bin" ledger export --data "$work/BJ" | wc -l)
+[[ "$size_after" -eq "$size_before" ]] || { echo "FAIL: ledger size changed across shutdown"; failures=$((failures + 1)); }
+check "the ledger verifies after shutdown" 'verify innoclear.BJ: ok' "$bin" ledger verify --data "$work/BJ"
+
+if ((failures > 0)); then echo "node: $failures failed"; exit 1; fi
+echo "node: all passed"
