@@ -90,7 +90,8 @@ Result<Statement> parse_statement(const nlohmann::json& value) {
   const auto text = [&](const char* name, std::string& out) {
     const auto found = value.find(name);
     if (found == value.end() || !found->is_string() || found->get_ref<const std::string&>().empty() ||
-        found->get_ref<const std::string&>().size() > identifier_bytes_max) {
+        found->get_ref<const std::string&>().size() > identifier_bytes_max ||
+        found->get_ref<const std::string&>().find('|') != std::string::npos) {
       return false;
     }
     out = found->get<std::string>();

@@ -9,6 +9,11 @@ Result<std::string> text_field(const nlohmann::json& body, const char* name,
   if (found == body.end() || !found->is_string() || found->get_ref<const std::string&>().empty()) {
     return Status(Code::bad_statement, std::string("body needs a non-empty string '") + name + "'");
   }
+  // '|' separates the parts of record keys: an identifier holding one could alias another's.
+  if (bytes_max == identifier_bytes_max &&
+      found->get_ref<const std::string&>().find('|') != std::string::npos) {
+    return Status(Code::bad_statement, std::string("'") + name + "' may not contain '|'");
+  }
   if (found->get_ref<const std::string&>().size() > bytes_max) {
     return Status(Code::bad_statement, std::string("'") + name + "' is longer than " +
                                            std::to_string(bytes_max) + " bytes");

@@ -112,6 +112,19 @@ Result<nlohmann::json> receipt_body(const Statement& statement) {
   return receipt;
 }
 
+// The policy funds services of providers in its accepted regions only.
+Status check_provider_region(const Store& store, const std::string& provider,
+                             const nlohmann::json& policy_record) {
+  Result<std::optional<nlohmann::json>> record = store.get(Table::actors, provider);
+  if (!record.ok()) return record.status();
+  if (!record->has_value()) return {Code::not_found, "no provider " + provider};
+  const std::string region = (**record).value("region", "");
+  if (!contains_string(policy_record["accepted_regions"], region)) {
+    return {Code::region_not_accepted, "the policy does not fund providers of " + region};
+  }
+  return Status::success();
+}
+
 }  // namespace
 
 Result<nlohmann::json> record_receipt(Store& store, const Statement& statement, const Context&,
@@ -174,6 +187,7 @@ Result<nlohmann::json> redeem_pay_first(Store& store, const Statement& statement
   if (Status s = check_receipt(*receipt, *voucher); !s.ok()) return s;
   Result<nlohmann::json> policy_record = policy(store);
   if (!policy_record.ok()) return policy_record.status();
+  if (Status s = check_provider_region(store, *provider, *policy_record); !s.ok()) return s;
   const std::int64_t amount = std::min(stored(*voucher, "face"),
                                        apply_ratio(stored(*receipt, "paid"),
                                                    stored(*policy_record, "ratio_bp")));
@@ -199,6 +213,7 @@ Result<nlohmann::json> redeem_by_provider(Store& store, const Statement& stateme
   if (Status s = check_receipt(*receipt, *voucher); !s.ok()) return s;
   Result<nlohmann::json> policy_record = policy(store);
   if (!policy_record.ok()) return policy_record.status();
+  if (Status s = check_provider_region(store, statement.actor, *policy_record); !s.ok()) return s;
   const std::int64_t amount = std::min(stored(*voucher, "face"),
                                        apply_ratio(stored(*receipt, "price"),
                                                    stored(*policy_record, "ratio_bp")));

@@ -5,6 +5,7 @@
 #include <atomic>
 
 #include "api/https.h"
+#include "clearing/credit_code.h"
 #include "api/routes.h"
 #include "crypto/canonical_json.h"
 #include "nodes/data_dir.h"
@@ -28,6 +29,15 @@ const std::string enterprise_b = "91110000802100433B";
 const std::string provider_a = "P-BJ-A";
 const std::string provider_b = "P-BJ-B";
 const std::string hash64(64, 'c');
+
+// A valid unified social credit code made from a tag.
+std::string fresh_credit_code(const std::string& tag) {
+  std::string first = "91110000MA" + std::string(7 - std::min<std::size_t>(7, tag.size()), '0') + tag.substr(0, 7);
+  for (char& c : first) {
+    if (c == 'T') c = '1';  // tags are "T<n>"; T is not in the alphabet's letters used here
+  }
+  return first + clearing::credit_code_check_character(first);
+}
 
 struct Party {
   std::string id;
@@ -84,7 +94,9 @@ struct Api {
                                                  {"key", public_of(p->key)}, {"name", "lab"},
                                                  {"role", "provider"}})));
     }
-    REQUIRE(ok(send(office, "budget.allocate", {{"amount", 1'000'000'000}, {"year", 2026}})));
+    for (int year = 2026; year <= 2036; ++year) {  // the matrix moves the clock across years
+      REQUIRE(ok(send(office, "budget.allocate", {{"amount", 1'000'000'000}, {"year", year}})));
+    }
     REQUIRE(ok(send(office, "policy.set", {{"accepted_regions", {"BJ"}}, {"categories", {"testing"}},
                                            {"face_cap", 500'000}, {"ratio_bp", 5'000},
                                            {"validity_days", 365}, {"yearly_amount_max", 100'000'000},
@@ -166,19 +178,19 @@ TEST_CASE("public ledger reads: checkpoint, entries and proofs", "[api]") {
   REQUIRE(api.service->ledger().sign_checkpoint().ok());
   Result<HttpResponse> checkpoint = api.client->request("GET", "/v1/ledger/checkpoint");
   REQUIRE(checkpoint.ok());
-  CHECK(checkpoint->body.rfind("innoclear.BJ\n7\n", 0) == 0);
+  CHECK(checkpoint->body.rfind("innoclear.BJ\n17\n", 0) == 0);
   Result<HttpResponse> entry = api.client->request("GET", "/v1/ledger/entries/0");
   REQUIRE(entry.ok());
   CHECK(entry->body.find("\"kind\":\"genesis\"") != std::string::npos);
   CHECK(api.client->request("GET", "/v1/ledger/entries/99")->status == 400);
-  Result<HttpResponse> inclusion = api.client->request("GET", "/v1/ledger/proof/inclusion?index=2&size=7");
+  Result<HttpResponse> inclusion = api.client->request("GET", "/v1/ledger/proof/inclusion?index=2&size=17");
   REQUIRE(inclusion.ok());
   CHECK(inclusion->status == 200);
-  CHECK(inclusion->body.rfind("{\"index\":2,\"tree_size\":7,\"leaf_hash\":", 0) == 0);
-  Result<HttpResponse> consistency = api.client->request("GET", "/v1/ledger/proof/consistency?from=3&to=7");
+  CHECK(inclusion->body.rfind("{\"index\":2,\"tree_size\":17,\"leaf_hash\":", 0) == 0);
+  Result<HttpResponse> consistency = api.client->request("GET", "/v1/ledger/proof/consistency?from=3&to=17");
   REQUIRE(consistency.ok());
-  CHECK(consistency->body.rfind("{\"from\":3,\"to\":7,\"hashes\":[", 0) == 0);
-  CHECK(api.client->request("GET", "/v1/ledger/proof/consistency?from=8&to=7")->status == 400);
+  CHECK(consistency->body.rfind("{\"from\":3,\"to\":17,\"hashes\":[", 0) == 0);
+  CHECK(api.client->request("GET", "/v1/ledger/proof/consistency?from=18&to=17")->status == 400);
 }
 
 TEST_CASE("bad input is refused with its reason as problem+json and records nothing", "[api]") {
@@ -253,7 +265,7 @@ TEST_CASE("unknown and revoked keys are refused", "[api]") {
         "actor_revoked");
 }
 
-TEST_CASE("authorisation matrix: each route succeeds only for its role, own party, own region",
+TEST_CASE("authorisation matrix: each of the 17 routes succeeds only for its role, own party, own region",
           "[api][matrix]") {
   Api api;
   int tag_counter = 0;
@@ -332,14 +344,55 @@ TEST_CASE("authorisation matrix: each route succeeds only for its role, own part
          return nlohmann::json{{"bank_ref", "PAY"}, {"voucher_id", voucher}};
        },
        false},
+      {"actor.register", "office",
+       [](Api&, bool, const std::string& tag) {
+         return nlohmann::json{{"id", fresh_credit_code(tag)}, {"key", public_of(seeded(20))},
+                               {"name", "new enterprise"}, {"role", "enterprise"}};
+       },
+       false},
+      {"actor.rotate_key", "office",
+       [&](Api&, bool, const std::string&) {
+         return nlohmann::json{{"id", provider_b}, {"key", public_of(seeded(static_cast<std::uint8_t>(100 + tag_counter)))}};
+       },
+       false},
+      {"actor.revoke", "office",
+       [](Api& a, bool, const std::string& tag) {
+         REQUIRE(Api::ok(a.send(a.office, "actor.register",
+                                {{"id", fresh_credit_code(tag)}, {"key", public_of(seeded(21))},
+                                 {"name", "to revoke"}, {"role", "enterprise"}})));
+         return nlohmann::json{{"id", fresh_credit_code(tag)}};
+       },
+       false},
+      {"policy.set", "office",
+       [](Api&, bool, const std::string&) {
+         return nlohmann::json{{"accepted_regions", {"BJ"}}, {"categories", {"testing"}},
+                               {"face_cap", 500'000}, {"ratio_bp", 5'000}, {"validity_days", 365},
+                               {"yearly_amount_max", 100'000'000}, {"yearly_count_max", 200}};
+       },
+       false},
+      {"voucher.refuse", "office",
+       [](Api& a, bool, const std::string& tag) {
+         REQUIRE(Api::ok(a.send(a.ent_a, "voucher.apply", {{"application_id", tag}, {"category", "testing"}, {"face", 1000}})));
+         return nlohmann::json{{"application_id", tag}, {"enterprise", enterprise_a}, {"reason", "incomplete"}};
+       },
+       false},
       {"voucher.revoke", "office",
        [&](Api& a, bool, const std::string& tag) {
          return nlohmann::json{{"reason", "fraud"}, {"voucher_id", a.issue_voucher(a.ent_a, tag)}};
        },
        false},
   };
+  std::vector<Cell> all_cells = cells;
+  // Last, because it moves the clock past the vouchers' validity.
+  all_cells.push_back({"voucher.expire", "office",
+                       [](Api& a, bool, const std::string& tag) {
+                         const std::string voucher = a.issue_voucher(a.ent_a, tag);
+                         a.now_ms += 366LL * 86'400'000;
+                         return nlohmann::json{{"voucher_id", voucher}};
+                       },
+                       false});
   std::vector<std::string> unexpected;
-  for (const Cell& cell : cells) {
+  for (const Cell& cell : all_cells) {
     for (const std::string role : {"enterprise", "provider", "office"}) {
       for (const std::string relation : {"own", "other party", "other region"}) {
         const std::string tag = "T" + std::to_string(tag_counter++);
