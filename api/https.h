@@ -85,6 +85,7 @@ class HttpsServer {
   std::uint16_t port() const;
   // Stops accepting, lets requests already read finish (up to shutdown_grace_ms), closes every
   // connection and joins the I/O threads. Idempotent; thread-safe.
+  // REQUIRES: not called from a handler or any other I/O thread (it joins them; asserted).
   void stop();
 
   struct Impl;
