@@ -103,4 +103,13 @@ bool contains_string(const nlohmann::json& list, const std::string& value) {
   return false;
 }
 
+Result<nlohmann::json> provider_stats(const Store& store, const std::string& provider,
+                                      std::int64_t utc_ms, std::string& key) {
+  key = key_of(provider, shanghai_month(utc_ms));
+  Result<std::optional<nlohmann::json>> stats = store.get(Table::provider_stats, key);
+  if (!stats.ok()) return stats.status();
+  if (stats->has_value()) return std::move(**stats);
+  return nlohmann::json{{"amount", 0}, {"rating_sum", 0}, {"ratings", 0}, {"services", 0}};
+}
+
 }  // namespace innoclear::clearing::detail

@@ -34,6 +34,11 @@ std::int64_t stored(const nlohmann::json& record, const char* name);
 
 bool contains_string(const nlohmann::json& list, const std::string& value);
 
+// A provider's statistics for the Asia/Shanghai month of `utc_ms` (zeros if none yet), and the key
+// they are stored under.
+Result<nlohmann::json> provider_stats(const Store& store, const std::string& provider,
+                                      std::int64_t utc_ms, std::string& key);
+
 using Handler = Result<nlohmann::json> (*)(Store&, const Statement&, const Context&,
                                            const nlohmann::json& actor);
 

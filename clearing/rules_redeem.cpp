@@ -61,12 +61,10 @@ Result<nlohmann::json> post_redemption(Store& store, const Context& context, nlo
   voucher["receipt"] = receipt_key;
   voucher["redeemed_ms"] = context.accepted_ms;
   receipt["consumed_by"] = voucher["id"];
-  const std::string stats_key = key_of(provider, shanghai_month(context.accepted_ms));
-  Result<std::optional<nlohmann::json>> stats = store.get(Table::provider_stats, stats_key);
+  std::string stats_key;
+  Result<nlohmann::json> stats = provider_stats(store, provider, context.accepted_ms, stats_key);
   if (!stats.ok()) return stats.status();
-  nlohmann::json record = stats->has_value() ? **stats
-                                             : nlohmann::json{{"amount", 0}, {"rating_sum", 0},
-                                                              {"ratings", 0}, {"services", 0}};
+  nlohmann::json& record = *stats;
   const std::optional<std::int64_t> total = add_fen(stored(record, "amount"), amount);
   if (!total) return Status(Code::amount_invalid, "provider statistics overflow");
   record["amount"] = *total;

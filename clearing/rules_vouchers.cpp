@@ -259,13 +259,11 @@ Result<nlohmann::json> rate_service(Store& store, const Statement& statement, co
   if (voucher->contains("rating")) return Status(Code::already_rated, "already rated");
   (*voucher)["rating"] = *rating;
   (*voucher)["comment"] = comment;
-  const std::string stats_key =
-      key_of((*voucher)["provider"].get<std::string>(), shanghai_month(context.accepted_ms));
-  Result<std::optional<nlohmann::json>> stats = store.get(Table::provider_stats, stats_key);
+  std::string stats_key;
+  Result<nlohmann::json> stats = provider_stats(store, (*voucher)["provider"].get<std::string>(),
+                                                context.accepted_ms, stats_key);
   if (!stats.ok()) return stats.status();
-  nlohmann::json record = stats->has_value() ? **stats
-                                             : nlohmann::json{{"amount", 0}, {"rating_sum", 0},
-                                                              {"ratings", 0}, {"services", 0}};
+  nlohmann::json& record = *stats;
   record["ratings"] = stored(record, "ratings") + 1;
   record["rating_sum"] = stored(record, "rating_sum") + *rating;
   for (Status s : {store.put(Table::vouchers, voucher_id, *voucher),
