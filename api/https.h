@@ -68,6 +68,10 @@ struct ServerOptions {
   // Mutual TLS (node-to-node): when non-empty, a client must present a certificate whose SHA-256
   // DER fingerprint (lowercase hex) is in this set, or the handshake fails.
   std::set<std::string> client_certificate_fingerprints;
+  // With mutual TLS: also admit clients that present no certificate (the public API of a node
+  // that also serves its peers); HttpRequest::peer_certificate_fingerprint is then empty and the
+  // routes decide. A certificate that is presented must still be in the set.
+  bool client_certificate_optional = false;
   // One line per event worth an operator's attention (bind, accept errors, shutdown).
   std::function<void(const std::string&)> log;
 };

@@ -106,6 +106,7 @@ struct ServerState {
   ServerLimits limits;
   Handler handler;
   std::set<std::string> client_certificate_fingerprints;  // empty: no mutual TLS
+  bool client_certificate_optional = false;
   std::function<void(const std::string&)> log;
   std::mutex log_mutex;  // the user's log need not be thread-safe
 
@@ -201,7 +202,8 @@ class Session : public std::enable_shared_from_this<Session> {
         detail::certificate_fingerprint(SSL_get0_peer_certificate(stream_.native_handle()));
     // The verify callback already refused unknown certificates; this is the second lock.
     const auto& allowed = state_->client_certificate_fingerprints;
-    if (!allowed.empty() && !allowed.contains(peer_fingerprint_)) return close_socket();
+    const bool anonymous = peer_fingerprint_.empty() && state_->client_certificate_optional;
+    if (!allowed.empty() && !anonymous && !allowed.contains(peer_fingerprint_)) return close_socket();
     read_request();  // the first request must arrive within read_timeout of the handshake
   }
 
@@ -465,6 +467,7 @@ struct HttpsServer::Impl {
     state->limits = options.limits;
     state->handler = std::move(handler);
     state->client_certificate_fingerprints = options.client_certificate_fingerprints;
+    state->client_certificate_optional = options.client_certificate_optional;
     state->log = options.log;
   }
 
@@ -522,7 +525,9 @@ Status HttpsServer::Impl::configure_tls() {
   // self-signed certificate, an unknown issuer) do not matter and only the leaf is judged.
   auto allowed =
       std::make_shared<const std::set<std::string>>(options.client_certificate_fingerprints);
-  tls.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+  tls.set_verify_mode(options.client_certificate_optional
+                          ? ssl::verify_peer
+                          : ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
   tls.set_verify_callback(
       [allowed](bool, ssl::verify_context& verify) {
         X509_STORE_CTX* store = verify.native_handle();

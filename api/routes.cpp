@@ -213,11 +213,23 @@ void Routes::handle(HttpRequest request, Respond respond) {
       finish({200, "text/plain; version=0.0.4", metrics_text(), {}}, Status::success());
       return;
     }
+    if (path == "/v1/federation" && federation_ != nullptr) {
+      finish(json_response(200, crypto::canonical_dump(federation_->status())), Status::success());
+      return;
+    }
     Result<HttpResponse> response = ledger_read(service_, request.target);
     if (!response.ok()) return fail(response.status());
     return finish(std::move(*response), Status::success());
   }
   if (request.method != "POST") return fail(Status(Code::not_found, "no route " + path));
+  if (path == nodes::peer_requests_path && federation_ != nullptr) {
+    federation_->answer(request.peer_certificate_fingerprint, request.body,
+                        [finish, fail](Result<std::string> answers) {
+                          if (!answers.ok()) return fail(answers.status());
+                          finish(json_response(200, std::move(*answers)), Status::success());
+                        });
+    return;
+  }
   const std::optional<std::string> signature = request.header("innoclear-signature");
   constexpr std::string_view query_prefix = "/v1/query/";
   if (path.compare(0, query_prefix.size(), query_prefix) == 0) {

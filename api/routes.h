@@ -9,6 +9,8 @@
 //   GET  /v1/ledger/checkpoint         the latest signed checkpoint (text/plain)
 //   GET  /v1/ledger/entries/<i>        entry i, exact bytes
 //   GET  /v1/ledger/proof/inclusion?index=I&size=N, /v1/ledger/proof/consistency?from=M&to=N
+//   POST /v1/peer/requests             a batch of peer requests (mutual TLS, manifest members)
+//   GET  /v1/federation                peers, outboxes, witness state and forks
 #pragma once
 
 #include <functional>
@@ -16,6 +18,7 @@
 #include <string>
 
 #include "api/https.h"
+#include "nodes/federation.h"
 #include "nodes/service.h"
 
 namespace innoclear::api {
@@ -31,12 +34,16 @@ class Routes {
   explicit Routes(nodes::Service& service, std::function<void(const std::string&)> log = {});
   ~Routes();
   void handle(HttpRequest request, Respond respond);
+  // Serves the federation's routes from now on. REQUIRES: before the server starts;
+  // `federation` outlives the routes.
+  void set_federation(nodes::Federation* federation) { federation_ = federation; }
 
   struct Metrics;
 
  private:
   std::string metrics_text() const;
   nodes::Service& service_;
+  nodes::Federation* federation_ = nullptr;
   std::function<void(const std::string&)> log_;
   std::unique_ptr<Metrics> metrics_;
 };

@@ -37,6 +37,10 @@ constexpr KindRule kind_rules[] = {
     {"voucher.expire", "office", detail::expire_voucher},
     {"voucher.revoke", "office", detail::revoke_voucher},
     {"feedback.rate", "enterprise", detail::rate_service},
+    {"federation.manifest", "node", detail::adopt_manifest},
+    {"peer.receipt.consume", "node", detail::consume_receipt_for_peer},
+    {"peer.voucher.honour", "node", detail::honour_voucher_for_peer},
+    {"peer.answer", "node", detail::record_answer},
 };
 
 const KindRule* find_rule(std::string_view kind) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "clearing/rules.h"
+#include "clearing/settlement.h"
 
 namespace innoclear::clearing::detail {
 
@@ -39,6 +40,31 @@ bool contains_string(const nlohmann::json& list, const std::string& value);
 Result<nlohmann::json> provider_stats(const Store& store, const std::string& provider,
                                       std::int64_t utc_ms, std::string& key);
 
+// The voucher state a redemption requires: live and unexpired (already_redeemed, voucher_not_live,
+// voucher_expired).
+Status check_redeemable(const nlohmann::json& voucher, const Context& context);
+
+// Cross-region (rules_federation.cpp): whether body[field] names a region other than this node's.
+bool is_cross_region(const nlohmann::json& body, const char* field, const Context& context);
+// The region's policy funds services of providers in `provider_region` (region_not_accepted).
+Status check_policy_funds(const Store& store, Region provider_region);
+// A redemption of `amount` (≤ face) releases the voucher's reservation: amount to redeemed, the
+// rest back to available.
+Status settle_reservation(Store& store, const nlohmann::json& voucher, std::int64_t amount);
+// Counts one service of `amount` in the provider's statistics of the month of `utc_ms`.
+Status count_service(Store& store, const std::string& provider, std::int64_t amount,
+                     std::int64_t utc_ms);
+// Records the obligation line both notaries keep for a cross-region redemption. Its clearing
+// period is the one of `requested_ms`, the coordinator's lock time, which both sides know.
+Status put_obligation(Store& store, const ObligationLine& line, std::int64_t requested_ms);
+// The coordinator's first phase: lock, and queue the request to the peer in the outbox.
+Result<nlohmann::json> start_pay_first_abroad(Store& store, const Statement& statement,
+                                              const Context& context, nlohmann::json voucher,
+                                              const std::string& provider,
+                                              const std::string& receipt_id);
+Result<nlohmann::json> start_provider_redemption_abroad(Store& store, const Statement& statement,
+                                                        const Context& context);
+
 using Handler = Result<nlohmann::json> (*)(Store&, const Statement&, const Context&,
                                            const nlohmann::json& actor);
 
@@ -60,5 +86,10 @@ Result<nlohmann::json> record_payout(Store&, const Statement&, const Context&, c
 Result<nlohmann::json> expire_voucher(Store&, const Statement&, const Context&, const nlohmann::json&);
 Result<nlohmann::json> revoke_voucher(Store&, const Statement&, const Context&, const nlohmann::json&);
 Result<nlohmann::json> rate_service(Store&, const Statement&, const Context&, const nlohmann::json&);
+// Federation (rules_federation.cpp, rules_answers.cpp).
+Result<nlohmann::json> adopt_manifest(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> consume_receipt_for_peer(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> honour_voucher_for_peer(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> record_answer(Store&, const Statement&, const Context&, const nlohmann::json&);
 
 }  // namespace innoclear::clearing::detail

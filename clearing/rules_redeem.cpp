@@ -11,7 +11,8 @@ bool is_sha256_hex(const std::string& text) {
   return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
-// The voucher state a redemption requires: live and unexpired.
+}  // namespace
+
 Status check_redeemable(const nlohmann::json& voucher, const Context& context) {
   const std::string status = voucher["status"].get<std::string>();
   if (status == "redeemed" || status == "paid") {
@@ -25,6 +26,8 @@ Status check_redeemable(const nlohmann::json& voucher, const Context& context) {
   return Status::success();
 }
 
+namespace {
+
 // The receipt a redemption consumes: for this voucher's enterprise and category, countersigned,
 // not consumed.
 Status check_receipt(const nlohmann::json& receipt, const nlohmann::json& voucher) {
@@ -37,6 +40,10 @@ Status check_receipt(const nlohmann::json& receipt, const nlohmann::json& vouche
   if (receipt.contains("consumed_by")) {
     return {Code::receipt_consumed, "receipt was used by voucher " +
                                         receipt["consumed_by"].get<std::string>()};
+  }
+  if (receipt.contains("pending")) {
+    return {Code::receipt_consumed, "receipt is being used by voucher " +
+                                        receipt["pending"]["voucher_id"].get<std::string>()};
   }
   return Status::success();
 }
@@ -179,6 +186,10 @@ Result<nlohmann::json> redeem_pay_first(Store& store, const Statement& statement
     return Status(Code::not_own_party, "voucher " + *voucher_id + " belongs to another enterprise");
   }
   if (Status s = check_redeemable(*voucher, context); !s.ok()) return s;
+  if (is_cross_region(statement.body, "provider_region", context)) {
+    return start_pay_first_abroad(store, statement, context, std::move(*voucher), *provider,
+                                  *receipt_id);
+  }
   const std::string receipt_key = key_of(*provider, *receipt_id);
   Result<nlohmann::json> receipt = require(store, Table::receipts, receipt_key, "receipt");
   if (!receipt.ok()) return receipt.status();
@@ -195,6 +206,9 @@ Result<nlohmann::json> redeem_pay_first(Store& store, const Statement& statement
 
 Result<nlohmann::json> redeem_by_provider(Store& store, const Statement& statement,
                                           const Context& context, const nlohmann::json&) {
+  if (is_cross_region(statement.body, "voucher_region", context)) {
+    return start_provider_redemption_abroad(store, statement, context);
+  }
   Result<std::string> voucher_id = text_field(statement.body, "voucher_id");
   Result<std::string> receipt_id = text_field(statement.body, "receipt_id");
   if (!voucher_id.ok()) return voucher_id.status();
@@ -202,7 +216,9 @@ Result<nlohmann::json> redeem_by_provider(Store& store, const Statement& stateme
   Result<nlohmann::json> voucher = require(store, Table::vouchers, *voucher_id, "voucher");
   if (!voucher.ok()) return voucher.status();
   if (Status s = check_redeemable(*voucher, context); !s.ok()) return s;
-  if (voucher->value("assigned_to", "") != statement.actor) {
+  if (voucher->value("assigned_to", "") != statement.actor ||
+      voucher->value("assigned_region", std::string(region_code(context.region))) !=
+          region_code(context.region)) {
     return Status(Code::not_assigned, "voucher " + *voucher_id + " is not assigned to " + statement.actor);
   }
   const std::string receipt_key = key_of(statement.actor, *receipt_id);

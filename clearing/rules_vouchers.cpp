@@ -190,12 +190,22 @@ Result<nlohmann::json> assign_voucher(Store& store, const Statement& statement, 
   if (context.accepted_ms >= stored(*voucher, "expires_ms")) {
     return Status(Code::voucher_expired, "voucher " + voucher_id + " has expired");
   }
-  Result<nlohmann::json> provider_record = require(store, Table::actors, *provider, "provider");
-  if (!provider_record.ok()) return provider_record.status();
-  if ((*provider_record)["role"] != "provider" || (*provider_record)["status"] != "active") {
-    return Status(Code::bad_statement, *provider + " is not an active provider");
+  std::string provider_region(region_code(context.region));
+  if (is_cross_region(statement.body, "provider_region", context)) {
+    // A provider of another region is known to its own notary, which checks it on redemption.
+    Result<Region> region = parse_region(statement.body["provider_region"].get<std::string>());
+    if (!region.ok()) return Status(Code::bad_statement, "unknown provider_region");
+    if (Status s = check_policy_funds(store, *region); !s.ok()) return s;
+    provider_region = region_code(*region);
+  } else {
+    Result<nlohmann::json> provider_record = require(store, Table::actors, *provider, "provider");
+    if (!provider_record.ok()) return provider_record.status();
+    if ((*provider_record)["role"] != "provider" || (*provider_record)["status"] != "active") {
+      return Status(Code::bad_statement, *provider + " is not an active provider");
+    }
   }
   (*voucher)["assigned_to"] = *provider;
+  (*voucher)["assigned_region"] = provider_region;
   if (Status s = store.put(Table::vouchers, voucher_id, *voucher); !s.ok()) return s;
   return nlohmann::json{{"voucher", *voucher}};
 }

@@ -13,6 +13,11 @@ Status MemoryStore::put(Table table, const std::string& key, const nlohmann::jso
   return Status::success();
 }
 
+Status MemoryStore::erase(Table table, const std::string& key) {
+  records_.erase({table, key});
+  return Status::success();
+}
+
 Result<std::vector<std::pair<std::string, nlohmann::json>>> MemoryStore::scan(
     Table table, const std::string& prefix) const {
   std::vector<std::pair<std::string, nlohmann::json>> rows;

@@ -27,17 +27,22 @@ enum class Table : std::uint8_t {
   provider_stats,  // provider|YYYY-MM → {services, amount, ratings, rating_sum}
   nonces,          // actor|nonce → {statement_sha256, index, result}
   indexes,         // secondary keys, e.g. enterprise|voucher id → ""
+  outbox,          // request id → a two-phase request to a peer, until its answer is recorded
+  obligations,     // request id → the cross-region obligation line both notaries recorded
+  settlements,     // period → the period's settlement: office signatures, then the record
 };
-constexpr std::size_t table_count = 10;
+constexpr std::size_t table_count = 13;
 constexpr std::array<std::string_view, table_count> table_names = {
-    "actors", "settings", "budgets", "applications", "vouchers",
-    "receipts", "usage", "provider_stats", "nonces", "indexes"};
+    "actors", "settings", "budgets", "applications", "vouchers", "receipts", "usage",
+    "provider_stats", "nonces", "indexes", "outbox", "obligations", "settlements"};
 
 class Store {
  public:
   virtual ~Store() = default;
   virtual Result<std::optional<nlohmann::json>> get(Table table, const std::string& key) const = 0;
   virtual Status put(Table table, const std::string& key, const nlohmann::json& record) = 0;
+  // Removes the record if there is one.
+  virtual Status erase(Table table, const std::string& key) = 0;
   // Keys starting with `prefix`, in order, with their records.
   virtual Result<std::vector<std::pair<std::string, nlohmann::json>>> scan(
       Table table, const std::string& prefix) const = 0;
@@ -48,6 +53,7 @@ class MemoryStore final : public Store {
  public:
   Result<std::optional<nlohmann::json>> get(Table table, const std::string& key) const override;
   Status put(Table table, const std::string& key, const nlohmann::json& record) override;
+  Status erase(Table table, const std::string& key) override;
   Result<std::vector<std::pair<std::string, nlohmann::json>>> scan(
       Table table, const std::string& prefix) const override;
 

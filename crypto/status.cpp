@@ -70,6 +70,9 @@ std::string_view code_name(Code code) {
     case Code::actor_exists: return "actor_exists";
     case Code::no_budget: return "no_budget";
     case Code::paid_exceeds_price: return "paid_exceeds_price";
+    case Code::peer_forked: return "peer_forked";
+    case Code::statements_differ: return "statements_differ";
+    case Code::period_open: return "period_open";
   }
   return "unknown";
 }

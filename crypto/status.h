@@ -91,6 +91,9 @@ enum class Code : std::uint16_t {
   actor_exists = 520,
   no_budget = 521,
   paid_exceeds_price = 522,
+  peer_forked = 523,         // the peer showed two histories: no new work with it
+  statements_differ = 524,   // a bilateral period statement does not match the peer's
+  period_open = 525,         // the clearing period has not closed yet
 };
 
 // The stable snake_case name of a code, e.g. "json_duplicate_key".

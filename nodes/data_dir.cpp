@@ -14,9 +14,6 @@
 
 namespace innoclear::nodes {
 
-namespace {
-
-// Writes `text` to `path` via a temporary file, fsync and rename, so readers never see half.
 Status write_file_atomically(const std::filesystem::path& path, const std::string& text) {
   const auto temporary = path.string() + ".tmp";
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -29,6 +26,21 @@ Status write_file_atomically(const std::filesystem::path& path, const std::strin
   if (!written || !synced || error) return {Code::io_error, "cannot write " + path.string()};
   return Status::success();
 }
+
+Result<std::string> read_small_file(const std::filesystem::path& path, std::size_t bytes_max) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {Code::not_found, "cannot read " + path.string()};
+  std::string text(bytes_max + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return {Code::io_error, "cannot read " + path.string()};
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > bytes_max) {
+    return {Code::invalid_argument, path.string() + " is larger than " + std::to_string(bytes_max) + " bytes"};
+  }
+  return text;
+}
+
+namespace {
 
 nlohmann::json identity_json(const NodeIdentity& identity) {
   return {{"region", std::string(clearing::region_code(identity.region))},

@@ -48,6 +48,11 @@ Result<NodeIdentity> init_data_dir(const DataDir& dir, clearing::Region region);
 // Reads node.json. Fails with not_found if DIR is not an initialised node.
 Result<NodeIdentity> read_identity(const DataDir& dir);
 
+// Writes `text` to `path` via a temporary file, fsync and rename, so readers never see half.
+Status write_file_atomically(const std::filesystem::path& path, const std::string& text);
+// Reads a whole file of at most `bytes_max` bytes (not_found, io_error, invalid_argument).
+Result<std::string> read_small_file(const std::filesystem::path& path, std::size_t bytes_max);
+
 // Ledger options for this node. `key` may be null for read-only use.
 ledger::Options ledger_options(const DataDir& dir, const NodeIdentity& identity,
                                const crypto::KeyPair* key, bool read_only);

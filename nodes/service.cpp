@@ -3,10 +3,12 @@
 #include <chrono>
 #include <future>
 
+#include "clearing/federation.h"
 #include "clearing/queries.h"
 #include "clearing/rules.h"
 #include "crypto/canonical_json.h"
 #include "crypto/encoding.h"
+#include "crypto/random.h"
 #include "crypto/sha256.h"
 #include "nodes/state_store.h"
 
@@ -14,14 +16,25 @@ namespace innoclear::nodes {
 
 namespace {
 
+constexpr std::size_t nonce_bytes = 16;
+
 // A statement checked on the caller's thread, on its way to the writer.
 struct Incoming {
   std::string bytes;
   std::string signature_base64;
   clearing::Statement statement;
   std::string signer_key;  // the actor's key when the signature was checked
-  std::string statement_sha256;
+  clearing::ReplayKey replay;
+  std::string replay_sha256;  // of replay.fingerprint
 };
+
+Incoming make_incoming(std::string bytes, std::string signature_base64, clearing::Statement statement,
+                       std::string signer_key) {
+  clearing::ReplayKey replay = clearing::replay_key(statement, bytes);
+  std::string digest = crypto::hex_encode(crypto::sha256(replay.fingerprint));
+  return Incoming{std::move(bytes), std::move(signature_base64), std::move(statement),
+                  std::move(signer_key), std::move(replay), std::move(digest)};
+}
 
 Result<Incoming> check_incoming(const std::string& bytes, const std::string& signature_base64,
                                 const ledger::Ledger& ledger, clearing::Region region,
@@ -43,22 +56,23 @@ Result<Incoming> check_incoming(const std::string& bytes, const std::string& sig
   }
   Result<std::optional<nlohmann::json>> actor = store.get(clearing::Table::actors, statement->actor);
   if (!actor.ok()) return actor.status();
-  Incoming incoming{bytes, signature_base64, std::move(*statement),
-                    actor->has_value() ? (**actor).value("key", "") : "",
-                    crypto::hex_encode(crypto::sha256(bytes))};
-  return incoming;
+  return make_incoming(bytes, signature_base64, std::move(*statement),
+                       actor->has_value() ? (**actor).value("key", "") : "");
 }
 
 // The writer's part: replay check, key still current, decide, append.
 Status decide_and_append(ledger::Batch& batch, const Incoming& incoming, clearing::Region region,
                          std::int64_t accepted_ms, Accepted& accepted) {
   const LedgerStore base(batch);
-  const std::string nonce_key = clearing::key_of(incoming.statement.actor, incoming.statement.nonce);
-  Result<std::optional<nlohmann::json>> earlier = base.get(clearing::Table::nonces, nonce_key);
+  Result<std::optional<nlohmann::json>> earlier =
+      base.get(clearing::Table::nonces, incoming.replay.key);
   if (!earlier.ok()) return earlier.status();
   if (earlier->has_value()) {
     const nlohmann::json& record = **earlier;
-    if (record.value("statement_sha256", "") != incoming.statement_sha256) {
+    if (record.value("statement_sha256", "") != incoming.replay_sha256) {
+      if (clearing::is_peer_request(incoming.statement.kind)) {
+        return {Code::id_conflict, "request " + incoming.replay.key + " was asked with other content"};
+      }
       return {Code::nonce_conflict, "nonce " + incoming.statement.nonce + " was used for another statement"};
     }
     accepted = {record["index"].get<std::uint64_t>(), record["result"], true};
@@ -135,10 +149,11 @@ Status derive(ledger::StateWriter& state, std::uint64_t index, std::string_view 
   if (*result != record["result"]) {
     return {Code::verify_failed, "the recorded result differs from the rules' result"};
   }
-  return store.put(clearing::Table::nonces, clearing::key_of(statement->actor, statement->nonce),
+  const clearing::ReplayKey replay = clearing::replay_key(*statement, bytes);
+  return store.put(clearing::Table::nonces, replay.key,
                    {{"index", index},
                     {"result", *result},
-                    {"statement_sha256", crypto::hex_encode(crypto::sha256(bytes))}});
+                    {"statement_sha256", crypto::hex_encode(crypto::sha256(replay.fingerprint))}});
 }
 
 }  // namespace
@@ -196,8 +211,8 @@ Status record_genesis(ledger::Ledger& ledger, const crypto::KeyPair& node_key,
   if (!parsed.ok()) return parsed.status();
   Result<clearing::Statement> statement = clearing::parse_statement(*parsed);
   if (!statement.ok()) return statement.status();
-  const Incoming incoming{genesis.bytes, genesis.signature_base64, std::move(*statement), "",
-                          crypto::hex_encode(crypto::sha256(genesis.bytes))};
+  const Incoming incoming =
+      make_incoming(genesis.bytes, genesis.signature_base64, std::move(*statement), "");
   Accepted accepted;
   return ledger.run([&](ledger::Batch& batch) {
     return decide_and_append(batch, incoming, region, now_ms, accepted);
@@ -237,6 +252,12 @@ void Service::submit(std::string statement, std::string signature_base64, Submit
     done(Status(Code::bad_statement, "this route takes kind " + std::string(expected_kind)));
     return;
   }
+  if (gate_) {
+    if (Status s = gate_(incoming->statement); !s.ok()) {
+      done(s);
+      return;
+    }
+  }
   auto shared = std::make_shared<Incoming>(std::move(*incoming));
   auto accepted = std::make_shared<Accepted>();
   Clock clock = clock_;
@@ -258,6 +279,29 @@ Result<Accepted> Service::submit_and_wait(std::string statement, std::string sig
   submit(std::move(statement), std::move(signature_base64),
          [&promise](Result<Accepted> outcome) { promise.set_value(std::move(outcome)); });
   return promise.get_future().get();
+}
+
+SignedStatement Service::sign_as_node(const std::string& kind, const nlohmann::json& body,
+                                      clearing::Region region) const {
+  return sign_statement(*node_key_, "node." + std::string(clearing::region_code(identity_.region)),
+                        kind, body, std::string(clearing::region_code(region)), clock_(),
+                        crypto::random_hex(nonce_bytes));
+}
+
+void Service::set_gate(Gate gate) { gate_ = std::move(gate); }
+
+Result<std::optional<nlohmann::json>> Service::state(clearing::Table table,
+                                                     const std::string& key) const {
+  Result<ledger::ReadView> view = ledger_->view();
+  if (!view.ok()) return view.status();
+  return LedgerStore(*view).get(table, key);
+}
+
+Result<std::vector<std::pair<std::string, nlohmann::json>>> Service::scan(
+    clearing::Table table, const std::string& prefix) const {
+  Result<ledger::ReadView> view = ledger_->view();
+  if (!view.ok()) return view.status();
+  return LedgerStore(*view).scan(table, prefix);
 }
 
 Result<nlohmann::json> Service::query(const std::string& statement,

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "clearing/rules.h"
 #include "crypto/ed25519.h"
 #include "crypto/status.h"
 #include "ledger/ledger.h"
@@ -31,6 +32,12 @@ struct Accepted {
   bool replayed = false;    // the same actor and nonce were accepted before: original result
 };
 using SubmitDone = std::function<void(Result<Accepted>)>;
+
+// A signed statement: canonical bytes and the base64 Ed25519 signature over them.
+struct SignedStatement {
+  std::string bytes;
+  std::string signature_base64;
+};
 
 struct ServiceOptions {
   DataDir dir;
@@ -55,6 +62,22 @@ class Service {
   Result<nlohmann::json> query(const std::string& statement, const std::string& signature_base64,
                                std::string_view expected_kind = {});
 
+  // Signs a statement of this node ("node.<region>") for `region`'s ledger, with the node's clock
+  // and a fresh random nonce: what a node sends its peers. Thread-safe.
+  SignedStatement sign_as_node(const std::string& kind, const nlohmann::json& body,
+                               clearing::Region region) const;
+
+  // A check every submitted statement passes after authentication and before it is queued; a
+  // refusal writes nothing. The federation refuses new cross-region work with a forked peer.
+  // REQUIRES: set before the first submit (not synchronised).
+  using Gate = std::function<Status(const clearing::Statement&)>;
+  void set_gate(Gate gate);
+
+  // Derived state as of the last commit (outbox, obligations, settings…). Thread-safe.
+  Result<std::optional<nlohmann::json>> state(clearing::Table table, const std::string& key) const;
+  Result<std::vector<std::pair<std::string, nlohmann::json>>> scan(clearing::Table table,
+                                                                  const std::string& prefix) const;
+
   const NodeIdentity& identity() const { return identity_; }
   ledger::Ledger& ledger() { return *ledger_; }
   std::int64_t now_ms() const { return clock_(); }
@@ -65,6 +88,7 @@ class Service {
   Clock clock_;
   std::unique_ptr<crypto::KeyPair> node_key_;
   std::unique_ptr<ledger::Ledger> ledger_;
+  Gate gate_;
 };
 
 // The entry recording an accepted statement: canonical JSON
@@ -84,11 +108,7 @@ Status record_genesis(ledger::Ledger& ledger, const crypto::KeyPair& node_key,
                       const crypto::PublicKey& office_key, clearing::Region region,
                       std::int64_t now_ms);
 
-// Signs a statement: canonical bytes and base64 signature. For clients and tests.
-struct SignedStatement {
-  std::string bytes;
-  std::string signature_base64;
-};
+// Signs a statement. For clients and tests.
 SignedStatement sign_statement(const crypto::KeyPair& key, const std::string& actor,
                                const std::string& kind, const nlohmann::json& body,
                                const std::string& region, std::int64_t time_ms,

@@ -34,6 +34,11 @@ Status LedgerStore::put(clearing::Table table, const std::string& key,
   return state_->put(table_index(table), key, crypto::canonical_dump(record));
 }
 
+Status LedgerStore::erase(clearing::Table table, const std::string& key) {
+  assert(state_ != nullptr);
+  return state_->erase(table_index(table), key);
+}
+
 Result<std::vector<std::pair<std::string, nlohmann::json>>> LedgerStore::scan(
     clearing::Table table, const std::string& prefix) const {
   std::vector<std::pair<std::string, nlohmann::json>> rows;
@@ -56,13 +61,18 @@ Result<std::vector<std::pair<std::string, nlohmann::json>>> LedgerStore::scan(
 Result<std::optional<nlohmann::json>> OverlayStore::get(clearing::Table table,
                                                         const std::string& key) const {
   const auto written = writes_.find({table, key});
-  if (written != writes_.end()) return std::optional<nlohmann::json>(written->second);
+  if (written != writes_.end()) return written->second;
   return base_.get(table, key);
 }
 
 Status OverlayStore::put(clearing::Table table, const std::string& key,
                          const nlohmann::json& record) {
   writes_[{table, key}] = record;
+  return Status::success();
+}
+
+Status OverlayStore::erase(clearing::Table table, const std::string& key) {
+  writes_[{table, key}] = std::nullopt;
   return Status::success();
 }
 
@@ -73,7 +83,11 @@ Result<std::vector<std::pair<std::string, nlohmann::json>>> OverlayStore::scan(
   std::map<std::string, nlohmann::json> merged(base->begin(), base->end());
   for (auto it = writes_.lower_bound({table, prefix}); it != writes_.end(); ++it) {
     if (it->first.first != table || it->first.second.compare(0, prefix.size(), prefix) != 0) break;
-    merged[it->first.second] = it->second;
+    if (it->second.has_value()) {
+      merged[it->first.second] = *it->second;
+    } else {
+      merged.erase(it->first.second);
+    }
   }
   return std::vector<std::pair<std::string, nlohmann::json>>(merged.begin(), merged.end());
 }

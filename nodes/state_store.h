@@ -21,6 +21,7 @@ class LedgerStore final : public clearing::Store {
   Result<std::optional<nlohmann::json>> get(clearing::Table table,
                                             const std::string& key) const override;
   Status put(clearing::Table table, const std::string& key, const nlohmann::json& record) override;
+  Status erase(clearing::Table table, const std::string& key) override;
   Result<std::vector<std::pair<std::string, nlohmann::json>>> scan(
       clearing::Table table, const std::string& prefix) const override;
 
@@ -37,12 +38,14 @@ class OverlayStore final : public clearing::Store {
   Result<std::optional<nlohmann::json>> get(clearing::Table table,
                                             const std::string& key) const override;
   Status put(clearing::Table table, const std::string& key, const nlohmann::json& record) override;
+  Status erase(clearing::Table table, const std::string& key) override;
   Result<std::vector<std::pair<std::string, nlohmann::json>>> scan(
       clearing::Table table, const std::string& prefix) const override;
 
  private:
   const clearing::Store& base_;
-  std::map<std::pair<clearing::Table, std::string>, nlohmann::json> writes_;
+  // nullopt: erased here.
+  std::map<std::pair<clearing::Table, std::string>, std::optional<nlohmann::json>> writes_;
 };
 
 }  // namespace innoclear::nodes

@@ -225,6 +225,10 @@ class WatchedStore final : public Store {
     ++puts_;
     return inner_.put(table, key, record);
   }
+  Status erase(Table table, const std::string& key) override {
+    ++puts_;
+    return inner_.erase(table, key);
+  }
   Result<std::vector<std::pair<std::string, json>>> scan(Table table, const std::string& prefix) const override {
     return inner_.scan(table, prefix);
   }

@@ -1,0 +1,178 @@
+// Test fixture: regions' nodes in one process, joined by an in-process peer transport that can
+// take a peer down or lose its replies (the fault seam of nodes/peer.h). No sockets, no sleeps
+// beyond waiting for the federation's own threads.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <map>
+#include <thread>
+
+#include "clearing/credit_code.h"
+#include "crypto/canonical_json.h"
+#include "nodes/data_dir.h"
+#include "nodes/federation.h"
+#include "nodes/service.h"
+#include "tests/support/temp_dir.h"
+
+namespace innoclear::testing {
+
+using clearing::Region;
+using nodes::Accepted;
+using nodes::Federation;
+using nodes::SignedStatement;
+
+inline crypto::KeyPair seeded_key(std::uint8_t fill) {
+  std::array<std::uint8_t, 32> seed{};
+  seed.fill(fill);
+  return crypto::KeyPair::from_seed(seed);
+}
+
+inline std::string public_key_of(const crypto::KeyPair& key) {
+  return crypto::encode_public_key(key.public_key());
+}
+
+class LoopTransport;
+
+// One region's node: service, office key, and its federation (created by Federated).
+struct RegionNode {
+  Region region;
+  std::string code;
+  nodes::DataDir data;
+  std::unique_ptr<nodes::Service> service;
+  crypto::KeyPair office = seeded_key(1);
+  std::unique_ptr<LoopTransport> transport;
+  std::unique_ptr<Federation> federation;
+
+  Result<Accepted> submit(const crypto::KeyPair& key, const std::string& actor,
+                          const std::string& kind, const nlohmann::json& body) {
+    static std::atomic<int> nonce{0};
+    const SignedStatement s = nodes::sign_statement(key, actor, kind, body, code, service->now_ms(),
+                                                    "t" + std::to_string(nonce++));
+    return service->submit_and_wait(s.bytes, s.signature_base64);
+  }
+  Result<Accepted> as_office(const std::string& kind, const nlohmann::json& body) {
+    return submit(office, "office." + code, kind, body);
+  }
+  nlohmann::json state(clearing::Table table, const std::string& key) {
+    Result<std::optional<nlohmann::json>> record = service->state(table, key);
+    REQUIRE(record.ok());
+    return record->value_or(nlohmann::json());
+  }
+};
+
+// Routes a node's peer requests straight to the peer's Federation::answer, as the HTTPS
+// transport would, presenting the caller's certificate fingerprint.
+class LoopTransport final : public nodes::PeerTransport {
+ public:
+  LoopTransport(std::map<Region, RegionNode*>& nodes, std::string caller_fingerprint)
+      : nodes_(nodes), caller_fingerprint_(std::move(caller_fingerprint)) {}
+
+  // While set, the peer cannot be reached at all.
+  std::map<Region, std::atomic<bool>> down;
+  // The next n replies are lost after the peer did the work (the request is not).
+  std::atomic<int> lose_replies{0};
+  std::atomic<int> posts{0};
+
+  Result<nodes::PeerResponse> get(Region, const std::string&) override {
+    return Status(Code::not_found, "no reads over the loop transport");
+  }
+  Result<nodes::PeerResponse> post(Region peer, const std::string&, const std::string& body) override {
+    ++posts;
+    if (down[peer]) return Status(Code::io_error, "peer is down");
+    std::promise<Result<std::string>> answered;
+    nodes_.at(peer)->federation->answer(caller_fingerprint_, body, [&](Result<std::string> answer) {
+      answered.set_value(std::move(answer));
+    });
+    Result<std::string> answer = answered.get_future().get();
+    if (lose_replies > 0) {
+      --lose_replies;
+      return Status(Code::io_error, "reply lost");
+    }
+    if (!answer.ok()) return nodes::PeerResponse{403, answer.status().message()};
+    return nodes::PeerResponse{200, std::move(*answer)};
+  }
+
+ private:
+  std::map<Region, RegionNode*>& nodes_;
+  std::string caller_fingerprint_;
+};
+
+// Regions' nodes sharing one manifest; each region's office registers the given actors.
+struct Federated {
+  TempDir dir{"federation"};
+  std::atomic<std::int64_t> now_ms{1'790'000'000'000};  // 2026-09
+  std::map<Region, std::unique_ptr<RegionNode>> owned;
+  std::map<Region, RegionNode*> nodes;
+
+  explicit Federated(std::vector<Region> regions, nodes::FederationOptions options = fast()) {
+    nodes::Manifest manifest;
+    for (Region region : regions) {
+      auto node = std::make_unique<RegionNode>();
+      node->region = region;
+      node->code = std::string(clearing::region_code(region));
+      node->data = nodes::DataDir{dir.path() / node->code};
+      Result<nodes::NodeIdentity> identity = nodes::init_data_dir(node->data, region);
+      REQUIRE(identity.ok());
+      Result<crypto::KeyPair> office = crypto::KeyPair::load(node->data.office_key_file());
+      REQUIRE(office.ok());
+      node->office = std::move(*office);
+      Result<std::unique_ptr<nodes::Service>> service = nodes::Service::open(
+          {node->data, [this] { return now_ms.load(); }, 1000, std::size_t{1} << 30});
+      REQUIRE(service.ok());
+      node->service = std::move(*service);
+      manifest.members.push_back({region, std::string(clearing::region_name(region)),
+                                  "https://127.0.0.1:1", identity->public_key,
+                                  node->office.public_key(), identity->tls_fingerprint,
+                                  {clearing::all_regions.begin(), clearing::all_regions.end()}});
+      nodes[region] = node.get();
+      owned[region] = std::move(node);
+    }
+    for (auto& [region, node] : owned) {
+      node->transport = std::make_unique<LoopTransport>(
+          nodes, manifest.find(region)->tls_fingerprint);
+      node->federation = std::make_unique<Federation>(*node->service, manifest, *node->transport,
+                                                      options);
+      REQUIRE(node->federation->adopt_manifest().ok());
+      REQUIRE(node->as_office("budget.allocate", {{"amount", 100'000'000}, {"year", 2026}}).ok());
+    }
+  }
+  ~Federated() {
+    for (auto& [region, node] : owned) node->federation->stop();
+  }
+
+  static nodes::FederationOptions fast() {
+    nodes::FederationOptions options;
+    options.outbox_poll_ms = 2;
+    options.peer_retry_backoff_ms_min = 2;
+    options.peer_retry_backoff_ms_max = 20;
+    options.log = [](const std::string&) {};
+    return options;
+  }
+
+  RegionNode& operator[](Region region) { return *nodes.at(region); }
+  void start() {
+    for (auto& [region, node] : owned) node->federation->start();
+  }
+
+  // Waits until no node has anything in its outbox (bounded; fails the test after 20 s).
+  void settle() {
+    for (int round = 0; round < 2000; ++round) {
+      bool empty = true;
+      for (auto& [region, node] : owned) {
+        Result<std::vector<std::pair<std::string, nlohmann::json>>> rows =
+            node->service->scan(clearing::Table::outbox, "");
+        REQUIRE(rows.ok());
+        empty = empty && rows->empty();
+      }
+      if (empty) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    FAIL("the outboxes did not drain");
+  }
+};
+
+}  // namespace innoclear::testing

@@ -1,0 +1,279 @@
+// Cross-region redemption between two notaries, in one process: the enterprise's home node (BJ)
+// and the provider's node (TJ), joined by a transport that can fail.
+#include <catch2/catch.hpp>
+
+#include "clearing/settlement.h"
+#include "tests/nodes/federation_support.h"
+
+using namespace innoclear;
+using namespace innoclear::testing;
+using clearing::Table;
+
+namespace {
+
+const std::string enterprise_id = "91350100M000100Y43";
+const std::string provider_id = "P-TJ-LAB";
+const crypto::KeyPair enterprise_key = seeded_key(2);
+const crypto::KeyPair provider_key = seeded_key(3);
+
+// Beijing's enterprise with a ¥5,000 testing voucher; Tianjin's laboratory with a ¥8,000
+// receipt for that enterprise, paid in full.
+struct CrossRegion {
+  Federated federation{{Region::BJ, Region::TJ}};
+  RegionNode& home = federation[Region::BJ];
+  RegionNode& lab = federation[Region::TJ];
+  std::string voucher;
+
+  CrossRegion() {
+    REQUIRE(home.as_office("actor.register", {{"id", enterprise_id}, {"key", public_key_of(enterprise_key)},
+                                              {"name", "Example Tech"}, {"role", "enterprise"}})
+                .ok());
+    REQUIRE(lab.as_office("actor.register", {{"categories", {"testing"}}, {"id", provider_id},
+                                             {"key", public_key_of(provider_key)},
+                                             {"name", "Tianjin lab"}, {"role", "provider"}})
+                .ok());
+    REQUIRE(as_enterprise("voucher.apply", {{"application_id", "A1"}, {"category", "testing"},
+                                            {"face", 500'000}})
+                .ok());
+    Result<Accepted> issued = home.as_office("voucher.approve", {{"application_id", "A1"},
+                                                                 {"enterprise", enterprise_id}});
+    REQUIRE(issued.ok());
+    voucher = issued->result["voucher"]["id"].get<std::string>();
+    record_receipt("R1", 800'000);
+  }
+
+  void record_receipt(const std::string& id, std::int64_t paid) {
+    const std::string hash(64, 'a');
+    REQUIRE(as_provider("receipt.record", {{"category", "testing"}, {"contract_sha256", hash},
+                                           {"enterprise", enterprise_id}, {"invoice_sha256", hash},
+                                           {"paid", paid}, {"payment_ref", "BANK-" + id},
+                                           {"payment_sha256", hash}, {"price", 800'000},
+                                           {"receipt_id", id}})
+                .ok());
+  }
+  Result<Accepted> as_enterprise(const std::string& kind, const nlohmann::json& body) {
+    return home.submit(enterprise_key, enterprise_id, kind, body);
+  }
+  Result<Accepted> as_provider(const std::string& kind, const nlohmann::json& body) {
+    return lab.submit(provider_key, provider_id, kind, body);
+  }
+  Result<Accepted> pay_first(const std::string& receipt) {
+    return as_enterprise("voucher.redeem", {{"provider", provider_id}, {"provider_region", "TJ"},
+                                            {"receipt_id", receipt}, {"voucher_id", voucher}});
+  }
+  Result<Accepted> provider_redeem(const std::string& receipt) {
+    return as_provider("voucher.provider_redeem", {{"receipt_id", receipt},
+                                                   {"voucher_id", voucher},
+                                                   {"voucher_region", "BJ"}});
+  }
+  void assign() {
+    REQUIRE(as_enterprise("voucher.assign", {{"provider", provider_id}, {"provider_region", "TJ"},
+                                             {"voucher_id", voucher}})
+                .ok());
+  }
+
+  std::vector<clearing::ObligationLine> lines(RegionNode& node) {
+    Result<std::vector<std::pair<std::string, nlohmann::json>>> rows =
+        node.service->scan(Table::obligations, "");
+    REQUIRE(rows.ok());
+    std::vector<clearing::ObligationLine> out;
+    for (const auto& [id, row] : *rows) {
+      Result<clearing::ObligationLine> line = clearing::line_from_json(row["line"]);
+      REQUIRE(line.ok());
+      out.push_back(*line);
+    }
+    return out;
+  }
+  // budget = available + reserved + redeemed + paid, at the home node.
+  void require_budget_balances() {
+    const nlohmann::json budget = home.state(Table::budgets, "2026");
+    CHECK(budget["available"].get<std::int64_t>() + budget["reserved"].get<std::int64_t>() +
+              budget["redeemed"].get<std::int64_t>() + budget["paid"].get<std::int64_t>() ==
+          budget["total"].get<std::int64_t>());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("Pay-first across regions: the home node redeems once the provider's node used the receipt",
+          "[federation]") {
+  CrossRegion books;
+  Result<Accepted> asked = books.pay_first("R1");
+  REQUIRE(asked.ok());
+  CHECK(asked->result["voucher"]["status"] == "pending");
+  CHECK(books.home.state(Table::outbox, asked->result["pending"]["request_id"].get<std::string>())
+            .is_object());
+  books.federation.start();
+  books.federation.settle();
+
+  const nlohmann::json voucher = books.home.state(Table::vouchers, books.voucher);
+  CHECK(voucher["status"] == "redeemed");
+  CHECK(voucher["amount"] == 400'000);  // half of the ¥8,000 paid, under the ¥5,000 face
+  CHECK(voucher["payee"] == enterprise_id);
+  CHECK(books.lab.state(Table::receipts, provider_id + "|R1")["consumed_by"] == books.voucher);
+  const nlohmann::json budget = books.home.state(Table::budgets, "2026");
+  CHECK(budget["redeemed"] == 400'000);
+  CHECK(budget["reserved"] == 0);
+  books.require_budget_balances();
+
+  const auto home_lines = books.lines(books.home);
+  REQUIRE(home_lines.size() == 1);
+  CHECK(home_lines[0].way == clearing::Way::pay_first);
+  CHECK(home_lines[0].owed() == 0);  // the home region pays its own enterprise
+  CHECK(clearing::compare_statements(home_lines, books.lines(books.lab)).empty());
+}
+
+TEST_CASE("Provider redemption across regions: the home region owes the provider's region",
+          "[federation]") {
+  CrossRegion books;
+  books.assign();
+  Result<Accepted> asked = books.provider_redeem("R1");
+  REQUIRE(asked.ok());
+  CHECK(asked->result["receipt"]["pending"]["voucher_id"] == books.voucher);
+  books.federation.start();
+  books.federation.settle();
+
+  const nlohmann::json voucher = books.home.state(Table::vouchers, books.voucher);
+  CHECK(voucher["status"] == "redeemed");
+  CHECK(voucher["amount"] == 400'000);  // half of the ¥8,000 price
+  CHECK(voucher["payee"] == "office.TJ");
+  const nlohmann::json receipt = books.lab.state(Table::receipts, provider_id + "|R1");
+  CHECK(receipt["consumed_by"] == books.voucher);
+  CHECK_FALSE(receipt.contains("pending"));
+  books.require_budget_balances();
+  const auto lines = books.lines(books.lab);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].way == clearing::Way::provider);
+  CHECK(lines[0].home == Region::BJ);
+  CHECK(lines[0].provider_region == Region::TJ);
+  CHECK(lines[0].owed() == 400'000);
+  CHECK(clearing::compare_statements(books.lines(books.home), lines).empty());
+}
+
+TEST_CASE("A participant's refusal is final and unlocks what the coordinator locked",
+          "[federation]") {
+  CrossRegion books;
+  SECTION("pay-first with a receipt the provider's node does not have") {
+    REQUIRE(books.pay_first("NO-SUCH-RECEIPT").ok());
+    books.federation.start();
+    books.federation.settle();
+    const nlohmann::json voucher = books.home.state(Table::vouchers, books.voucher);
+    CHECK(voucher["status"] == "live");
+    CHECK_FALSE(voucher.contains("pending"));
+    CHECK(books.lines(books.home).empty());
+    // The voucher can be used again, with the right receipt.
+    REQUIRE(books.pay_first("R1").ok());
+    books.federation.settle();
+    CHECK(books.home.state(Table::vouchers, books.voucher)["status"] == "redeemed");
+  }
+  SECTION("provider redemption of a voucher not assigned to the provider") {
+    REQUIRE(books.provider_redeem("R1").ok());
+    books.federation.start();
+    books.federation.settle();
+    CHECK(books.home.state(Table::vouchers, books.voucher)["status"] == "live");
+    CHECK_FALSE(books.lab.state(Table::receipts, provider_id + "|R1").contains("pending"));
+    CHECK(books.lines(books.lab).empty());
+  }
+}
+
+TEST_CASE("A dead peer delays a redemption and a lost reply never doubles it", "[federation]") {
+  CrossRegion books;
+  books.home.transport->down[Region::TJ] = true;
+  REQUIRE(books.pay_first("R1").ok());
+  books.federation.start();
+  while (books.home.transport->posts < 5) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  CHECK(books.home.state(Table::vouchers, books.voucher)["status"] == "pending");
+  books.home.transport->lose_replies = 3;  // TJ answers, and the answer is lost three times
+  books.home.transport->down[Region::TJ] = false;
+  books.federation.settle();
+
+  CHECK(books.home.state(Table::vouchers, books.voucher)["status"] == "redeemed");
+  const nlohmann::json stats = books.lab.state(Table::provider_stats, provider_id + "|2026-09");
+  CHECK(stats["services"] == 1);
+  CHECK(books.lines(books.lab).size() == 1);
+  CHECK(books.lines(books.home).size() == 1);
+  books.require_budget_balances();
+}
+
+TEST_CASE("100 redemptions of one voucher at its home node and the provider's node: one succeeds",
+          "[federation]") {
+  CrossRegion books;
+  books.assign();
+  books.record_receipt("R2", 800'000);
+  books.federation.start();
+  std::vector<std::thread> threads;
+  std::atomic<int> accepted{0};
+  for (int i = 0; i < 100; ++i) {
+    threads.emplace_back([&, i] {
+      Result<Accepted> outcome = i % 2 == 0 ? books.pay_first("R1") : books.provider_redeem("R2");
+      if (outcome.ok()) ++accepted;
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  books.federation.settle();
+
+  // A lock refused by the other notary is released, so a later attempt may lock again; what
+  // counts is that exactly one redemption was made.
+  CHECK(accepted >= 1);
+  CHECK(books.home.state(Table::vouchers, books.voucher)["status"] == "redeemed");
+  const auto home_lines = books.lines(books.home);
+  REQUIRE(home_lines.size() == 1);
+  CHECK(clearing::compare_statements(home_lines, books.lines(books.lab)).empty());
+  int consumed = 0;
+  for (const char* receipt : {"R1", "R2"}) {
+    const nlohmann::json record = books.lab.state(Table::receipts, provider_id + "|" + receipt);
+    consumed += record.contains("consumed_by") ? 1 : 0;
+    CHECK_FALSE(record.contains("pending"));
+  }
+  CHECK(consumed == 1);
+  CHECK(books.home.state(Table::budgets, "2026")["redeemed"] == 400'000);
+  books.require_budget_balances();
+}
+
+TEST_CASE("Peer requests are taken only from member nodes, as themselves", "[federation]") {
+  CrossRegion books;
+  const SignedStatement request = books.home.service->sign_as_node(
+      "peer.receipt.consume", {{"request_id", "BJ-R000999"}}, Region::TJ);
+  const std::string batch =
+      nlohmann::json{{"requests", {{{"signature", request.signature_base64},
+                                    {"statement", request.bytes}}}}}
+          .dump();
+  std::promise<Result<std::string>> answered;
+  SECTION("a client certificate that is not a member's") {
+    books.lab.federation->answer(std::string(64, 'f'), batch, [&](Result<std::string> answer) {
+      answered.set_value(std::move(answer));
+    });
+    CHECK(answered.get_future().get().status().code() == Code::forbidden);
+  }
+  SECTION("a member's certificate carrying another node's statement") {
+    const std::string hebei_like = books.lab.service->identity().tls_fingerprint;
+    books.lab.federation->answer(hebei_like, batch, [&](Result<std::string> answer) {
+      answered.set_value(std::move(answer));
+    });
+    CHECK(answered.get_future().get().status().code() == Code::forbidden);  // TJ is not a peer of TJ
+  }
+}
+
+TEST_CASE("Asking again with other content under the same request id is refused", "[federation]") {
+  CrossRegion books;
+  const nlohmann::json body = {{"category", "testing"}, {"enterprise", enterprise_id},
+                               {"face", 500'000}, {"provider", provider_id}, {"ratio_bp", 5000},
+                               {"receipt_id", "R1"}, {"request_id", "BJ-R000900"},
+                               {"requested_ms", books.federation.now_ms.load()},
+                               {"voucher_id", books.voucher}};
+  const SignedStatement first = books.home.service->sign_as_node("peer.receipt.consume", body, Region::TJ);
+  Result<Accepted> once = books.lab.service->submit_and_wait(first.bytes, first.signature_base64);
+  REQUIRE(once.ok());
+  CHECK(once->result["outcome"] == "done");
+  books.federation.now_ms += 1000;  // a retry is signed later, with a new nonce
+  const SignedStatement again = books.home.service->sign_as_node("peer.receipt.consume", body, Region::TJ);
+  Result<Accepted> twice = books.lab.service->submit_and_wait(again.bytes, again.signature_base64);
+  REQUIRE(twice.ok());
+  CHECK(twice->replayed);
+  CHECK(twice->index == once->index);
+  nlohmann::json other = body;
+  other["face"] = 100;
+  const SignedStatement changed = books.home.service->sign_as_node("peer.receipt.consume", other, Region::TJ);
+  CHECK(books.lab.service->submit_and_wait(changed.bytes, changed.signature_base64).status().code() ==
+        Code::id_conflict);
+}
