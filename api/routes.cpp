@@ -178,6 +178,24 @@ Result<HttpResponse> ledger_read(nodes::Service& service, const std::string& tar
   return Status(Code::not_found, "no route " + path);
 }
 
+// GET /v1/federation, /v1/federation/forks, /v1/witness/<region>; nullopt for other paths.
+Result<std::optional<HttpResponse>> federation_read(const nodes::Federation& federation,
+                                                    const std::string& path) {
+  if (path == "/v1/federation") {
+    return std::optional(json_response(200, crypto::canonical_dump(federation.status())));
+  }
+  if (path == "/v1/federation/forks") {
+    return std::optional(json_response(200, crypto::canonical_dump({{"forks", federation.forks()}})));
+  }
+  constexpr std::string_view witness = "/v1/witness/";
+  if (path.compare(0, witness.size(), witness) != 0) return std::optional<HttpResponse>();
+  Result<clearing::Region> peer = clearing::parse_region(path.substr(witness.size()));
+  if (!peer.ok()) return Status(Code::not_found, "no region " + path.substr(witness.size()));
+  Result<std::string> note = federation.cosigned_checkpoint(*peer);
+  if (!note.ok()) return note.status();
+  return std::optional(HttpResponse{200, "text/plain; charset=utf-8", std::move(*note), {}});
+}
+
 }  // namespace
 
 void Routes::handle(HttpRequest request, Respond respond) {
@@ -213,9 +231,10 @@ void Routes::handle(HttpRequest request, Respond respond) {
       finish({200, "text/plain; version=0.0.4", metrics_text(), {}}, Status::success());
       return;
     }
-    if (path == "/v1/federation" && federation_ != nullptr) {
-      finish(json_response(200, crypto::canonical_dump(federation_->status())), Status::success());
-      return;
+    if (federation_ != nullptr) {
+      Result<std::optional<HttpResponse>> answer = federation_read(*federation_, path);
+      if (!answer.ok()) return fail(answer.status());
+      if (answer->has_value()) return finish(std::move(**answer), Status::success());
     }
     Result<HttpResponse> response = ledger_read(service_, request.target);
     if (!response.ok()) return fail(response.status());

@@ -10,7 +10,9 @@
 //   GET  /v1/ledger/entries/<i>        entry i, exact bytes
 //   GET  /v1/ledger/proof/inclusion?index=I&size=N, /v1/ledger/proof/consistency?from=M&to=N
 //   POST /v1/peer/requests             a batch of peer requests (mutual TLS, manifest members)
-//   GET  /v1/federation                peers, outboxes, witness state and forks
+//   GET  /v1/federation                peers, outboxes, back-off and fork count
+//   GET  /v1/federation/forks          fork evidence: both signed checkpoints of each fork
+//   GET  /v1/witness/<region>          the peer's last verified checkpoint, cosigned by this node
 #pragma once
 
 #include <functional>

@@ -1,6 +1,7 @@
 // Rules of the federation's own statements: the node adopting the manifest, and the coordinator
 // recording a participant's answer (the second phase of a cross-region redemption).
 #include "clearing/amount.h"
+#include "clearing/periods.h"
 #include "clearing/rules_internal.h"
 #include "clearing/settlement.h"
 #include "crypto/ed25519.h"
@@ -160,7 +161,14 @@ Result<nlohmann::json> adopt_manifest(Store& store, const Statement& statement, 
       members->size() > region_count) {
     return Status(Code::bad_statement, "'members' must list 1…6 regions");
   }
-  nlohmann::json record = {{"members", nlohmann::json::object()}, {"version", *version}};
+  Result<std::int64_t> period_seconds = integer_field(statement.body, "period_seconds");
+  if (!period_seconds.ok()) return period_seconds.status();
+  if (*period_seconds < 0 || *period_seconds > period_seconds_max) {
+    return Status(Code::bad_statement, "'period_seconds' must be 0 (months) or a span of seconds");
+  }
+  nlohmann::json record = {{"members", nlohmann::json::object()},
+                           {"period_seconds", *period_seconds},
+                           {"version", *version}};
   for (const auto& value : *members) {
     Result<Member> member = parse_member(value);
     if (!member.ok()) return member.status();

@@ -6,6 +6,7 @@
 #include "crypto/canonical_json.h"
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
+#include "nodes/witness.h"
 
 namespace innoclear::nodes {
 
@@ -38,9 +39,12 @@ struct Federation::PeerState {
   std::size_t outbox = 0;
 };
 
-// The witness's view of its peers (filled in by witness_loop).
+// The witness's view of its peers: the durable record, and which peers are forked (read by the
+// gate and the senders on every statement, so kept in memory too).
 struct Federation::Witness {
+  std::unique_ptr<WitnessRecord> record;
   std::map<clearing::Region, bool> forked;
+  std::map<clearing::Region, std::string> last_error;
 };
 
 Federation::Federation(Service& service, Manifest manifest, PeerTransport& transport,
@@ -86,6 +90,7 @@ Status Federation::adopt_manifest() {
       service_.state(clearing::Table::settings, "federation");
   if (!recorded.ok()) return recorded.status();
   bool same = recorded->has_value() && (**recorded)["version"] == manifest_.version &&
+              (**recorded).value("period_seconds", std::int64_t{-1}) == manifest_.period_seconds &&
               (**recorded)["members"].size() == manifest_.members.size();
   for (clearing::Region peer : peers()) {
     const Member& member = *manifest_.find(peer);
@@ -102,6 +107,18 @@ Status Federation::adopt_manifest() {
       "federation.manifest", adoption_body(manifest_), service_.identity().region);
   return service_.submit_and_wait(signed_statement.bytes, signed_statement.signature_base64)
       .status();
+}
+
+Status Federation::open_witness() {
+  if (options_.witness_dir.empty()) return Status::success();
+  Result<std::unique_ptr<WitnessRecord>> record = WitnessRecord::open(options_.witness_dir);
+  if (!record.ok()) return record.status();
+  std::lock_guard lock(mutex_);
+  witness_->record = std::move(*record);
+  for (clearing::Region peer : peers()) {
+    witness_->forked[peer] = witness_->record->is_forked(origin_of(peer));
+  }
+  return Status::success();
 }
 
 void Federation::start() {
@@ -323,12 +340,99 @@ nlohmann::json Federation::status() const {
                                    {"last_error", state->last_error},
                                    {"outbox", state->outbox}};
   }
-  return {{"peers", peers_json}, {"region", code_of(service_.identity().region)}};
+  return {{"forks", witness_->record ? witness_->record->forks().size() : 0},
+          {"peers", peers_json},
+          {"region", code_of(service_.identity().region)}};
 }
 
 void Federation::witness_loop() {
   while (sleep_for(options_.witness_interval_ms)) {
+    for (clearing::Region peer : peers()) {
+      Status status = witness_round(peer);
+      std::lock_guard lock(mutex_);
+      std::string& last = witness_->last_error[peer];
+      if (!status.ok() && status.message() != last) {
+        log("witness: " + code_of(peer) + ": " + status.message());
+      }
+      last = status.ok() ? std::string() : status.message();
+    }
   }
+}
+
+namespace {
+
+Result<std::vector<ledger::Hash>> parse_proof_hashes(const std::string& body) {
+  const nlohmann::json proof = nlohmann::json::parse(body, nullptr, false);
+  if (!proof.is_object() || !proof.contains("hashes") || !proof["hashes"].is_array() ||
+      proof["hashes"].size() > witness_proof_hashes_max) {
+    return Status(Code::bad_encoding, "the consistency proof is malformed");
+  }
+  std::vector<ledger::Hash> hashes;
+  for (const auto& item : proof["hashes"]) {
+    Result<crypto::Bytes> bytes = item.is_string() ? crypto::base64_decode(item.get<std::string>())
+                                                   : Result<crypto::Bytes>(Status(Code::bad_encoding, ""));
+    if (!bytes.ok() || bytes->size() != ledger::Hash().size()) {
+      return Status(Code::bad_encoding, "the consistency proof holds a malformed hash");
+    }
+    ledger::Hash hash;
+    std::copy(bytes->begin(), bytes->end(), hash.begin());
+    hashes.push_back(hash);
+  }
+  return hashes;
+}
+
+}  // namespace
+
+Status Federation::witness_round(clearing::Region peer) {
+  const Member& member = *manifest_.find(peer);
+  const WitnessedPeer witnessed{origin_of(peer), crypto::make_note_verifier(origin_of(peer), member.node_key)};
+  Result<PeerResponse> fetched = transport_.get(peer, "/v1/ledger/checkpoint");
+  if (!fetched.ok()) return fetched.status();
+  if (fetched->status != 200) return {Code::io_error, "checkpoint: HTTP " + std::to_string(fetched->status)};
+  Result<SeenCheckpoint> seen = open_peer_checkpoint(witnessed, fetched->body);
+  if (!seen.ok()) return seen.status();
+  Result<std::optional<SeenCheckpoint>> last = witness_->record->load(witnessed.origin);
+  if (!last.ok()) return last.status();
+  std::vector<ledger::Hash> proof;
+  if (last->has_value() && seen->size > (**last).size) {
+    Result<PeerResponse> served = transport_.get(
+        peer, "/v1/ledger/proof/consistency?from=" + std::to_string((**last).size) +
+                  "&to=" + std::to_string(seen->size));
+    if (!served.ok()) return served.status();
+    if (served->status != 200) return {Code::io_error, "proof: HTTP " + std::to_string(served->status)};
+    Result<std::vector<ledger::Hash>> hashes = parse_proof_hashes(served->body);
+    if (!hashes.ok()) return hashes.status();
+    proof = std::move(*hashes);
+  }
+  const WitnessSelf self{service_.identity().origin, &service_.node_key()};
+  Result<Observation> observed = witness_checkpoint(*witness_->record, witnessed, self, fetched->body,
+                                                    proof, service_.now_ms());
+  if (!observed.ok()) return observed.status();
+  if (observed->verdict == Verdict::fork) {
+    std::lock_guard lock(mutex_);
+    if (!witness_->forked[peer]) {
+      log("witness: FORK: " + code_of(peer) + " (" + observed->fork->reason +
+          "); no new cross-region work with it; evidence in " + options_.witness_dir.string());
+    }
+    witness_->forked[peer] = true;
+  }
+  return Status::success();
+}
+
+Result<std::string> Federation::cosigned_checkpoint(clearing::Region peer) const {
+  if (!witness_->record) return Status(Code::not_found, "this node does not witness");
+  Result<std::optional<std::string>> note = witness_->record->load_cosigned(origin_of(peer));
+  if (!note.ok()) return note.status();
+  if (!note->has_value()) return Status(Code::not_found, "no checkpoint of " + code_of(peer) + " yet");
+  return **note;
+}
+
+nlohmann::json Federation::forks() const {
+  nlohmann::json list = nlohmann::json::array();
+  if (witness_->record) {
+    for (const ForkEvidence& evidence : witness_->record->forks()) list.push_back(evidence.to_json());
+  }
+  return list;
 }
 
 }  // namespace innoclear::nodes

@@ -60,6 +60,8 @@ class Federation {
   // same one. Also installs the service gate that refuses new cross-region work with a forked
   // peer. Call once, before start() and before the service takes requests.
   Status adopt_manifest();
+  // Opens the witness record (options.witness_dir) and the forks it holds. Call before start().
+  Status open_witness();
 
   // Starts the sender and witness threads. stop() joins them; idempotent.
   void start();
@@ -77,6 +79,10 @@ class Federation {
   bool is_forked(clearing::Region peer) const;
   // For /v1/federation: peers, outbox sizes, back-off, witness state and forks.
   nlohmann::json status() const;
+  // The peer's last checkpoint this node verified, with this node's C2SP cosignature appended.
+  Result<std::string> cosigned_checkpoint(clearing::Region peer) const;
+  // Every fork evidence recorded (ForkEvidence::to_json), for auditors.
+  nlohmann::json forks() const;
 
   const Manifest& manifest() const { return manifest_; }
   Service& service() { return service_; }
@@ -90,6 +96,7 @@ class Federation {
   // how many rows were answered; io_error and the like when the peer could not be used.
   Result<std::size_t> send_round(clearing::Region peer);
   void witness_loop();
+  Status witness_round(clearing::Region peer);
   bool sleep_for(std::uint32_t ms);  // false once stopping
   void log(const std::string& line) const;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "clearing/periods.h"
 #include "crypto/canonical_json.h"
 #include "nodes/data_dir.h"
 
@@ -88,6 +89,15 @@ Result<Manifest> parse_manifest(const nlohmann::json& value) {
   Manifest manifest;
   manifest.version = value["version"].get<std::int64_t>();
   if (manifest.version < 1) return Status(Code::bad_statement, "manifest version must be ≥ 1");
+  if (value.contains("period_seconds")) {
+    const nlohmann::json& seconds = value["period_seconds"];
+    if (!seconds.is_number_integer() || seconds.get<std::int64_t>() < 0 ||
+        seconds.get<std::int64_t>() > clearing::period_seconds_max) {
+      return Status(Code::bad_statement, "period_seconds must be 0 (months) … " +
+                                             std::to_string(clearing::period_seconds_max));
+    }
+    manifest.period_seconds = seconds.get<std::int64_t>();
+  }
   const nlohmann::json& members = value["members"];
   if (members.empty() || members.size() > clearing::all_regions.size()) {
     return Status(Code::bad_statement, "a manifest lists 1 to 6 members");
@@ -137,7 +147,8 @@ nlohmann::json to_json(const Manifest& manifest) {
                        {"region", clearing::region_code(member.region)},
                        {"tls_fingerprint", member.tls_fingerprint}});
   }
-  return {{"members", members}, {"version", manifest.version}};
+  return {{"members", members}, {"period_seconds", manifest.period_seconds},
+          {"version", manifest.version}};
 }
 
 Status save_manifest(const std::filesystem::path& file, const Manifest& manifest) {
@@ -153,7 +164,8 @@ nlohmann::json adoption_body(const Manifest& manifest) {
                        {"office_key", crypto::encode_public_key(member.office_key)},
                        {"region", clearing::region_code(member.region)}});
   }
-  return {{"members", members}, {"version", manifest.version}};
+  return {{"members", members}, {"period_seconds", manifest.period_seconds},
+          {"version", manifest.version}};
 }
 
 }  // namespace innoclear::nodes

@@ -2,7 +2,8 @@
 //
 //   {"members":[{"accepts":["BJ",…],"base_url":"https://127.0.0.1:7101","name":"Beijing 北京",
 //                "node_key":"<base64 Ed25519>","office_key":"<base64 Ed25519>","region":"BJ",
-//                "tls_fingerprint":"<hex SHA-256 of the certificate DER>"},…],"version":1}
+//                "tls_fingerprint":"<hex SHA-256 of the certificate DER>"},…],
+//    "period_seconds":0,"version":1}
 //
 // Loaded from configuration (`innoclear up` writes it); each node records the parts its rules
 // need — the members, their node and office keys, what they accept — as a federation.manifest
@@ -36,6 +37,8 @@ struct Member {
 
 struct Manifest {
   std::int64_t version = 1;
+  // Length of a clearing period in seconds; 0: calendar months in Asia/Shanghai (the default).
+  std::int64_t period_seconds = 0;
   std::vector<Member> members;  // at most one per region, in region order
 
   const Member* find(clearing::Region region) const;

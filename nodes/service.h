@@ -79,6 +79,8 @@ class Service {
                                                                   const std::string& prefix) const;
 
   const NodeIdentity& identity() const { return identity_; }
+  // The node's key, for cosigning its peers' checkpoints. Lives as long as the service.
+  const crypto::KeyPair& node_key() const { return *node_key_; }
   ledger::Ledger& ledger() { return *ledger_; }
   std::int64_t now_ms() const { return clock_(); }
 

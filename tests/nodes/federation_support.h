@@ -13,6 +13,7 @@
 
 #include "clearing/credit_code.h"
 #include "crypto/canonical_json.h"
+#include "crypto/encoding.h"
 #include "nodes/data_dir.h"
 #include "nodes/federation.h"
 #include "nodes/service.h"
@@ -77,8 +78,23 @@ class LoopTransport final : public nodes::PeerTransport {
   std::atomic<int> lose_replies{0};
   std::atomic<int> posts{0};
 
-  Result<nodes::PeerResponse> get(Region, const std::string&) override {
-    return Status(Code::not_found, "no reads over the loop transport");
+  // The peer's public ledger reads the witness uses: checkpoint and consistency proofs.
+  Result<nodes::PeerResponse> get(Region peer, const std::string& target) override {
+    if (down[peer]) return Status(Code::io_error, "peer is down");
+    Result<ledger::ReadView> view = nodes_.at(peer)->service->ledger().view();
+    REQUIRE(view.ok());
+    if (target == "/v1/ledger/checkpoint") {
+      Result<std::string> note = view->latest_checkpoint();
+      if (!note.ok()) return nodes::PeerResponse{404, note.status().message()};
+      return nodes::PeerResponse{200, *note};
+    }
+    std::uint64_t from = 0, to = 0;
+    REQUIRE(std::sscanf(target.c_str(), "/v1/ledger/proof/consistency?from=%lu&to=%lu", &from, &to) == 2);
+    Result<ledger::ConsistencyProof> proof = view->prove_consistency(from, to);
+    if (!proof.ok()) return nodes::PeerResponse{400, proof.status().message()};
+    nlohmann::json hashes = nlohmann::json::array();
+    for (const auto& hash : proof->hashes) hashes.push_back(crypto::base64_encode(hash));
+    return nodes::PeerResponse{200, nlohmann::json{{"hashes", hashes}}.dump()};
   }
   Result<nodes::PeerResponse> post(Region peer, const std::string&, const std::string& body) override {
     ++posts;
@@ -108,7 +124,8 @@ struct Federated {
   std::map<Region, std::unique_ptr<RegionNode>> owned;
   std::map<Region, RegionNode*> nodes;
 
-  explicit Federated(std::vector<Region> regions, nodes::FederationOptions options = fast()) {
+  explicit Federated(std::vector<Region> regions, nodes::FederationOptions options = fast(),
+                     bool witnessing = false) {
     nodes::Manifest manifest;
     for (Region region : regions) {
       auto node = std::make_unique<RegionNode>();
@@ -134,14 +151,19 @@ struct Federated {
     for (auto& [region, node] : owned) {
       node->transport = std::make_unique<LoopTransport>(
           nodes, manifest.find(region)->tls_fingerprint);
+      nodes::FederationOptions node_options = options;
+      if (witnessing) node_options.witness_dir = node->data.root / "witness";
       node->federation = std::make_unique<Federation>(*node->service, manifest, *node->transport,
-                                                      options);
+                                                      node_options);
       REQUIRE(node->federation->adopt_manifest().ok());
+      REQUIRE(node->federation->open_witness().ok());
       REQUIRE(node->as_office("budget.allocate", {{"amount", 100'000'000}, {"year", 2026}}).ok());
     }
   }
   ~Federated() {
-    for (auto& [region, node] : owned) node->federation->stop();
+    for (auto& [region, node] : owned) {
+      if (node->federation) node->federation->stop();
+    }
   }
 
   static nodes::FederationOptions fast() {

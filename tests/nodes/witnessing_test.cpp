@@ -1,0 +1,121 @@
+// Nodes witness each other's checkpoints: a consistent history is cosigned; a peer restarted on
+// a rewritten ledger is caught with both signed checkpoints as evidence, and no new cross-region
+// work starts with it.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "crypto/cosignature.h"
+#include "crypto/signed_note.h"
+#include "nodes/witness.h"
+#include "tests/nodes/federation_support.h"
+
+using namespace innoclear;
+using namespace innoclear::testing;
+
+namespace {
+
+nodes::FederationOptions witnessing_often() {
+  nodes::FederationOptions options = Federated::fast();
+  options.witness_interval_ms = 5;
+  return options;
+}
+
+// Waits (bounded) until `done` holds.
+template <typename Condition>
+void wait_until(Condition done) {
+  for (int round = 0; round < 2000 && !done(); ++round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE(done());
+}
+
+std::uint64_t cosigned_size(Federation& federation, Region peer) {
+  Result<std::string> note = federation.cosigned_checkpoint(peer);
+  if (!note.ok()) return 0;
+  Result<ledger::CheckpointBody> body = ledger::parse_checkpoint_body(*note);
+  return body.ok() ? body->size : 0;
+}
+
+// Replaces TJ's ledger by a new one under the same key: what a node restarted on a rewritten
+// ledger shows its peers.
+void rewrite_ledger(RegionNode& node, std::int64_t now_ms) {
+  node.federation->stop();
+  node.federation.reset();
+  node.service.reset();
+  std::filesystem::remove_all(node.data.ledger_dir());
+  Result<nodes::NodeIdentity> identity = nodes::read_identity(node.data);
+  REQUIRE(identity.ok());
+  Result<crypto::KeyPair> key = crypto::KeyPair::load(node.data.key_file());
+  REQUIRE(key.ok());
+  Result<std::unique_ptr<ledger::Ledger>> ledger =
+      ledger::Ledger::open(nodes::ledger_options(node.data, *identity, &*key, false));
+  REQUIRE(ledger.ok());
+  REQUIRE(nodes::record_genesis(**ledger, *key, node.office.public_key(), node.region, now_ms).ok());
+  REQUIRE((*ledger)->sign_checkpoint().ok());
+}
+
+}  // namespace
+
+TEST_CASE("A peer's growing ledger is cosigned; a rewritten one is a fork with evidence",
+          "[federation][witness]") {
+  Federated federation({Region::BJ, Region::TJ}, witnessing_often(), true);
+  RegionNode& beijing = federation[Region::BJ];
+  RegionNode& tianjin = federation[Region::TJ];
+  REQUIRE(tianjin.service->ledger().sign_checkpoint().ok());
+  federation.start();
+  const std::uint64_t first = tianjin.service->ledger().size();
+  wait_until([&] { return cosigned_size(*beijing.federation, Region::TJ) == first; });
+
+  SECTION("an advance is proven and cosigned") {
+    REQUIRE(tianjin.as_office("budget.allocate", {{"amount", 100}, {"year", 2027}}).ok());
+    REQUIRE(tianjin.service->ledger().sign_checkpoint().ok());
+    wait_until([&] { return cosigned_size(*beijing.federation, Region::TJ) == first + 1; });
+    Result<std::string> note = beijing.federation->cosigned_checkpoint(Region::TJ);
+    REQUIRE(note.ok());
+    // Signed by Tianjin, and cosigned by Beijing (C2SP tlog-cosignature).
+    const crypto::NoteVerifier tianjin_key =
+        crypto::make_note_verifier("innoclear.TJ", tianjin.service->identity().public_key);
+    CHECK(crypto::open_note(*note, std::span(&tianjin_key, 1)).ok());
+    CHECK(crypto::verify_note_cosignature(
+              *note, crypto::make_cosigner("innoclear.BJ", beijing.service->identity().public_key))
+              .ok());
+    CHECK_FALSE(beijing.federation->is_forked(Region::TJ));
+  }
+
+  SECTION("a ledger rewritten under the same key is reported as a fork") {
+    beijing.federation->stop();  // while Tianjin is away
+    rewrite_ledger(tianjin, federation.now_ms + 1);
+    Result<std::unique_ptr<nodes::Service>> reopened = nodes::Service::open(
+        {tianjin.data, [&] { return federation.now_ms.load(); }, 1000, std::size_t{1} << 30});
+    REQUIRE(reopened.ok());
+    tianjin.service = std::move(*reopened);
+    beijing.federation->start();
+    wait_until([&] { return beijing.federation->is_forked(Region::TJ); });
+
+    const nlohmann::json forks = beijing.federation->forks();
+    REQUIRE(forks.size() == 1);
+    Result<nodes::ForkEvidence> evidence = nodes::ForkEvidence::from_json(forks[0]);
+    REQUIRE(evidence.ok());
+    CHECK(evidence->peer_origin == "innoclear.TJ");
+    CHECK(evidence->reason == nodes::fork_rollback);
+    // Both checkpoints carry Tianjin's valid signature: the evidence needs no trust in Beijing.
+    const crypto::NoteVerifier tianjin_key =
+        crypto::make_note_verifier("innoclear.TJ", tianjin.service->identity().public_key);
+    CHECK(crypto::open_note(evidence->earlier_note, std::span(&tianjin_key, 1)).ok());
+    CHECK(crypto::open_note(evidence->later_note, std::span(&tianjin_key, 1)).ok());
+    CHECK(evidence->earlier_note != evidence->later_note);
+
+    // No new cross-region work with the forked peer.
+    const crypto::KeyPair enterprise = seeded_key(9);
+    REQUIRE(beijing.as_office("actor.register", {{"id", "91350100M000100Y43"},
+                                                 {"key", public_key_of(enterprise)},
+                                                 {"name", "Example Tech"}, {"role", "enterprise"}})
+                .ok());
+    Result<Accepted> refused = beijing.submit(
+        enterprise, "91350100M000100Y43", "voucher.redeem",
+        {{"provider", "P-TJ-LAB"}, {"provider_region", "TJ"}, {"receipt_id", "R1"},
+         {"voucher_id", "BJ-V000001"}});
+    CHECK(refused.status().code() == Code::peer_forked);
+  }
+}
