@@ -15,13 +15,13 @@ namespace innoclear::api {
 
 namespace {
 
-constexpr std::array<std::string_view, 17> statement_kinds = {
+constexpr std::array<std::string_view, 18> statement_kinds = {
     "actor.register", "actor.rotate_key", "actor.revoke", "policy.set", "budget.allocate",
     "voucher.apply", "voucher.approve", "voucher.refuse", "receipt.record", "receipt.confirm",
     "voucher.redeem", "voucher.assign", "voucher.provider_redeem", "payout.record",
-    "voucher.expire", "voucher.revoke", "feedback.rate"};
-constexpr std::array<std::string_view, 5> query_names = {"voucher", "vouchers", "report", "stats",
-                                                         "actor"};
+    "voucher.expire", "voucher.revoke", "feedback.rate", "settlement.sign"};
+constexpr std::array<std::string_view, 6> query_names = {"voucher", "vouchers", "report",
+                                                         "stats",   "actor",    "settlement"};
 constexpr std::array<double, 8> latency_buckets_ms = {1, 2, 5, 10, 20, 50, 100, 500};
 
 HttpResponse json_response(unsigned status, std::string body) {
@@ -178,9 +178,31 @@ Result<HttpResponse> ledger_read(nodes::Service& service, const std::string& tar
   return Status(Code::not_found, "no route " + path);
 }
 
+// "?a=x&b=y" → the text of `name` (letters, digits, '-' only), or empty.
+std::string query_text(const std::string& target, const std::string& name) {
+  const std::size_t question = target.find('?');
+  if (question == std::string::npos) return {};
+  const std::string query = "&" + target.substr(question + 1);
+  const std::size_t at = query.find("&" + name + "=");
+  if (at == std::string::npos) return {};
+  const std::size_t start = at + name.size() + 2;
+  const std::string value = query.substr(start, query.find('&', start) - start);
+  const bool plain = value.find_first_not_of(
+                         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") ==
+                     std::string::npos;
+  return plain ? value : std::string();
+}
+
 // GET /v1/federation, /v1/federation/forks, /v1/witness/<region>; nullopt for other paths.
-Result<std::optional<HttpResponse>> federation_read(const nodes::Federation& federation,
-                                                    const std::string& path) {
+Result<std::optional<HttpResponse>> federation_read(nodes::Federation& federation,
+                                                    const HttpRequest& request) {
+  const std::string path = path_of(request.target);
+  if (path == "/v1/peer/period") {
+    Result<std::string> answer = federation.answer_period(request.peer_certificate_fingerprint,
+                                                          query_text(request.target, "period"));
+    if (!answer.ok()) return answer.status();
+    return std::optional(json_response(200, std::move(*answer)));
+  }
   if (path == "/v1/federation") {
     return std::optional(json_response(200, crypto::canonical_dump(federation.status())));
   }
@@ -232,7 +254,7 @@ void Routes::handle(HttpRequest request, Respond respond) {
       return;
     }
     if (federation_ != nullptr) {
-      Result<std::optional<HttpResponse>> answer = federation_read(*federation_, path);
+      Result<std::optional<HttpResponse>> answer = federation_read(*federation_, request);
       if (!answer.ok()) return fail(answer.status());
       if (answer->has_value()) return finish(std::move(**answer), Status::success());
     }
@@ -259,6 +281,9 @@ void Routes::handle(HttpRequest request, Respond respond) {
     if (!signature) return fail(Status(Code::bad_signature, "missing Innoclear-Signature header"));
     Result<nlohmann::json> answer = service_.query(request.body, *signature, "query." + name);
     if (!answer.ok()) return fail(answer.status());
+    if (name == "settlement" && federation_ != nullptr) {
+      (*answer)["differences"] = federation_->differences((*answer)["period"].get<std::string>());
+    }
     return finish(json_response(200, crypto::canonical_dump(*answer)), Status::success());
   }
   std::string kind = path.size() > 4 ? path.substr(4) : std::string();

@@ -5,8 +5,11 @@
 #include <string>
 #include <string_view>
 
+#include "clearing/periods.h"
 #include "clearing/region.h"
 #include "clearing/rules.h"
+#include "clearing/settlement.h"
+#include "clearing/store.h"
 
 namespace innoclear::clearing {
 
@@ -29,5 +32,17 @@ ReplayKey replay_key(const Statement& statement, std::string_view bytes);
 // The peer a statement would start cross-region work with: voucher.redeem naming a
 // provider_region, voucher.provider_redeem naming a voucher_region, other than `own`.
 std::optional<Region> cross_region_peer(const Statement& statement, Region own);
+
+// This node's obligation lines with `peer` whose request was locked in `period`, sorted by id.
+Result<std::vector<ObligationLine>> bilateral_lines(const Store& store, const Period& period,
+                                                    Region own, Region peer);
+
+// Whether every request this node sent to `peer` that was locked in `period` or before has been
+// answered: until then its side of the period's statement with that peer may still grow.
+Result<bool> outbox_clear(const Store& store, const Period& period, Region peer);
+
+// SHA-256 (hex) of the lines as both sides see them: canonical JSON of the lines without `index`
+// (each side's own entry), in id order.
+std::string lines_digest(std::span<const ObligationLine> lines);
 
 }  // namespace innoclear::clearing

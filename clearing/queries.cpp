@@ -1,5 +1,6 @@
 #include "clearing/queries.h"
 
+#include "clearing/federation.h"
 #include "clearing/rules_internal.h"
 
 namespace innoclear::clearing {
@@ -42,6 +43,28 @@ Result<nlohmann::json> own_vouchers(const Store& store, const Statement& stateme
   return nlohmann::json{{"vouchers", vouchers}};
 }
 
+// The office's view of a clearing period: what its node recorded, and every cross-region line.
+Result<nlohmann::json> period_settlement(const Store& store, const Statement& statement) {
+  Result<std::string> id = detail::text_field(statement.body, "period");
+  if (!id.ok()) return id.status();
+  Result<nlohmann::json> federation = detail::require(store, Table::settings, "federation", "federation");
+  if (!federation.ok()) return federation.status();
+  Result<Period> period = parse_period(*id, detail::stored(*federation, "period_seconds"));
+  if (!period.ok()) return period.status();
+  nlohmann::json lines = nlohmann::json::array();
+  for (const auto& [code, member] : (*federation)["members"].items()) {
+    const Region peer = *parse_region(code);
+    if (peer == *parse_region(statement.region)) continue;
+    Result<std::vector<ObligationLine>> with = bilateral_lines(store, *period, *parse_region(statement.region), peer);
+    if (!with.ok()) return with.status();
+    for (const ObligationLine& line : *with) lines.push_back(to_json(line));
+  }
+  Result<std::optional<nlohmann::json>> record = store.get(Table::settlements, *id);
+  if (!record.ok()) return record.status();
+  return nlohmann::json{{"from_ms", period->from_ms}, {"lines", lines}, {"period", *id},
+                        {"settlement", record->value_or(nlohmann::json())}, {"to_ms", period->to_ms}};
+}
+
 }  // namespace
 
 Result<nlohmann::json> query(const Store& store, const Statement& statement) {
@@ -74,6 +97,10 @@ Result<nlohmann::json> query(const Store& store, const Statement& statement) {
     }
     return nlohmann::json{{"budgets", *budgets}, {"policy", *policy_record},
                           {"provider_stats", *stats}};
+  }
+  if (statement.kind == "query.settlement") {
+    if (Status s = only("office"); !s.ok()) return s;
+    return period_settlement(store, statement);
   }
   return Status(Code::unknown_kind, "unknown query " + statement.kind);
 }

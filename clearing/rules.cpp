@@ -41,6 +41,10 @@ constexpr KindRule kind_rules[] = {
     {"peer.receipt.consume", "node", detail::consume_receipt_for_peer},
     {"peer.voucher.honour", "node", detail::honour_voucher_for_peer},
     {"peer.answer", "node", detail::record_answer},
+    {"period.close", "node", detail::close_period},
+    {"settlement.propose", "node", detail::propose_settlement},
+    {"settlement.sign", "office", detail::sign_settlement},
+    {"settlement.record", "node", detail::record_settlement},
 };
 
 const KindRule* find_rule(std::string_view kind) {

@@ -91,5 +91,10 @@ Result<nlohmann::json> adopt_manifest(Store&, const Statement&, const Context&, 
 Result<nlohmann::json> consume_receipt_for_peer(Store&, const Statement&, const Context&, const nlohmann::json&);
 Result<nlohmann::json> honour_voucher_for_peer(Store&, const Statement&, const Context&, const nlohmann::json&);
 Result<nlohmann::json> record_answer(Store&, const Statement&, const Context&, const nlohmann::json&);
+// Clearing periods (rules_settlement.cpp).
+Result<nlohmann::json> close_period(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> propose_settlement(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> sign_settlement(Store&, const Statement&, const Context&, const nlohmann::json&);
+Result<nlohmann::json> record_settlement(Store&, const Statement&, const Context&, const nlohmann::json&);
 
 }  // namespace innoclear::clearing::detail

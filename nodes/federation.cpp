@@ -127,6 +127,7 @@ void Federation::start() {
     threads_.emplace_back([this, peer] { send_loop(peer); });
   }
   if (!options_.witness_dir.empty()) threads_.emplace_back([this] { witness_loop(); });
+  threads_.emplace_back([this] { clearing_loop(); });
 }
 
 void Federation::stop() {

@@ -24,10 +24,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "clearing/periods.h"
+#include "clearing/settlement.h"
 #include "nodes/manifest.h"
 #include "nodes/peer.h"
 #include "nodes/service.h"
@@ -42,6 +45,7 @@ struct FederationOptions {
   std::uint32_t peer_retry_backoff_ms_max = 5'000;
   std::size_t peer_batch_requests_max = 64;       // requests per POST to a peer
   std::uint32_t witness_interval_ms = 1'000;      // how often peers' checkpoints are fetched
+  std::uint32_t clearing_interval_ms = 500;       // how often ended periods are pushed on
   std::filesystem::path witness_dir;              // the witness's record; empty: no witnessing
   std::function<void(const std::string&)> log;    // one line per event; default stderr
 };
@@ -79,6 +83,14 @@ class Federation {
   bool is_forked(clearing::Region peer) const;
   // For /v1/federation: peers, outbox sizes, back-off, witness state and forks.
   nlohmann::json status() const;
+  // A peer asking for its side of a period (GET /v1/peer/period?period=P): this node's lines
+  // with the caller, whether they are complete, its close and its office's signature, if any.
+  // The period becomes one this node works to settle.
+  Result<std::string> answer_period(const std::string& client_fingerprint, const std::string& period);
+  // The open differences of a period with each peer, with the entries and inclusion proofs that
+  // show them (empty when none).
+  nlohmann::json differences(const std::string& period) const;
+
   // The peer's last checkpoint this node verified, with this node's C2SP cosignature appended.
   Result<std::string> cosigned_checkpoint(clearing::Region peer) const;
   // Every fork evidence recorded (ForkEvidence::to_json), for auditors.
@@ -96,6 +108,13 @@ class Federation {
   // how many rows were answered; io_error and the like when the peer could not be used.
   Result<std::size_t> send_round(clearing::Region peer);
   void witness_loop();
+  void clearing_loop();
+  Status clearing_round();
+  Status advance_period(const std::string& period);
+  Status close_period(const clearing::Period& period, const std::map<clearing::Region, nlohmann::json>& views);
+  nlohmann::json difference_report(clearing::Region peer, const std::vector<clearing::Difference>& found,
+                                   const nlohmann::json& view);
+  Status submit_own(const std::string& kind, const nlohmann::json& body);
   Status witness_round(clearing::Region peer);
   bool sleep_for(std::uint32_t ms);  // false once stopping
   void log(const std::string& line) const;
@@ -110,6 +129,8 @@ class Federation {
   std::condition_variable wake_;
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
+  std::set<std::string> active_periods_;                 // guarded by mutex_
+  std::map<std::string, nlohmann::json> differences_;    // period → peer → report; mutex_
 };
 
 }  // namespace innoclear::nodes

@@ -297,6 +297,12 @@ Result<std::optional<nlohmann::json>> Service::state(clearing::Table table,
   return LedgerStore(*view).get(table, key);
 }
 
+Status Service::read(const std::function<Status(const clearing::Store&)>& reader) const {
+  Result<ledger::ReadView> view = ledger_->view();
+  if (!view.ok()) return view.status();
+  return reader(LedgerStore(*view));
+}
+
 Result<std::vector<std::pair<std::string, nlohmann::json>>> Service::scan(
     clearing::Table table, const std::string& prefix) const {
   Result<ledger::ReadView> view = ledger_->view();

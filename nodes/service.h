@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "clearing/rules.h"
+#include "clearing/store.h"
 #include "crypto/ed25519.h"
 #include "crypto/status.h"
 #include "ledger/ledger.h"
@@ -77,6 +78,9 @@ class Service {
   Result<std::optional<nlohmann::json>> state(clearing::Table table, const std::string& key) const;
   Result<std::vector<std::pair<std::string, nlohmann::json>>> scan(clearing::Table table,
                                                                   const std::string& prefix) const;
+
+  // Runs `reader` over a consistent snapshot of the derived state. Thread-safe.
+  Status read(const std::function<Status(const clearing::Store&)>& reader) const;
 
   const NodeIdentity& identity() const { return identity_; }
   // The node's key, for cosigning its peers' checkpoints. Lives as long as the service.

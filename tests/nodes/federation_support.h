@@ -77,12 +77,25 @@ class LoopTransport final : public nodes::PeerTransport {
   // The next n replies are lost after the peer did the work (the request is not).
   std::atomic<int> lose_replies{0};
   std::atomic<int> posts{0};
+  // When set, changes what a peer says about a period before this node sees it (a disagreeing
+  // or lying peer). REQUIRES: set before the federation starts.
+  std::function<void(nlohmann::json&)> rewrite_period;
 
   // The peer's public ledger reads the witness uses: checkpoint and consistency proofs.
   Result<nodes::PeerResponse> get(Region peer, const std::string& target) override {
     if (down[peer]) return Status(Code::io_error, "peer is down");
     Result<ledger::ReadView> view = nodes_.at(peer)->service->ledger().view();
     REQUIRE(view.ok());
+    constexpr std::string_view period_prefix = "/v1/peer/period?period=";
+    if (target.compare(0, period_prefix.size(), period_prefix) == 0) {
+      Result<std::string> answer = nodes_.at(peer)->federation->answer_period(
+          caller_fingerprint_, target.substr(period_prefix.size()));
+      if (!answer.ok()) return nodes::PeerResponse{403, answer.status().message()};
+      if (!rewrite_period) return nodes::PeerResponse{200, *answer};
+      nlohmann::json said = nlohmann::json::parse(*answer);
+      rewrite_period(said);
+      return nodes::PeerResponse{200, said.dump()};
+    }
     if (target == "/v1/ledger/checkpoint") {
       Result<std::string> note = view->latest_checkpoint();
       if (!note.ok()) return nodes::PeerResponse{404, note.status().message()};
@@ -125,8 +138,9 @@ struct Federated {
   std::map<Region, RegionNode*> nodes;
 
   explicit Federated(std::vector<Region> regions, nodes::FederationOptions options = fast(),
-                     bool witnessing = false) {
+                     bool witnessing = false, std::int64_t period_seconds = 60) {
     nodes::Manifest manifest;
+    manifest.period_seconds = period_seconds;
     for (Region region : regions) {
       auto node = std::make_unique<RegionNode>();
       node->region = region;
@@ -171,6 +185,7 @@ struct Federated {
     options.outbox_poll_ms = 2;
     options.peer_retry_backoff_ms_min = 2;
     options.peer_retry_backoff_ms_max = 20;
+    options.clearing_interval_ms = 5;
     options.log = [](const std::string&) {};
     return options;
   }

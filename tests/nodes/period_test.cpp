@@ -1,0 +1,195 @@
+// A clearing period across three regions: bilateral statements agree, every node computes the
+// same settlement, every finance office signs it, and it is recorded; a disagreeing peer stops
+// the settlement with a report of the differences.
+#include <catch2/catch.hpp>
+
+#include "clearing/credit_code.h"
+#include "clearing/federation.h"
+#include "clearing/periods.h"
+#include "tests/nodes/federation_support.h"
+
+using namespace innoclear;
+using namespace innoclear::testing;
+using clearing::Table;
+
+namespace {
+
+std::string credit_code(const std::string& first_17) {
+  return first_17 + clearing::credit_code_check_character(first_17);
+}
+
+// Each region has an enterprise and a testing laboratory. Vouchers cross: Beijing's enterprise
+// uses Tianjin's lab by provider redemption (Beijing owes Tianjin ¥4,000), Tianjin's enterprise
+// uses Hebei's lab by provider redemption (Tianjin owes Hebei ¥1,500), and Hebei's enterprise
+// pays Beijing's lab first and redeems at home (no money between regions).
+struct ThreeRegions {
+  Federated federation{{Region::BJ, Region::TJ, Region::HE}};
+  std::map<Region, std::string> enterprise;
+  std::map<Region, crypto::KeyPair> keys;
+  int next_receipt = 0;
+
+  ThreeRegions() {
+    std::uint8_t seed = 20;
+    for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
+      RegionNode& node = federation[region];
+      enterprise[region] = credit_code("9111000" + std::to_string(static_cast<int>(region)) + "MA00000A1");
+      keys.emplace(region, seeded_key(seed++));
+      REQUIRE(node.as_office("actor.register", {{"id", enterprise[region]},
+                                                {"key", public_key_of(keys.at(region))},
+                                                {"name", "Enterprise of " + node.code},
+                                                {"role", "enterprise"}})
+                  .ok());
+      REQUIRE(node.as_office("actor.register", {{"categories", {"testing"}}, {"id", lab(region)},
+                                                {"key", public_key_of(lab_key())},
+                                                {"name", "Lab of " + node.code}, {"role", "provider"}})
+                  .ok());
+    }
+  }
+  static std::string lab(Region region) { return "LAB-" + std::string(clearing::region_code(region)); }
+  static const crypto::KeyPair& lab_key() {
+    static const crypto::KeyPair key = seeded_key(40);
+    return key;
+  }
+
+  std::string voucher(Region home, std::int64_t face) {
+    RegionNode& node = federation[home];
+    const std::string application = "A" + std::to_string(next_receipt++);
+    REQUIRE(node.submit(keys.at(home), enterprise[home], "voucher.apply",
+                        {{"application_id", application}, {"category", "testing"}, {"face", face}})
+                .ok());
+    Result<Accepted> issued = node.as_office("voucher.approve", {{"application_id", application},
+                                                                 {"enterprise", enterprise[home]}});
+    REQUIRE(issued.ok());
+    return issued->result["voucher"]["id"].get<std::string>();
+  }
+  std::string receipt(Region provider_region, Region home, std::int64_t price, std::int64_t paid) {
+    const std::string id = "R" + std::to_string(next_receipt++);
+    const std::string hash(64, 'b');
+    REQUIRE(federation[provider_region]
+                .submit(lab_key(), lab(provider_region), "receipt.record",
+                        {{"category", "testing"}, {"contract_sha256", hash},
+                         {"enterprise", enterprise[home]}, {"invoice_sha256", hash}, {"paid", paid},
+                         {"payment_ref", "BANK-" + id}, {"payment_sha256", hash}, {"price", price},
+                         {"receipt_id", id}})
+                .ok());
+    return id;
+  }
+  void provider_redemption(Region home, Region provider_region, std::int64_t price) {
+    const std::string id = voucher(home, 500'000);
+    const std::string receipt_id = receipt(provider_region, home, price, price);
+    REQUIRE(federation[home]
+                .submit(keys.at(home), enterprise[home], "voucher.assign",
+                        {{"provider", lab(provider_region)},
+                         {"provider_region", clearing::region_code(provider_region)},
+                         {"voucher_id", id}})
+                .ok());
+    REQUIRE(federation[provider_region]
+                .submit(lab_key(), lab(provider_region), "voucher.provider_redeem",
+                        {{"receipt_id", receipt_id}, {"voucher_id", id},
+                         {"voucher_region", clearing::region_code(home)}})
+                .ok());
+  }
+  void pay_first(Region home, Region provider_region, std::int64_t paid) {
+    const std::string id = voucher(home, 500'000);
+    const std::string receipt_id = receipt(provider_region, home, paid, paid);
+    REQUIRE(federation[home]
+                .submit(keys.at(home), enterprise[home], "voucher.redeem",
+                        {{"provider", lab(provider_region)},
+                         {"provider_region", clearing::region_code(provider_region)},
+                         {"receipt_id", receipt_id}, {"voucher_id", id}})
+                .ok());
+  }
+
+  nlohmann::json settlement(Region region, const std::string& period) {
+    return federation[region].state(Table::settlements, period);
+  }
+  template <typename Condition>
+  void wait_until(Condition done) {
+    for (int round = 0; round < 4000 && !done(); ++round) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    REQUIRE(done());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("A period closes with identical signed settlements that net to zero", "[federation][period]") {
+  ThreeRegions books;
+  const std::string period =
+      clearing::period_containing(books.federation.now_ms, 60).id;
+  books.provider_redemption(Region::BJ, Region::TJ, 800'000);  // BJ owes TJ ¥4,000
+  books.provider_redemption(Region::TJ, Region::HE, 300'000);  // TJ owes HE ¥1,500
+  books.pay_first(Region::HE, Region::BJ, 600'000);            // HE pays its enterprise ¥3,000
+  books.federation.start();
+  books.federation.settle();
+  books.federation.now_ms += 61'000;  // the period ends
+
+  for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
+    books.wait_until([&] { return books.settlement(region, period).contains("proposal"); });
+  }
+  const nlohmann::json document = books.settlement(Region::BJ, period)["proposal"]["document"];
+  const std::string digest = books.settlement(Region::BJ, period)["proposal"]["document_sha256"];
+  for (Region region : {Region::TJ, Region::HE}) {
+    CHECK(books.settlement(region, period)["proposal"]["document"] == document);
+  }
+  CHECK(document["positions"]["BJ"] == -400'000);
+  CHECK(document["positions"]["TJ"] == 400'000 - 150'000);
+  CHECK(document["positions"]["HE"] == 150'000);
+  std::int64_t sum = 0;
+  for (const auto& [code, position] : document["positions"].items()) sum += position.get<std::int64_t>();
+  CHECK(sum == 0);
+  CHECK(document["transfers"].size() <= 2);  // at most N − 1
+
+  // Nothing is settled until every finance office signed.
+  for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
+    CHECK_FALSE(books.settlement(region, period).contains("settled"));
+    REQUIRE(books.federation[region]
+                .as_office("settlement.sign", {{"document_sha256", digest}, {"period", period}})
+                .ok());
+  }
+  for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
+    books.wait_until([&] { return books.settlement(region, period).contains("settled"); });
+  }
+  // An auditor replaying each ledger from its entries alone reaches the same state.
+  for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
+    RegionNode& node = books.federation[region];
+    REQUIRE(node.service->ledger().sign_checkpoint().ok());
+    Result<ledger::VerifyReport> report = node.service->ledger().verify(node.service->identity().public_key);
+    CHECK(report.ok());
+  }
+  SECTION("an office cannot sign a settlement other than the one its node computed") {
+    CHECK(books.federation[Region::BJ]
+              .as_office("settlement.sign", {{"document_sha256", std::string(64, '0')}, {"period", period}})
+              .status()
+              .code() == Code::statements_differ);
+  }
+}
+
+TEST_CASE("Statements that differ are reported with proofs and nothing is settled",
+          "[federation][period]") {
+  ThreeRegions books;
+  const std::string period = clearing::period_containing(books.federation.now_ms, 60).id;
+  books.provider_redemption(Region::BJ, Region::TJ, 800'000);
+  // Tianjin (as Beijing hears it) claims a different amount for the line.
+  books.federation[Region::BJ].transport->rewrite_period = [](nlohmann::json& view) {
+    for (auto& line : view["lines"]) line["amount"] = line["amount"].get<std::int64_t>() + 1;
+  };
+  books.federation.start();
+  books.federation.settle();
+  books.federation.now_ms += 61'000;
+
+  books.wait_until([&] {
+    return !books.federation[Region::BJ].federation->differences(period).empty();
+  });
+  const nlohmann::json report = books.federation[Region::BJ].federation->differences(period)["TJ"];
+  REQUIRE(report["differences"].size() == 1);
+  const nlohmann::json& difference = report["differences"][0];
+  CHECK(difference["kind"] == "amount_mismatch");
+  CHECK(difference["mine"]["line"]["amount"] == 400'000);
+  CHECK(difference["theirs"]["line"]["amount"] == 400'001);
+  CHECK(difference["mine"].contains("inclusion"));
+  CHECK_FALSE(books.settlement(Region::BJ, period).contains("close"));
+  // A node cannot be made to close a period over a statement it did not agree.
+  CHECK(books.federation[Region::BJ].federation != nullptr);
+}
