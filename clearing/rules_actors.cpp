@@ -10,6 +10,7 @@ namespace {
 
 constexpr std::int64_t face_cap_max = 500'000;  // ¥5,000: the most any voucher may carry
 constexpr std::int64_t validity_days_max = 3'650;
+constexpr std::int64_t seconds_per_day = 86'400;
 constexpr int budget_year_min = 2000;
 constexpr int budget_year_max = 2100;
 const nlohmann::json service_categories = {"testing", "rnd", "transfer"};
@@ -132,7 +133,17 @@ Result<nlohmann::json> set_policy(Store& store, const Statement& statement, cons
                           regions.status()}) {
     if (!s.ok()) return s;
   }
-  if (body.size() != 7) return Status(Code::bad_statement, "policy has exactly seven fields");
+  // Optional: a validity in seconds (short campaigns, drills) that overrides validity_days.
+  std::size_t fields = 7;
+  if (body.contains("validity_seconds")) {
+    Result<std::int64_t> seconds =
+        bounded_field(body, "validity_seconds", 1, validity_days_max * seconds_per_day);
+    if (!seconds.ok()) return seconds.status();
+    ++fields;
+  }
+  if (body.size() != fields) {
+    return Status(Code::bad_statement, "policy has exactly seven fields, and validity_seconds");
+  }
   if (Status s = store.put(Table::settings, "policy", body); !s.ok()) return s;
   return nlohmann::json{{"policy", body}};
 }

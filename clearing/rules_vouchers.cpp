@@ -11,6 +11,14 @@ constexpr std::int64_t ms_per_day = 86'400'000;
 constexpr std::int64_t rating_min = 1;
 constexpr std::int64_t rating_max = 5;
 
+std::int64_t validity_ms(const nlohmann::json& policy_record) {
+  constexpr std::int64_t ms_per_second = 1000;
+  if (policy_record.contains("validity_seconds")) {
+    return stored(policy_record, "validity_seconds") * ms_per_second;
+  }
+  return stored(policy_record, "validity_days") * ms_per_day;
+}
+
 std::string voucher_id_for(const Context& context) {
   std::string digits = std::to_string(context.index);
   if (digits.size() < 6) digits.insert(0, 6 - digits.size(), '0');
@@ -130,8 +138,7 @@ Result<nlohmann::json> approve_application(Store& store, const Statement& statem
   const std::string voucher_id = voucher_id_for(context);
   const nlohmann::json voucher = {
       {"application_id", *application_id}, {"category", (*application)["category"]},
-      {"enterprise", *enterprise}, {"expires_ms", context.accepted_ms +
-                                                      stored(*policy_record, "validity_days") * ms_per_day},
+      {"enterprise", *enterprise}, {"expires_ms", context.accepted_ms + validity_ms(*policy_record)},
       {"face", face}, {"id", voucher_id}, {"issued_ms", context.accepted_ms},
       {"region", std::string(region_code(context.region))}, {"status", "live"}, {"year", year}};
   Result<nlohmann::json> year_budget = budget(store, year);

@@ -27,5 +27,6 @@ void add_ledger_verbs(CLI::App& app, int& exit_code);
 void add_bench_verbs(CLI::App& app, int& exit_code);
 void add_node_verbs(CLI::App& app, int& exit_code);
 void add_client_verbs(CLI::App& app, int& exit_code);
+void add_up_verbs(CLI::App& app, int& exit_code);
 
 }  // namespace innoclear::cli
