@@ -166,6 +166,29 @@ TEST_CASE("A period closes with identical signed settlements that net to zero", 
   }
 }
 
+TEST_CASE("A period cannot be closed or signed before its time", "[federation][period]") {
+  ThreeRegions books;
+  const std::string period = clearing::period_containing(books.federation.now_ms, 60).id;
+  RegionNode& beijing = books.federation[Region::BJ];
+  SECTION("the node cannot close a period that has not ended") {
+    const SignedStatement close = beijing.service->sign_as_node(
+        "period.close", {{"agreed", nlohmann::json::object()}, {"period", period}}, Region::BJ);
+    CHECK(beijing.service->submit_and_wait(close.bytes, close.signature_base64).status().code() ==
+          Code::period_open);
+  }
+  SECTION("the office cannot sign a settlement its node has not computed") {
+    CHECK(beijing.as_office("settlement.sign", {{"document_sha256", std::string(64, 'a')},
+                                                {"period", period}})
+              .status()
+              .code() == Code::period_open);
+  }
+  SECTION("nobody but the node records a period's close") {
+    CHECK(beijing.as_office("period.close", {{"agreed", nlohmann::json::object()}, {"period", period}})
+              .status()
+              .code() == Code::forbidden);
+  }
+}
+
 TEST_CASE("Statements that differ are reported with proofs and nothing is settled",
           "[federation][period]") {
   ThreeRegions books;
