@@ -225,12 +225,16 @@ void Routes::handle(HttpRequest request, Respond respond) {
   const std::string actor = actor_of(request.body);
   const auto received = request.received;
   // Every answer goes through here: one log line and the metrics, then the response.
-  auto finish = [this, path, actor, received, respond](HttpResponse response, const Status& status) {
+  // A peer's routine reads (its witness polls checkpoints every second) are counted in the
+  // metrics but not logged line by line; anything else, and any failure, is.
+  const bool routine = request.method == "GET" && !request.peer_certificate_fingerprint.empty();
+  auto finish = [this, path, actor, received, respond, routine](HttpResponse response,
+                                                                const Status& status) {
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - received).count();
     const std::string code(code_name(status.code()));
     metrics_->record(path.rfind("/v1/ledger/entries/", 0) == 0 ? "/v1/ledger/entries" : path, code, ms);
-    log_(crypto::canonical_dump({{"actor", actor},
+    if (!(routine && response.status == 200)) log_(crypto::canonical_dump({{"actor", actor},
                                  {"latency_us", static_cast<std::int64_t>(ms * 1000)},
                                  {"outcome", code},
                                  {"route", path},

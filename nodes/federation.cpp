@@ -266,6 +266,10 @@ void Federation::answer(const std::string& client_fingerprint, const std::string
   if (caller == nullptr || caller->region == service_.identity().region) {
     return done(Status(Code::forbidden, "peer requests need the TLS certificate of a member node"));
   }
+  if (is_forked(caller->region)) {
+    return done(Status(Code::peer_forked, "this node saw " + code_of(caller->region) +
+                                              " show two histories; it takes no new work from it"));
+  }
   const nlohmann::json batch = nlohmann::json::parse(body, nullptr, false);
   if (!batch.is_object() || !batch.contains("requests") || !batch["requests"].is_array() ||
       batch["requests"].empty() || batch["requests"].size() > options_.peer_batch_requests_max) {

@@ -117,5 +117,15 @@ TEST_CASE("A peer's growing ledger is cosigned; a rewritten one is a fork with e
         {{"provider", "P-TJ-LAB"}, {"provider_region", "TJ"}, {"receipt_id", "R1"},
          {"voucher_id", "BJ-V000001"}});
     CHECK(refused.status().code() == Code::peer_forked);
+    // Nor does Beijing take requests from it.
+    const SignedStatement request = tianjin.service->sign_as_node(
+        "peer.voucher.honour", {{"request_id", "TJ-R000001"}}, Region::BJ);
+    std::promise<Result<std::string>> answered;
+    beijing.federation->answer(
+        tianjin.service->identity().tls_fingerprint,
+        nlohmann::json{{"requests", {{{"signature", request.signature_base64}, {"statement", request.bytes}}}}}
+            .dump(),
+        [&](Result<std::string> answer) { answered.set_value(std::move(answer)); });
+    CHECK(answered.get_future().get().status().code() == Code::peer_forked);
   }
 }
