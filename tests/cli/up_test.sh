@@ -206,10 +206,44 @@ kills=$(grep -c "the TJ node (pid [0-9]*) was killed by signal 9" "$work/up.out"
 [[ "$kills" -eq 2 ]] && pass "up reported how TJ's node ended, both times" ||
   flunk "up reported $kills SIGKILLs of TJ's node, not 2"
 
-stats=$(poll 30 '"services"' "$bin" provider stats "${provider[@]}" || true)
-services=$(grep -o '"services":[0-9]*' <<<"$stats" | cut -d: -f2 | awk '{s += $1} END {print s}')
+count_services() {
+  "$bin" provider stats "${provider[@]}" | grep -o '"services":[0-9]*' | cut -d: -f2 |
+    awk '{s += $1} END {print s + 0}'
+}
+services=$(count_services || true)
 [[ "$services" == 4 ]] && pass "TJ counts four services for four redemptions" ||
-  flunk "TJ counts '$services' services for four redemptions: $stats"
+  flunk "TJ counts '$services' services for four redemptions"
+
+# 4b. 100 processes race to redeem one voucher, half at its home node (pay-first) and half at the
+# provider's node (provider redemption): exactly one redemption is made.
+must "BJ office raises the yearly caps" '"yearly_count_max":50' "$bin" office policy "${office_bj[@]}" \
+  --face-cap 5000 --yearly-count 50 --yearly-amount 100000 --ratio-bp 5000 --validity-days 365 \
+  --categories testing,rnd,transfer --regions BJ,TJ,HE,NM,GZ,CD
+voucher5=$(new_voucher A5)
+must "enterprise assigns the contested voucher to the TJ laboratory" '"assigned_to"' "$bin" \
+  enterprise assign "${enterprise[@]}" --voucher "$voucher5" --provider "$provider_id" --provider-region TJ
+receipt R5
+receipt R6
+for i in $(seq 50); do
+  "$bin" enterprise redeem "${enterprise[@]}" --voucher "$voucher5" --provider "$provider_id" \
+    --receipt R5 --provider-region TJ >"$work/race-bj-$i.out" 2>&1 &
+  "$bin" provider redeem "${provider[@]}" --voucher "$voucher5" --receipt R6 --voucher-region BJ \
+    >"$work/race-tj-$i.out" 2>&1 &
+done
+wait_races() { # the background CLI processes only (not `up`)
+  local pid
+  for pid in $(jobs -p); do [[ "$pid" == "$up_pid" ]] || wait "$pid" || true; done
+}
+wait_races
+locks=$(grep -l '"pending"' "$work"/race-*.out | wc -l)
+((locks >= 1)) && pass "the race: $locks of 100 requests took a lock, the others were refused" ||
+  flunk "the race: no request was accepted"
+output=$(poll 60 '"status":"redeemed"' show "$voucher5") || abort "$voucher5 was not redeemed: $output"
+pass "$voucher5 was redeemed"
+sleep 1  # a losing lock's refusal, if one is still on its way, is recorded by now
+services=$(count_services || true)
+[[ "$services" == 5 ]] && pass "TJ counts exactly one service for the contested voucher" ||
+  flunk "TJ counts '$services' services after the race (expected 5)"
 
 # 5. Ctrl-C: `up` stops every node and exits 0; every ledger verifies.
 for code in "${regions[@]}"; do node_pids+=("$(cat "$fed/$code/node.pid")"); done
