@@ -202,6 +202,9 @@ Status HttpsClient::Impl::connect() {
     disconnect();
     return {Code::io_error, "cannot connect to " + address() + ": " + error.message()};
   }
+  // A request body written after its header must not wait for the server's delayed ACK.
+  beast::error_code ignored;
+  lowest().socket().set_option(tcp::no_delay(true), ignored);
   lowest().expires_after(milliseconds(options.timeout_ms));
   stream->async_handshake(ssl::stream_base::client,
                           [&error](beast::error_code result) { error = result; });

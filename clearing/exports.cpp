@@ -1,38 +1,5 @@
 // A region's period statement as files. Both formats are pure functions of the RegionStatement.
-//
-// CSV (people, spreadsheets): what the region receives and pays. Columns, in this order:
-//   record         "line", "transfer" or "net" (the last row, once)
-//   id             line: request id; transfer: SETTLE-<period>-<payer>-<payee>; net: the period
-//   way            line: "pay_first" or "provider"; empty otherwise
-//   from_region    line: the voucher's home region; transfer: the payer
-//   to_region      line: the provider's region;     transfer: the payee
-//   voucher_id, enterprise, provider, ledger_index    line only
-//   amount_yuan    line: its amount (also for pay-first); transfer: its amount; net: |net position|
-//   signed_yuan    + the region receives (is owed), − it pays (owes); 0.00 for pay-first lines and
-//                  rows between two other regions. The lines sum to the net position, and so do
-//                  the transfers: they are how it is paid.
-//   direction      "receive", "pay" or "none": the sign of signed_yuan
-//   time           transfer and net rows: when the settlement was agreed (lines carry no time)
-//   settlement_sha256  transfer and net rows: the signed settlement document they come from
-// Amounts are yuan with exactly two decimals and no grouping ("-1234.56"); times are ISO 8601 in
-// Asia/Shanghai with milliseconds and "+08:00". Quoting follows RFC 4180; lines end in '\n' only.
-//
-// camt.053.001.08 (systems): the region's clearing account at innoclear for one period, the way
-// a bank reports an account, so OPBD + Σ entries = CLBD and each CLBD is the next OPBD.
-//   Entries, all booked: one per provider line owed to the region (CRDT) or by it (DBIT), code
-//   INNOCLEAR-VOUCHER; then one per settlement transfer it pays or receives, INNOCLEAR-SETTLEMENT.
-//   A settlement transfer squares the account, so its sign is the reverse of the money's
-//   direction: the payer's payment in is a CRDT, the payee's payout a DBIT (as a withdrawal
-//   debits a bank account). RltdPties Dbtr/Cdtr name who pays whom.
-//   OPBD 0 at the period start: every period starts square.
-//   ITBD the net position at the period end, before settlement: Σ of the voucher entries.
-//   CLBD at the period end after the settlement: 0, since the transfers realise the net position.
-//   The transfers are booked as the period's closing entries (booking date the period's last day,
-//   value date the day the settlement was agreed): once the settlement document is signed, the
-//   bilateral claims are replaced by the agreed transfers. Reporting CLBD = net position instead
-//   would break the chain to the next period's OPBD 0.
-// Pay-first lines move no money between regions, so they appear only in the CSV. CLBD is computed
-// from the entries, so OPBD + Σ = CLBD holds for any input; ITBD is the net position as signed.
+// The CSV columns and the camt.053.001.08 mapping: see docs/formats.md, Statement exports.
 #include "clearing/exports.h"
 
 #include <array>

@@ -13,6 +13,9 @@
 
 namespace innoclear::clearing {
 
+// Versions of the federation manifest: a new station joins by a new version.
+constexpr std::int64_t manifest_version_max = 1'000'000;
+
 // Requests one node sends another, and the answers it records: peer.receipt.consume,
 // peer.voucher.honour and peer.answer. Each carries a body field "request_id".
 bool is_peer_request(std::string_view kind);

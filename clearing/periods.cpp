@@ -59,7 +59,8 @@ Result<Period> parse_period(std::string_view id, std::int64_t period_seconds) {
   }
   if (id.size() < 2 || id[0] != 'S' || !digits(id.substr(1))) return refuse();
   const std::int64_t from_s = std::stoll(std::string(id.substr(1)));
-  if (from_s % period_seconds != 0) return refuse();
+  // One name per period: no leading zeros, aligned to the period's length.
+  if (from_s % period_seconds != 0 || id != "S" + std::to_string(from_s)) return refuse();
   return Period{std::string(id), from_s * ms_per_second, (from_s + period_seconds) * ms_per_second};
 }
 

@@ -181,7 +181,13 @@ Result<nlohmann::json> apply(Store& store, const Statement& statement, const Con
     return Status(Code::forbidden, "a " + (**actor).value("role", std::string("?")) +
                                        " may not state " + statement.kind);
   }
-  return rule->handler(store, statement, context, **actor);
+  // A field of an unexpected JSON type makes nlohmann throw; the rules read such fields with
+  // checks, and this keeps any that slipped through from crossing the part's boundary.
+  try {
+    return rule->handler(store, statement, context, **actor);
+  } catch (const nlohmann::json::exception& error) {
+    return Status(Code::bad_statement, std::string("malformed statement: ") + error.what());
+  }
 }
 
 int shanghai_year(std::int64_t utc_ms) {

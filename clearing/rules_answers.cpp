@@ -1,6 +1,7 @@
 // Rules of the federation's own statements: the node adopting the manifest, and the coordinator
 // recording a participant's answer (the second phase of a cross-region redemption).
 #include "clearing/amount.h"
+#include "clearing/federation.h"
 #include "clearing/periods.h"
 #include "clearing/rules_internal.h"
 #include "clearing/settlement.h"
@@ -10,7 +11,6 @@ namespace innoclear::clearing::detail {
 
 namespace {
 
-constexpr std::int64_t manifest_version_max = 1'000'000;
 
 // Registers or updates one peer actor (its node or its finance office) from the manifest. A key
 // that changed is retired, so statements signed with it are refused from now on.
@@ -68,6 +68,9 @@ Result<Member> parse_member(const nlohmann::json& value) {
   return Member{*region, *name, *node_key, *office_key, *accepts};
 }
 
+// Whether the participant did what was asked ("done") or refused ("refused"; checked before).
+bool is_done(const nlohmann::json& answer) { return answer["outcome"] == "done"; }
+
 // The coordinator's pay-first voucher, once the provider's node answered.
 Result<nlohmann::json> finish_pay_first(Store& store, const Context& context,
                                         const nlohmann::json& request, const nlohmann::json& answer,
@@ -80,13 +83,14 @@ Result<nlohmann::json> finish_pay_first(Store& store, const Context& context,
     return Status(Code::storage_corrupt, "voucher " + voucher_id + " is not waiting for this answer");
   }
   voucher->erase("pending");
-  if (answer.value("outcome", "") != "done") {
+  if (!is_done(answer)) {
     (*voucher)["status"] = "live";
     if (Status s = store.put(Table::vouchers, voucher_id, *voucher); !s.ok()) return s;
     return nlohmann::json{{"answer", answer}, {"voucher", *voucher}};
   }
   Result<std::int64_t> paid = integer_field(answer, "paid");
   if (!paid.ok()) return paid.status();
+  if (*paid < 0) return Status(Code::amount_invalid, "the answer's 'paid' is negative");
   const std::int64_t amount = std::min(stored(*voucher, "face"),
                                        apply_ratio(*paid, stored(pending, "ratio_bp")));
   if (amount <= 0) return Status(Code::amount_invalid, "the answer redeems nothing");
@@ -123,7 +127,7 @@ Result<nlohmann::json> finish_provider_redemption(Store& store, const Context& c
     return Status(Code::storage_corrupt, "receipt " + receipt_key + " is not waiting for this answer");
   }
   receipt->erase("pending");
-  if (answer.value("outcome", "") != "done") {
+  if (!is_done(answer)) {
     if (Status s = store.put(Table::receipts, receipt_key, *receipt); !s.ok()) return s;
     return nlohmann::json{{"answer", answer}, {"receipt", *receipt}};
   }
@@ -155,6 +159,12 @@ Result<nlohmann::json> adopt_manifest(Store& store, const Statement& statement, 
   if (!version.ok()) return version.status();
   if (*version < 1 || *version > manifest_version_max) {
     return Status(Code::bad_statement, "'version' must be 1…" + std::to_string(manifest_version_max));
+  }
+  Result<std::optional<nlohmann::json>> adopted = store.get(Table::settings, "federation");
+  if (!adopted.ok()) return adopted.status();
+  if (adopted->has_value() && stored(**adopted, "version") > *version) {
+    return Status(Code::bad_statement, "manifest version " + std::to_string(*version) +
+                                           " is older than the one adopted");
   }
   const auto members = statement.body.find("members");
   if (members == statement.body.end() || !members->is_array() || members->empty() ||
@@ -201,8 +211,9 @@ Result<nlohmann::json> record_answer(Store& store, const Statement& statement, c
   if (!request_id.ok()) return request_id.status();
   const auto answer = statement.body.find("result");
   if (answer == statement.body.end() || !answer->is_object() ||
-      answer->value("request_id", "") != *request_id ||
-      !answer->contains("decided_ms") || !(*answer)["decided_ms"].is_number_integer()) {
+      answer->find("request_id") == answer->end() || (*answer)["request_id"] != *request_id ||
+      answer->find("outcome") == answer->end() ||
+      ((*answer)["outcome"] != "done" && (*answer)["outcome"] != "refused")) {
     return Status(Code::bad_statement, "'result' must be the participant's recorded decision");
   }
   Result<nlohmann::json> request = require(store, Table::outbox, *request_id, "pending request");

@@ -11,6 +11,7 @@
 // Both sides record the same obligation line (clearing/settlement.h) under the request id.
 #include "clearing/amount.h"
 #include "clearing/federation.h"
+#include "clearing/periods.h"
 #include "clearing/rules_internal.h"
 #include "clearing/settlement.h"
 #include "crypto/ed25519.h"
@@ -62,6 +63,35 @@ Status check_member_accepts(const Store& store, Region member, Region voucher_re
                        std::string(region_code(voucher_region)))) {
     return {Code::region_not_accepted,
             code + " does not take vouchers of " + std::string(region_code(voucher_region))};
+  }
+  return Status::success();
+}
+
+// A peer's request id names the peer's own region ("TJ-R000042") and was never answered here.
+Status check_request_id(const Store& store, const std::string& request_id, Region caller) {
+  if (request_id.rfind(std::string(region_code(caller)) + "-R", 0) != 0) {
+    return {Code::forbidden, "request " + request_id + " is not a request id of " +
+                                 std::string(region_code(caller))};
+  }
+  Result<std::optional<nlohmann::json>> line = store.get(Table::obligations, request_id);
+  if (!line.ok()) return line.status();
+  if (line->has_value()) return {Code::id_conflict, "request " + request_id + " was answered before"};
+  return Status::success();
+}
+
+// The lock time a coordinator states decides the period a line falls in: it may not lie in the
+// future, nor in a period this node has already closed.
+Status check_requested_ms(const Store& store, std::int64_t requested_ms, const Context& context) {
+  if (requested_ms < 0 || requested_ms > context.accepted_ms + clock_skew_ms_max) {
+    return {Code::stale_time, "the request's lock time is not plausible"};
+  }
+  Result<nlohmann::json> federation = require(store, Table::settings, "federation", "federation");
+  if (!federation.ok()) return federation.status();
+  const Period period = period_containing(requested_ms, stored(*federation, "period_seconds"));
+  Result<std::optional<nlohmann::json>> settlement = store.get(Table::settlements, period.id);
+  if (!settlement.ok()) return settlement.status();
+  if (settlement->has_value() && (**settlement).contains("close")) {
+    return {Code::period_open, "period " + period.id + " is already closed here"};
   }
   return Status::success();
 }
@@ -205,6 +235,10 @@ Result<nlohmann::json> consume_receipt_for_peer(Store& store, const Statement& s
   if (*ratio_bp < 0 || *ratio_bp > basis_points) {
     return Status(Code::bad_statement, "'ratio_bp' must be 0…10000");
   }
+  if (Status s = check_request_id(store, *request_id, *home); !s.ok()) return s;
+  if (Status s = check_requested_ms(store, *requested_ms, context); !s.ok()) {
+    return refused(s, *request_id, context);
+  }
   if (Status s = check_member_accepts(store, context.region, *home); !s.ok()) {
     return refused(s, *request_id, context);
   }
@@ -261,7 +295,11 @@ Result<nlohmann::json> honour_voucher_for_peer(Store& store, const Statement& st
                           requested_ms.status()}) {
     if (!s.ok()) return s;
   }
+  if (Status s = check_request_id(store, *request_id, *provider_region); !s.ok()) return s;
   if (Status s = check_policy_funds(store, *provider_region); !s.ok()) {
+    return refused(s, *request_id, context);
+  }
+  if (Status s = check_requested_ms(store, *requested_ms, context); !s.ok()) {
     return refused(s, *request_id, context);
   }
   Result<std::optional<nlohmann::json>> found = store.get(Table::vouchers, *voucher_id);
@@ -270,7 +308,10 @@ Result<nlohmann::json> honour_voucher_for_peer(Store& store, const Statement& st
     return refused({Code::not_found, "no voucher " + *voucher_id}, *request_id, context);
   }
   nlohmann::json voucher = **found;
-  if (Status why = check_redeemable(voucher, context); !why.ok()) {
+  // Expiry is judged at the lock time: a provider's node that was down delays, never voids.
+  Context at_lock = context;
+  at_lock.accepted_ms = *requested_ms;
+  if (Status why = check_redeemable(voucher, at_lock); !why.ok()) {
     return refused(why, *request_id, context);
   }
   if (voucher.value("assigned_to", "") != *provider ||
@@ -280,6 +321,12 @@ Result<nlohmann::json> honour_voucher_for_peer(Store& store, const Statement& st
   }
   if (voucher["enterprise"] != *enterprise || voucher["category"] != *category) {
     return refused({Code::receipt_mismatch, "receipt is for another enterprise or category"},
+                   *request_id, context);
+  }
+  // The enterprise countersigned the price when it assigned the voucher (it is not known to the
+  // provider's node, so it cannot countersign the receipt there).
+  if (voucher.value("assigned_price", std::int64_t{-1}) != *price) {
+    return refused({Code::receipt_mismatch, "the receipt's price is not the one the enterprise agreed"},
                    *request_id, context);
   }
   Result<nlohmann::json> policy_record = policy(store);

@@ -144,8 +144,9 @@ Result<nlohmann::json> record_receipt(Store& store, const Statement& statement, 
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) {
     nlohmann::json earlier = **existing;
-    earlier.erase("confirmed");
-    earlier.erase("consumed_by");
+    for (const char* state : {"confirmed", "consumed_by", "consumed_request", "pending"}) {
+      earlier.erase(state);
+    }
     nlohmann::json now = *receipt;
     now.erase("confirmed");
     if (earlier != now) return Status(Code::id_conflict, "receipt " + key + " exists with other content");
@@ -246,6 +247,11 @@ Result<nlohmann::json> record_payout(Store& store, const Statement& statement, c
   if ((*voucher)["status"] != "redeemed") {
     return Status(Code::not_payable, "voucher " + *voucher_id + " is " +
                                          (*voucher)["status"].get<std::string>() + ", not payable");
+  }
+  if (voucher->value("payee", "").rfind("office.", 0) == 0) {
+    return Status(Code::not_payable, "voucher " + *voucher_id + " is owed to " +
+                                         (*voucher)["payee"].get<std::string>() +
+                                         ", paid by the period's settlement transfers");
   }
   const std::int64_t amount = stored(*voucher, "amount");
   const std::string year = std::to_string(stored(*voucher, "year"));

@@ -61,23 +61,55 @@ Result<nlohmann::json> peer_totals(const Store& store, const Period& period, Reg
                         {"owed_by_me", owed_by_me}, {"owed_to_me", owed_to_me}};
 }
 
+// What one member's close says of one peer, checked: closes come from peers.
+struct PeerTotals {
+  std::string digest;
+  std::int64_t owed_by_me = 0;
+  std::int64_t owed_to_me = 0;
+};
+
+Result<PeerTotals> totals_with(const nlohmann::json& closes, const std::string& member,
+                               const std::string& peer) {
+  const auto close = closes.find(member);
+  const auto malformed = [&] {
+    return Status(Code::bad_statement, "the close of " + member + " says nothing valid of " + peer);
+  };
+  if (close == closes.end() || !close->is_object()) return malformed();
+  const auto totals = close->find("totals");
+  if (totals == close->end() || !totals->is_object()) return malformed();
+  const auto with = totals->find(peer);
+  if (with == totals->end() || !with->is_object()) return malformed();
+  const auto digest = with->find("digest");
+  const auto by_me = with->find("owed_by_me");
+  const auto to_me = with->find("owed_to_me");
+  if (digest == with->end() || !digest->is_string() || by_me == with->end() ||
+      !by_me->is_number_unsigned() || to_me == with->end() || !to_me->is_number_unsigned() ||
+      by_me->get<std::uint64_t>() > INT64_MAX || to_me->get<std::uint64_t>() > INT64_MAX) {
+    return malformed();
+  }
+  return PeerTotals{digest->get<std::string>(), by_me->get<std::int64_t>(), to_me->get<std::int64_t>()};
+}
+
+// Every pair's totals, each confirmed by the mirror image in the other member's close.
 Result<std::vector<BilateralTotal>> bilateral_totals(const nlohmann::json& closes) {
   std::vector<BilateralTotal> totals;
   for (const auto& [debtor_code, close] : closes.items()) {
-    for (const auto& [creditor_code, with] : close["totals"].items()) {
-      if (!closes.contains(creditor_code)) {
-        return Status(Code::bad_statement, creditor_code + " has not closed the period");
+    for (const auto& [creditor_code, unused] : close["totals"].items()) {
+      Result<Region> debtor = parse_region(debtor_code);
+      Result<Region> creditor = parse_region(creditor_code);
+      if (!debtor.ok() || !creditor.ok() || *debtor == *creditor) {
+        return Status(Code::bad_statement, "a close names an unknown or its own region");
       }
-      const nlohmann::json& mirror = closes[creditor_code]["totals"][debtor_code];
-      if (mirror.is_null() || mirror["digest"] != with["digest"] ||
-          mirror["owed_to_me"] != with["owed_by_me"] || mirror["owed_by_me"] != with["owed_to_me"]) {
+      Result<PeerTotals> with = totals_with(closes, debtor_code, creditor_code);
+      Result<PeerTotals> mirror = totals_with(closes, creditor_code, debtor_code);
+      if (!with.ok()) return with.status();
+      if (!mirror.ok()) return mirror.status();
+      if (mirror->digest != with->digest || mirror->owed_to_me != with->owed_by_me ||
+          mirror->owed_by_me != with->owed_to_me) {
         return Status(Code::statements_differ,
                       debtor_code + " and " + creditor_code + " closed the period differently");
       }
-      const std::int64_t amount = with["owed_by_me"].get<std::int64_t>();
-      if (amount > 0) {
-        totals.push_back({*parse_region(debtor_code), *parse_region(creditor_code), amount});
-      }
+      if (with->owed_by_me > 0) totals.push_back({*debtor, *creditor, with->owed_by_me});
     }
   }
   return totals;
@@ -116,7 +148,8 @@ Result<nlohmann::json> settlement_document(const PeriodState& state, const nlohm
 Status check_office_signature(const Store& store, const std::string& code,
                               const nlohmann::json& signed_statement, const std::string& period,
                               const std::string& document_sha256) {
-  if (!signed_statement.is_object() || !signed_statement["statement"].is_object() ||
+  if (!signed_statement.is_object() || !signed_statement.contains("statement") ||
+      !signed_statement["statement"].is_object() || !signed_statement.contains("signature") ||
       !signed_statement["signature"].is_string()) {
     return {Code::bad_statement, "the signature of office." + code + " is malformed"};
   }
@@ -193,8 +226,10 @@ Result<nlohmann::json> propose_settlement(Store& store, const Statement& stateme
   }
   const std::string own(region_code(context.region));
   for (const auto& [code, member] : state->members.items()) {
-    if (!closes->contains(code) || !(*closes)[code].is_object() ||
-        !(*closes)[code]["totals"].is_object() || !(*closes)[code]["index"].is_number_unsigned()) {
+    const auto close = closes->find(code);
+    if (close == closes->end() || !close->is_object() || !close->contains("totals") ||
+        !(*close)["totals"].is_object() || !close->contains("index") ||
+        !(*close)["index"].is_number_unsigned()) {
       return Status(Code::bad_statement, "the close of " + code + " is missing or malformed");
     }
   }

@@ -203,6 +203,10 @@ Result<nlohmann::json> assign_voucher(Store& store, const Statement& statement, 
     Result<Region> region = parse_region(statement.body["provider_region"].get<std::string>());
     if (!region.ok()) return Status(Code::bad_statement, "unknown provider_region");
     if (Status s = check_policy_funds(store, *region); !s.ok()) return s;
+    // The enterprise's countersignature of the service's price, which the provider's node holds.
+    Result<std::int64_t> price = amount_field(statement.body, "price");
+    if (!price.ok()) return price.status();
+    (*voucher)["assigned_price"] = *price;
     provider_region = region_code(*region);
   } else {
     Result<nlohmann::json> provider_record = require(store, Table::actors, *provider, "provider");

@@ -36,7 +36,7 @@ struct Federation::PeerState {
   std::uint32_t backoff_ms = 0;
   std::uint64_t delivered = 0;
   std::string last_error;
-  std::size_t outbox = 0;
+  std::size_t last_batch = 0;  // rows in the last batch sent
 };
 
 // The witness's view of its peers: the durable record, and which peers are forked (read by the
@@ -89,9 +89,15 @@ Status Federation::adopt_manifest() {
   Result<std::optional<nlohmann::json>> recorded =
       service_.state(clearing::Table::settings, "federation");
   if (!recorded.ok()) return recorded.status();
+  // What the rules record from this manifest (members by region: accepts and name).
+  nlohmann::json members = nlohmann::json::object();
+  for (const nlohmann::json& member : adoption_body(manifest_)["members"]) {
+    members[member["region"].get<std::string>()] = {{"accepts", member["accepts"]},
+                                                     {"name", member["name"]}};
+  }
   bool same = recorded->has_value() && (**recorded)["version"] == manifest_.version &&
               (**recorded).value("period_seconds", std::int64_t{-1}) == manifest_.period_seconds &&
-              (**recorded)["members"].size() == manifest_.members.size();
+              (**recorded)["members"] == members;
   for (clearing::Region peer : peers()) {
     const Member& member = *manifest_.find(peer);
     for (const auto& [id, key] : {std::pair{"node." + code_of(peer), member.node_key},
@@ -183,22 +189,25 @@ void Federation::send_loop(clearing::Region peer) {
 }
 
 Result<std::size_t> Federation::send_round(clearing::Region peer) {
-  Result<std::vector<std::pair<std::string, nlohmann::json>>> rows =
-      service_.scan(clearing::Table::outbox, "");
+  // Rows are canonical JSON: the peer's field can be recognised without parsing every row.
+  const std::string for_peer = "\"peer\":\"" + code_of(peer) + "\"";
+  Result<std::vector<std::pair<std::string, nlohmann::json>>> rows = service_.scan_some(
+      clearing::Table::outbox, options_.peer_batch_requests_max,
+      [&](std::string_view record) { return record.find(for_peer) != std::string_view::npos; });
   if (!rows.ok()) return rows.status();
   nlohmann::json requests = nlohmann::json::array();
-  std::size_t waiting = 0;
+  std::size_t batch_bytes = 0;
   for (const auto& [request_id, row] : *rows) {
     if (row.value("peer", "") != code_of(peer)) continue;
-    ++waiting;
-    if (requests.size() >= options_.peer_batch_requests_max) continue;
     const SignedStatement request =
         service_.sign_as_node(row["kind"].get<std::string>(), row["body"], peer);
+    batch_bytes += request.bytes.size() + request.signature_base64.size();
+    if (!requests.empty() && batch_bytes > peer_batch_bytes_max) break;
     requests.push_back({{"signature", request.signature_base64}, {"statement", request.bytes}});
   }
   {
     std::lock_guard lock(mutex_);
-    peer_states_.at(peer)->outbox = waiting;
+    peer_states_.at(peer)->last_batch = requests.size();
   }
   if (requests.empty()) return std::size_t{0};
   Result<PeerResponse> response = transport_.post(
@@ -234,11 +243,15 @@ Result<std::size_t> Federation::send_round(clearing::Region peer) {
   };
   recording->remaining = answers["answers"].size();
   for (const nlohmann::json& item : answers["answers"]) {
-    const auto answer = item.find("answer");
-    if (answer == item.end() || !answer->is_object() || !(*answer)["statement"].is_string() ||
-        !(*answer)["signature"].is_string()) {
+    // Peer data: every field is checked before use (a const operator[] on a missing key aborts).
+    const auto answer = item.is_object() ? item.find("answer") : item.end();
+    const bool well_formed = answer != item.end() && answer->is_object() &&
+                             answer->contains("statement") && (*answer)["statement"].is_string() &&
+                             answer->contains("signature") && (*answer)["signature"].is_string();
+    if (!well_formed) {
+      const auto problem = item.is_object() ? item.find("problem") : item.end();
       note(Status(Code::io_error, "the peer refused a request: " +
-                                      item.value("problem", nlohmann::json()).dump()));
+                                      (problem == item.end() ? item.dump() : problem->dump())));
       continue;
     }
     service_.submit((*answer)["statement"].get<std::string>(),
@@ -343,7 +356,7 @@ nlohmann::json Federation::status() const {
                                    {"delivered", state->delivered},
                                    {"forked", witness_->forked.contains(region) && witness_->forked.at(region)},
                                    {"last_error", state->last_error},
-                                   {"outbox", state->outbox}};
+                                   {"last_batch", state->last_batch}};
   }
   return {{"forks", witness_->record ? witness_->record->forks().size() : 0},
           {"peers", peers_json},

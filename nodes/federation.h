@@ -38,9 +38,11 @@
 namespace innoclear::nodes {
 
 constexpr std::string_view peer_requests_path = "/v1/peer/requests";
+// A batch of peer requests stays well under a node's request body limit (64 KiB, api/https.h).
+constexpr std::size_t peer_batch_bytes_max = 48 * 1024;
 
 struct FederationOptions {
-  std::uint32_t outbox_poll_ms = 20;              // idle wait between outbox scans
+  std::uint32_t outbox_poll_ms = 5;               // idle wait between outbox scans
   std::uint32_t peer_retry_backoff_ms_min = 50;
   std::uint32_t peer_retry_backoff_ms_max = 5'000;
   std::size_t peer_batch_requests_max = 64;       // requests per POST to a peer

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "clearing/federation.h"
 #include "clearing/periods.h"
 #include "crypto/canonical_json.h"
 #include "nodes/data_dir.h"
@@ -88,7 +89,10 @@ Result<Manifest> parse_manifest(const nlohmann::json& value) {
   }
   Manifest manifest;
   manifest.version = value["version"].get<std::int64_t>();
-  if (manifest.version < 1) return Status(Code::bad_statement, "manifest version must be ≥ 1");
+  if (manifest.version < 1 || manifest.version > clearing::manifest_version_max) {
+    return Status(Code::bad_statement,
+                  "manifest version must be 1…" + std::to_string(clearing::manifest_version_max));
+  }
   if (value.contains("period_seconds")) {
     const nlohmann::json& seconds = value["period_seconds"];
     if (!seconds.is_number_integer() || seconds.get<std::int64_t>() < 0 ||

@@ -38,6 +38,21 @@ nlohmann::json inclusion_json(const ledger::InclusionProof& proof) {
           {"leaf_hash", crypto::base64_encode(proof.leaf_hash)}, {"tree_size", proof.tree_size}};
 }
 
+// A peer's answer about a period, checked once so that later reads cannot fail.
+bool well_formed_view(const nlohmann::json& view) {
+  const auto has = [&](const char* key, auto is_type) {
+    const auto found = view.find(key);
+    return found != view.end() && is_type(*found);
+  };
+  return view.is_object() &&
+         has("lines", [](const nlohmann::json& v) { return v.is_array(); }) &&
+         has("complete", [](const nlohmann::json& v) { return v.is_boolean(); }) &&
+         has("close", [](const nlohmann::json& v) { return v.is_null() || v.is_object(); }) &&
+         has("office_signature", [](const nlohmann::json& v) { return v.is_null() || v.is_object(); }) &&
+         has("checkpoint", [](const nlohmann::json& v) { return v.is_string(); }) &&
+         has("checkpoint_size", [](const nlohmann::json& v) { return v.is_number_unsigned(); });
+}
+
 }  // namespace
 
 Status Federation::submit_own(const std::string& kind, const nlohmann::json& body) {
@@ -75,6 +90,7 @@ Status Federation::clearing_round() {
     active_periods_.insert(ended.begin(), ended.end());
     periods = active_periods_;
   }
+  Status first_failure;
   for (const std::string& period : periods) {
     Result<std::optional<nlohmann::json>> record = service_.state(clearing::Table::settlements, period);
     if (!record.ok()) return record.status();
@@ -83,9 +99,11 @@ Status Federation::clearing_round() {
       active_periods_.erase(period);
       continue;
     }
-    if (Status s = advance_period(period); !s.ok()) return s;
+    // A period that cannot advance (a peer down, a difference open) holds back no other.
+    Status advanced = advance_period(period);
+    if (!advanced.ok() && first_failure.ok()) first_failure = advanced;
   }
-  return Status::success();
+  return first_failure;
 }
 
 Status Federation::advance_period(const std::string& id) {
@@ -97,8 +115,9 @@ Status Federation::advance_period(const std::string& id) {
     Result<PeerResponse> response = transport_.get(peer, "/v1/peer/period?period=" + id);
     if (!response.ok()) return Status(response.status().code(), code_of(peer) + ": " + response.status().message());
     nlohmann::json view = nlohmann::json::parse(response->body, nullptr, false);
-    if (response->status != 200 || !view.is_object()) {
-      return Status(Code::io_error, code_of(peer) + " answered HTTP " + std::to_string(response->status));
+    if (response->status != 200 || !well_formed_view(view)) {
+      return Status(Code::io_error, code_of(peer) + "'s period answer is unusable (HTTP " +
+                                        std::to_string(response->status) + ")");
     }
     views[peer] = std::move(view);
   }
@@ -181,7 +200,7 @@ nlohmann::json Federation::difference_report(clearing::Region peer,
     nlohmann::json item = {{"id", difference.id}, {"kind", clearing::difference_name(difference.kind)}};
     if (difference.mine) {
       item["mine"] = {{"line", clearing::to_json(*difference.mine)}};
-      if (body.ok() && difference.mine->index < body->size) {
+      if (ledger_view.ok() && body.ok() && difference.mine->index < body->size) {
         Result<ledger::InclusionProof> proof = ledger_view->prove_inclusion(difference.mine->index, body->size);
         if (proof.ok()) item["mine"]["inclusion"] = inclusion_json(*proof);
       }

@@ -297,6 +297,29 @@ Result<std::optional<nlohmann::json>> Service::state(clearing::Table table,
   return LedgerStore(*view).get(table, key);
 }
 
+Result<std::vector<std::pair<std::string, nlohmann::json>>> Service::scan_some(
+    clearing::Table table, std::size_t rows_max,
+    const std::function<bool(std::string_view record)>& keep) const {
+  Result<ledger::ReadView> view = ledger_->view();
+  if (!view.ok()) return view.status();
+  std::vector<std::pair<std::string, nlohmann::json>> rows;
+  Status failure;
+  Status scanned = view->scan(static_cast<ledger::Table>(table), "",
+                              [&](std::string_view key, std::string_view value) {
+                                if (!keep(value)) return true;
+                                nlohmann::json record = nlohmann::json::parse(value, nullptr, false);
+                                if (record.is_discarded()) {
+                                  failure = Status(Code::storage_corrupt, "a state record is not JSON");
+                                  return false;
+                                }
+                                rows.emplace_back(std::string(key), std::move(record));
+                                return rows.size() < rows_max;
+                              });
+  if (!scanned.ok()) return scanned;
+  if (!failure.ok()) return failure;
+  return rows;
+}
+
 Status Service::read(const std::function<Status(const clearing::Store&)>& reader) const {
   Result<ledger::ReadView> view = ledger_->view();
   if (!view.ok()) return view.status();

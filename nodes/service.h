@@ -79,6 +79,12 @@ class Service {
   Result<std::vector<std::pair<std::string, nlohmann::json>>> scan(clearing::Table table,
                                                                   const std::string& prefix) const;
 
+  // The first `rows_max` rows (in key order) whose stored bytes `keep` accepts, reading no
+  // further: a batch of a long table without parsing all of it. Thread-safe.
+  Result<std::vector<std::pair<std::string, nlohmann::json>>> scan_some(
+      clearing::Table table, std::size_t rows_max,
+      const std::function<bool(std::string_view record)>& keep) const;
+
   // Runs `reader` over a consistent snapshot of the derived state. Thread-safe.
   Status read(const std::function<Status(const clearing::Store&)>& reader) const;
 

@@ -1,8 +1,10 @@
 // `innoclear bench …`: benchmarks that print figures beside baselines measured in the same run.
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 #include "api/cli/cli.h"
+#include "bench/clear_bench.h"
 #include "bench/ledger_bench.h"
 #include "bench/redeem_bench.h"
 #include "crypto/canonical_json.h"
@@ -76,6 +78,156 @@ void print_redeem_bench(const bench::RedeemBenchResult& result, Output output) {
   std::printf("  ratio              %10.1f %% of B\n", result.ratio * 100);
 }
 
+// The goals of the clearing issue, printed beside the figures; nothing fails on them.
+constexpr double clear_goal_per_second = 5'000;
+constexpr double clear_goal_p99_ms = 20;
+
+const char* met(bool yes) { return yes ? "met" : "not met"; }
+
+void print_clear_bench(const bench::ClearBenchResult& r, Output output) {
+  if (output == Output::json) {
+    std::cout << nlohmann::ordered_json{
+                     {"redemptions", r.redemptions},
+                     {"clients", r.clients},
+                     {"redemptions_per_second", r.redemptions_per_second},
+                     {"seconds", r.seconds},
+                     {"accepted_per_second", r.accepted_per_second},
+                     {"outbox_peak", r.outbox_peak},
+                     {"outbox_scan_rows", r.scan_rows},
+                     {"outbox_scan_ms", r.scan_ms},
+                     {"peer_posts", r.peer_posts},
+                     {"peer_batch_mean", r.peer_batch_mean},
+                     {"peer_post_ms_mean", r.peer_post_ms_mean},
+                     {"peer_post_bytes_mean", r.peer_post_bytes_mean},
+                     {"peer_answer_ms_mean", r.peer_answer_ms_mean},
+                     {"sender_outside_post_seconds", r.sender_outside_post_seconds},
+                     {"home_commits", r.home_commits},
+                     {"home_commit_ms_mean", r.home_commit_ms_mean},
+                     {"provider_commits", r.provider_commits},
+                     {"provider_commit_ms_mean", r.provider_commit_ms_mean},
+                     {"cpu_busy_fraction", r.cpu_busy_fraction},
+                     {"paced_redemptions", r.paced_redemptions},
+                     {"paced_offered_per_second", r.paced_offered_per_second},
+                     {"paced_achieved_per_second", r.paced_achieved_per_second},
+                     {"latency_p50_ms", r.latency_p50_ms},
+                     {"latency_p99_ms", r.latency_p99_ms},
+                     {"accept_p50_ms", r.accept_p50_ms},
+                     {"accept_p99_ms", r.accept_p99_ms},
+                     {"goal_per_second_met", r.redemptions_per_second >= clear_goal_per_second},
+                     {"goal_p99_met", r.latency_p99_ms <= clear_goal_p99_ms},
+                     {"entries", r.entries},
+                     {"fill_entries_per_second", r.fill_entries_per_second},
+                     {"first_size", r.first_size},
+                     {"second_size", r.second_size},
+                     {"proof_hashes", r.proof_hashes},
+                     {"consistency_repetitions", r.consistency_repetitions},
+                     {"prove_us", r.prove_us},
+                     {"verify_us", r.verify_us},
+                     {"consistency_us", r.consistency_us},
+                     {"lines", r.lines},
+                     {"compare_ms", r.compare_ms},
+                     {"differences_planted", r.differences_planted},
+                     {"differences_found", r.differences_found}}
+                     .dump()
+              << "\n";
+    return;
+  }
+  const auto n = [](std::uint64_t value) { return static_cast<unsigned long long>(value); };
+  std::printf("bench clear: clearing between two self-hosted nodes on %u cores\n",
+              std::thread::hardware_concurrency());
+  std::printf("1. cross-region pay-first redemptions, BJ home -> TJ provider, mutual TLS, "
+              "%llu redemptions, %zu clients\n",
+              n(r.redemptions), r.clients);
+  std::printf("  saturated, end to end      %10.0f redemptions/s  (%.2f s to the last answer "
+              "recorded at BJ)\n",
+              r.redemptions_per_second, r.seconds);
+  std::printf("    BJ accepting (pending)   %10.0f redemptions/s over HTTPS\n",
+              r.accepted_per_second);
+  std::printf("    BJ -> TJ peer POSTs      %10llu  %.1f requests (%.0f bytes) each, %.2f ms each,"
+              " %.2f ms of it in TJ's routes\n",
+              n(r.peer_posts), r.peer_batch_mean, r.peer_post_bytes_mean, r.peer_post_ms_mean,
+              r.peer_answer_ms_mean);
+  std::printf("    BJ sender between POSTs  %10.2f s  (outbox scan, signing, recording answers)\n",
+              r.sender_outside_post_seconds);
+  std::printf("    durable commits          %10llu at BJ, %.2f ms each; %llu at TJ, %.2f ms each\n",
+              n(r.home_commits), r.home_commit_ms_mean, n(r.provider_commits),
+              r.provider_commit_ms_mean);
+  std::printf("    CPU busy                 %10.0f %% of all cores\n", r.cpu_busy_fraction * 100);
+  std::printf("    BJ outbox                %10llu rows at most; one scan of %llu rows: %.1f ms\n",
+              n(r.outbox_peak), n(r.scan_rows), r.scan_ms);
+  std::printf("  half load, open loop       %10.0f redemptions/s offered, %.0f achieved "
+              "(%llu redemptions)\n",
+              r.paced_offered_per_second, r.paced_achieved_per_second, n(r.paced_redemptions));
+  std::printf("    end to end latency       p50 %.2f ms  p99 %.2f ms  (to \"redeemed\", "
+              "watched every 1 ms)\n",
+              r.latency_p50_ms, r.latency_p99_ms);
+  std::printf("    BJ pending response      p50 %.2f ms  p99 %.2f ms\n", r.accept_p50_ms,
+              r.accept_p99_ms);
+  std::printf("  goal >= %.0f redemptions/s  %s\n", clear_goal_per_second,
+              met(r.redemptions_per_second >= clear_goal_per_second));
+  std::printf("  goal p99 <= %.0f ms          %s\n", clear_goal_p99_ms,
+              met(r.latency_p99_ms <= clear_goal_p99_ms));
+  std::printf("2. consistency check between checkpoints %llu and %llu of a %llu-entry ledger "
+              "(filled at %.0f entries/s)\n",
+              n(r.first_size), n(r.second_size), n(r.entries), r.fill_entries_per_second);
+  std::printf("  prove (snapshot + proof)   %10.1f us\n", r.prove_us);
+  std::printf("  verify (2 notes + proof)   %10.1f us\n", r.verify_us);
+  std::printf("  consistency check          %10.1f us  (median of %llu, proof of %llu hashes)\n",
+              r.consistency_us, n(r.consistency_repetitions), n(r.proof_hashes));
+  std::printf("3. bilateral statements of %zu lines each\n", r.lines);
+  std::printf("  compare_statements         %10.2f ms  (median of 7)\n", r.compare_ms);
+  std::printf("  differences found          %10llu  of %llu planted%s\n", n(r.differences_found),
+              n(r.differences_planted),
+              r.differences_found == r.differences_planted ? "" : "  MISMATCH");
+}
+
+// `bench clear`: --quick lowers the sizes it was not given explicitly.
+void add_clear_verb(CLI::App& group, int& exit_code) {
+  struct Arguments {
+    bench::ClearBenchOptions bench;
+    std::string scratch = "/tmp";
+    bool quick = false;
+    Output output = Output::text;
+  };
+  auto arguments = std::make_shared<Arguments>();
+  CLI::App* clear = group.add_subcommand(
+      "clear", "cross-region redemptions between two nodes, a consistency check, a statement "
+               "comparison");
+  CLI::Option* redemptions =
+      clear->add_option("--redemptions", arguments->bench.redemptions, "redemptions at full load")
+          ->default_val(20'000);
+  CLI::Option* clients =
+      clear->add_option("--clients", arguments->bench.clients, "concurrent keep-alive clients")
+          ->default_val(32);
+  CLI::Option* entries =
+      clear->add_option("--entries", arguments->bench.entries, "entries of the checked ledger")
+          ->default_val(1'000'000);
+  CLI::Option* lines =
+      clear->add_option("--lines", arguments->bench.lines, "lines of each statement")
+          ->default_val(100'000);
+  clear->add_flag("--quick", arguments->quick,
+                  "smoke sizes: 1000 redemptions, 8 clients, 100000 entries, 10000 lines");
+  clear->add_option("--scratch", arguments->scratch, "directory for the throw-away nodes")
+      ->default_val("/tmp");
+  add_output_option(*clear, arguments->output);
+  clear->callback([arguments, redemptions, clients, entries, lines, &exit_code] {
+    bench::ClearBenchOptions& options = arguments->bench;
+    if (arguments->quick) {
+      if (redemptions->count() == 0) options.redemptions = 1'000;
+      if (clients->count() == 0) options.clients = 8;
+      if (entries->count() == 0) options.entries = 100'000;
+      if (lines->count() == 0) options.lines = 10'000;
+    }
+    options.scratch = arguments->scratch;
+    Result<bench::ClearBenchResult> result = bench::run_clear_bench(options);
+    if (!result.ok()) {
+      exit_code = fail(result.status());
+      return;
+    }
+    print_clear_bench(*result, arguments->output);
+  });
+}
+
 }  // namespace
 
 void add_bench_verbs(CLI::App& app, int& exit_code) {
@@ -125,6 +277,7 @@ void add_bench_verbs(CLI::App& app, int& exit_code) {
     }
     print_redeem_bench(*result, *redeem_output);
   });
+  add_clear_verb(*group, exit_code);
 }
 
 }  // namespace innoclear::cli

@@ -202,15 +202,15 @@ Status cross_region_services(std::map<Region, RegionApi>& apis, Cast& cast,
     Result<std::string> assigned = issue_voucher(api, second, "A-" + tag + "-2");
     if (!assigned.ok()) return assigned.status();
     const Actor& lab = cast.providers[far][1];
-    if (Status s = check(api.call(second, "voucher.assign", {{"provider", lab.id},
+    const std::int64_t price = 300'000 + 120'000 * static_cast<std::int64_t>(i);
+    if (Status s = check(api.call(second, "voucher.assign", {{"price", price}, {"provider", lab.id},
                                                               {"provider_region", code_of(far)},
                                                               {"voucher_id", *assigned}}),
                          code_of(home) + " assignment");
         !s.ok()) {
       return s;
     }
-    Result<std::string> lab_receipt = record_receipt(apis.at(far), lab, second,
-                                                     300'000 + 120'000 * static_cast<std::int64_t>(i), "R-" + tag + "-2");
+    Result<std::string> lab_receipt = record_receipt(apis.at(far), lab, second, price, "R-" + tag + "-2");
     if (!lab_receipt.ok()) return lab_receipt.status();
     if (Status s = check(apis.at(far).call(lab, "voucher.provider_redeem",
                                            {{"receipt_id", *lab_receipt}, {"voucher_id", *assigned},

@@ -153,7 +153,7 @@ wait_redeemed "$voucher1" "$enterprise_id"
 # 3. Provider redemption: the enterprise assigns a voucher to the laboratory, which redeems at TJ.
 voucher2=$(new_voucher A2)
 must "enterprise assigns the voucher to the TJ laboratory" "\"assigned_to\":\"$provider_id\"" "$bin" enterprise assign \
-  "${enterprise[@]}" --voucher "$voucher2" --provider "$provider_id" --provider-region TJ
+  "${enterprise[@]}" --voucher "$voucher2" --provider "$provider_id" --provider-region TJ --price 4000
 receipt R2
 must "laboratory asks the redemption at TJ" '"pending"' "$bin" provider redeem "${provider[@]}" \
   --voucher "$voucher2" --receipt R2 --voucher-region BJ
@@ -221,7 +221,8 @@ must "BJ office raises the yearly caps" '"yearly_count_max":50' "$bin" office po
   --categories testing,rnd,transfer --regions BJ,TJ,HE,NM,GZ,CD
 voucher5=$(new_voucher A5)
 must "enterprise assigns the contested voucher to the TJ laboratory" '"assigned_to"' "$bin" \
-  enterprise assign "${enterprise[@]}" --voucher "$voucher5" --provider "$provider_id" --provider-region TJ
+  enterprise assign "${enterprise[@]}" --voucher "$voucher5" --provider "$provider_id" --provider-region TJ \
+  --price 4000
 receipt R5
 receipt R6
 for i in $(seq 50); do

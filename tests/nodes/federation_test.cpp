@@ -67,8 +67,8 @@ struct CrossRegion {
                                                    {"voucher_region", "BJ"}});
   }
   void assign() {
-    REQUIRE(as_enterprise("voucher.assign", {{"provider", provider_id}, {"provider_region", "TJ"},
-                                             {"voucher_id", voucher}})
+    REQUIRE(as_enterprise("voucher.assign", {{"price", 800'000}, {"provider", provider_id},
+                                             {"provider_region", "TJ"}, {"voucher_id", voucher}})
                 .ok());
   }
 
@@ -276,4 +276,43 @@ TEST_CASE("Asking again with other content under the same request id is refused"
   const SignedStatement changed = books.home.service->sign_as_node("peer.receipt.consume", other, Region::TJ);
   CHECK(books.lab.service->submit_and_wait(changed.bytes, changed.signature_base64).status().code() ==
         Code::id_conflict);
+}
+
+TEST_CASE("A peer may ask only under its own request ids", "[federation]") {
+  CrossRegion books;
+  const SignedStatement request = books.home.service->sign_as_node(
+      "peer.receipt.consume",
+      {{"category", "testing"}, {"enterprise", enterprise_id}, {"face", 500'000},
+       {"provider", provider_id}, {"ratio_bp", 5000}, {"receipt_id", "R1"},
+       {"request_id", "TJ-R000001"}, {"requested_ms", books.federation.now_ms.load()},
+       {"voucher_id", books.voucher}},
+      Region::TJ);
+  CHECK(books.lab.service->submit_and_wait(request.bytes, request.signature_base64).status().code() ==
+        Code::forbidden);
+  CHECK_FALSE(books.lab.state(Table::receipts, provider_id + "|R1").contains("consumed_by"));
+}
+
+TEST_CASE("A provider redemption abroad pays only the price the enterprise agreed", "[federation]") {
+  CrossRegion books;
+  REQUIRE(books.as_enterprise("voucher.assign", {{"price", 700'000}, {"provider", provider_id},
+                                                 {"provider_region", "TJ"}, {"voucher_id", books.voucher}})
+              .ok());
+  REQUIRE(books.provider_redeem("R1").ok());  // the receipt says ¥8,000
+  books.federation.start();
+  books.federation.settle();
+  CHECK(books.home.state(Table::vouchers, books.voucher)["status"] == "live");
+  CHECK_FALSE(books.lab.state(Table::receipts, provider_id + "|R1").contains("consumed_by"));
+}
+
+TEST_CASE("A voucher owed to another region is paid by settlement, not by a payout",
+          "[federation]") {
+  CrossRegion books;
+  books.assign();
+  REQUIRE(books.provider_redeem("R1").ok());
+  books.federation.start();
+  books.federation.settle();
+  REQUIRE(books.home.state(Table::vouchers, books.voucher)["status"] == "redeemed");
+  CHECK(books.home.as_office("payout.record", {{"bank_ref", "B1"}, {"voucher_id", books.voucher}})
+            .status()
+            .code() == Code::not_payable);
 }

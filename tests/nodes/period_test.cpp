@@ -79,7 +79,7 @@ struct ThreeRegions {
     const std::string receipt_id = receipt(provider_region, home, price, price);
     REQUIRE(federation[home]
                 .submit(keys.at(home), enterprise[home], "voucher.assign",
-                        {{"provider", lab(provider_region)},
+                        {{"price", price}, {"provider", lab(provider_region)},
                          {"provider_region", clearing::region_code(provider_region)},
                          {"voucher_id", id}})
                 .ok());
