@@ -14,15 +14,7 @@ fed=$work/fed
 trap 'for f in "$fed"/*/node.pid; do [[ -f "$f" ]] && kill -9 "$(cat "$f")" 2>/dev/null; done; true' EXIT
 fail() { echo "FAIL: $1"; exit 1; }
 
-base=
-for _ in $(seq 50); do
-  candidate=$((20000 + RANDOM % 12000))
-  busy=0
-  for i in 1 2 3 4 5 6; do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$((candidate + i))") 2>/dev/null; then busy=1; break; fi
-  done
-  if ((busy == 0)); then base=$candidate; break; fi
-done
+source "$(dirname "$0")/free_ports.sh"
 [[ -n "$base" ]] || fail "no six free ports found"
 
 if ! timeout 240 "$bin" up --dir "$fed" --base-port "$base" --period-seconds 5 --demo \

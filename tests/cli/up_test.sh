@@ -54,15 +54,7 @@ poll() { # SECONDS EXPECTED COMMAND...
 }
 
 # Six consecutive free ports below the ephemeral range (32768…): region i listens on base+1+i.
-base=
-for _ in $(seq 50); do
-  candidate=$((20000 + RANDOM % 12000))
-  busy=0
-  for i in 1 2 3 4 5 6; do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$((candidate + i))") 2>/dev/null; then busy=1; break; fi
-  done
-  if ((busy == 0)); then base=$candidate; break; fi
-done
+source "$(dirname "$0")/free_ports.sh"
 [[ -n "$base" ]] || abort "no six free ports found"
 
 # 1. The federation comes up: six nodes answering /v1/health, a manifest of six members.
