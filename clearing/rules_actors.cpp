@@ -95,6 +95,11 @@ Result<nlohmann::json> rotate_key(Store& store, const Statement& statement, cons
   if (!key.ok()) return key.status();
   Result<nlohmann::json> actor = require(store, Table::actors, *id, "actor");
   if (!actor.ok()) return actor.status();
+  // Node keys, this region's and its peers', and peer offices' keys come from the genesis and the
+  // federation manifest only.
+  if ((*actor)["role"] == "node" || (*actor)["role"] == "peer_office") {
+    return Status(Code::forbidden, *id + "'s key is set by the federation manifest");
+  }
   if ((*actor)["key"] == *key) return Status(Code::bad_statement, "that key is already current");
   (*actor)["retired_keys"].push_back((*actor)["key"]);
   (*actor)["key"] = *key;

@@ -187,6 +187,10 @@ Result<nlohmann::json> start_provider_redemption_abroad(Store& store, const Stat
   Result<Region> voucher_region = parse_region(*region_text);
   if (!voucher_region.ok()) return Status(Code::bad_statement, "unknown voucher_region");
   if (Status s = check_member_accepts(store, context.region, *voucher_region); !s.ok()) return s;
+  // The voucher's home must be a member this node sends to, or the lock would wait forever.
+  if (Status s = check_member_accepts(store, *voucher_region, *voucher_region); !s.ok()) {
+    return Status(Code::region_not_accepted, *region_text + " is not a member taking its own vouchers");
+  }
   const std::string receipt_key = key_of(statement.actor, *receipt_id);
   Result<nlohmann::json> receipt = require(store, Table::receipts, receipt_key, "receipt");
   if (!receipt.ok()) return receipt.status();

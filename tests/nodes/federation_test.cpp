@@ -316,3 +316,12 @@ TEST_CASE("A voucher owed to another region is paid by settlement, not by a payo
             .status()
             .code() == Code::not_payable);
 }
+
+TEST_CASE("Keys of nodes and peer offices are not the office's to rotate", "[federation]") {
+  CrossRegion books;
+  const std::string other_key = public_key_of(seeded_key(77));
+  for (const char* id : {"node.TJ", "office.TJ", "node.BJ"}) {
+    CHECK(books.home.as_office("actor.rotate_key", {{"id", id}, {"key", other_key}}).status().code() ==
+          Code::forbidden);
+  }
+}
