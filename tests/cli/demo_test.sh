@@ -30,7 +30,7 @@ grep -q "expired unused" "$work/up.out" || fail "no voucher expired"
 statements=$(ls -d "$fed"/statements/*/ | head -n 1)
 for code in BJ TJ HE NM GZ CD; do
   [[ -s "$statements/$code.csv" ]] || fail "no CSV statement for $code"
-  xmllint --noout --schema "$(dirname "$0")/../../../shared/schemas/camt.053.001.08.xsd" \
+  xmllint --noout --schema "$(dirname "$0")/../schemas/camt.053.001.08.xsd" \
     "$statements/$code.camt053.xml" || fail "camt.053 of $code does not validate"
   "$bin" ledger verify --data "$fed/$code" >/dev/null || fail "ledger of $code does not verify"
   "$bin" ledger export --data "$fed/$code" >"$work/$code.jsonl"
