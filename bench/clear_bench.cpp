@@ -390,6 +390,7 @@ std::vector<nodes::SignedStatement> sign_redemptions(Pair& pair,
 struct Load {
   std::vector<double> accept_ms;  // per request: from when it was due to BJ's response
   std::atomic<std::uint64_t> failures{0};
+  std::atomic<std::uint64_t> accepted{0};  // pending responses received
   std::mutex mutex;
   std::string first_failure;
   std::atomic<bool> done{false};
@@ -419,6 +420,7 @@ void send_all(const api::ClientOptions& client_options,
             client.request("POST", "/v1/voucher/redeem", requests[i].bytes,
                            {{"Innoclear-Signature", requests[i].signature_base64}});
         load.accept_ms[i] = ms_between(due, Clock::now());
+        ++load.accepted;
         if (response.ok() && response->status == 200) {
           if (on_accepted) on_accepted(i, due);
         } else if (load.failures++ == 0) {
@@ -435,7 +437,6 @@ void send_all(const api::ClientOptions& client_options,
 
 struct PeerProgress {
   std::uint64_t delivered = 0;  // answers recorded
-  std::uint64_t outbox = 0;     // rows waiting at the sender's last scan
 };
 
 PeerProgress progress_to(const nodes::Federation& federation, const std::string& peer) {
@@ -443,7 +444,7 @@ PeerProgress progress_to(const nodes::Federation& federation, const std::string&
   const auto peers = status.find("peers");
   if (peers == status.end() || !peers->is_object() || !peers->contains(peer)) return {};
   const nlohmann::json& state = (*peers)[peer];
-  return {state.value("delivered", std::uint64_t{0}), state.value("outbox", std::uint64_t{0})};
+  return {state.value("delivered", std::uint64_t{0})};
 }
 
 Status failed_load(Load& load, const char* phase) {
@@ -526,7 +527,9 @@ Status run_saturated(Pair& pair, const api::ClientOptions& client,
   PeerProgress progress;
   while (true) {
     progress = progress_to(*bj.federation, "TJ");
-    result.outbox_peak = std::max(result.outbox_peak, progress.outbox);
+    // Rows waiting in BJ's outbox: locks taken whose answers are not recorded yet.
+    const std::uint64_t answered = progress.delivered - before.delivered;
+    result.outbox_peak = std::max(result.outbox_peak, load.accepted > answered ? load.accepted - answered : 0);
     if (progress.delivered - before.delivered >= requests.size()) break;
     if (load.done && load.failures > 0) break;
     if (Clock::now() - start > phase_duration_max) break;
