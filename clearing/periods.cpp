@@ -12,6 +12,7 @@ namespace {
 constexpr std::int64_t ms_per_second = 1000;
 constexpr int year_min = 2000;
 constexpr int year_max = 2100;
+constexpr std::size_t period_id_digits_max = 12;  // "S" + seconds until the year 33658
 
 std::int64_t shanghai_month_start_ms(int year, unsigned month) {
   using namespace std::chrono;
@@ -46,7 +47,8 @@ Result<Period> parse_period(std::string_view id, std::int64_t period_seconds) {
     return Status(Code::invalid_argument, "'" + std::string(id) + "' is not a clearing period");
   };
   const auto digits = [](std::string_view text) {
-    return !text.empty() && text.size() <= 12 && text.find_first_not_of("0123456789") == std::string::npos;
+    return !text.empty() && text.size() <= period_id_digits_max &&
+           text.find_first_not_of("0123456789") == std::string::npos;
   };
   if (period_seconds == 0) {
     if (id.size() != 7 || id[4] != '-' || !digits(id.substr(0, 4)) || !digits(id.substr(5, 2))) {
