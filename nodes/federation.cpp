@@ -91,7 +91,8 @@ Status Federation::adopt_manifest() {
   if (!recorded.ok()) return recorded.status();
   // What the rules record from this manifest (members by region: accepts and name).
   nlohmann::json members = nlohmann::json::object();
-  for (const nlohmann::json& member : adoption_body(manifest_)["members"]) {
+  const nlohmann::json adoption = adoption_body(manifest_);  // outlives the loop below
+  for (const nlohmann::json& member : adoption["members"]) {
     members[member["region"].get<std::string>()] = {{"accepts", member["accepts"]},
                                                      {"name", member["name"]}};
   }
