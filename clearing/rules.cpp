@@ -129,39 +129,57 @@ Status check_time(const Statement& statement, std::int64_t now_ms) {
   return Status::success();
 }
 
-Status authenticate(const Store& store, const Statement& statement, std::string_view bytes,
-                    std::span<const std::uint8_t> signature, Region region) {
+Result<Signer> signer_of(const Store& store, const Statement& statement, Region region) {
   if (statement.region != region_code(region)) {
-    return {Code::wrong_region, "statement is for region " + statement.region + ", this node is " +
-                                    std::string(region_code(region))};
+    return Status(Code::wrong_region, "statement is for region " + statement.region + ", this node is " +
+                                          std::string(region_code(region)));
   }
   Result<std::optional<nlohmann::json>> actor = store.get(Table::actors, statement.actor);
   if (!actor.ok()) return actor.status();
+  Signer signer{statement.actor, std::nullopt, {}};
   if (statement.kind == "genesis" && !actor->has_value()) {
     // The genesis statement carries the node key it is signed with.
     const auto node_key = statement.body.find("node_key");
     if (node_key == statement.body.end() || !node_key->is_string()) {
-      return {Code::bad_statement, "genesis needs a string 'node_key'"};
+      return Status(Code::bad_statement, "genesis needs a string 'node_key'");
     }
     Result<crypto::PublicKey> key = crypto::decode_public_key(node_key->get<std::string>());
     if (!key.ok()) return key.status();
-    return crypto::verify(*key, bytes, signature) ? Status::success()
-                                                  : Status(Code::bad_signature, "bad signature");
+    signer.key = *key;
+    return signer;
   }
-  if (!actor->has_value()) return {Code::unknown_actor, "unknown actor " + statement.actor};
+  if (!actor->has_value()) return Status(Code::unknown_actor, "unknown actor " + statement.actor);
   const nlohmann::json& record = **actor;
   if (record.value("status", "") != "active") {
-    return {Code::actor_revoked, "actor " + statement.actor + " was revoked"};
+    return Status(Code::actor_revoked, "actor " + statement.actor + " was revoked");
   }
-  Result<crypto::PublicKey> key = crypto::decode_public_key(record.value("key", ""));
-  if (key.ok() && crypto::verify(*key, bytes, signature)) return Status::success();
+  if (Result<crypto::PublicKey> key = crypto::decode_public_key(record.value("key", "")); key.ok()) {
+    signer.key = *key;
+  }
   for (const auto& retired : record.value("retired_keys", nlohmann::json::array())) {
-    Result<crypto::PublicKey> old = crypto::decode_public_key(retired.get<std::string>());
-    if (old.ok() && crypto::verify(*old, bytes, signature)) {
+    if (!retired.is_string()) continue;
+    if (Result<crypto::PublicKey> old = crypto::decode_public_key(retired.get<std::string>()); old.ok()) {
+      signer.retired_keys.push_back(*old);
+    }
+  }
+  return signer;
+}
+
+Status check_signature(const Signer& signer, std::string_view bytes, std::span<const std::uint8_t> signature) {
+  if (signer.key && crypto::verify(*signer.key, bytes, signature)) return Status::success();
+  for (const crypto::PublicKey& old : signer.retired_keys) {
+    if (crypto::verify(old, bytes, signature)) {
       return {Code::key_revoked, "signed with a key the office retired"};
     }
   }
-  return {Code::bad_signature, "signature does not verify under " + statement.actor + "'s key"};
+  return {Code::bad_signature, "signature does not verify under " + signer.actor + "'s key"};
+}
+
+Status authenticate(const Store& store, const Statement& statement, std::string_view bytes,
+                    std::span<const std::uint8_t> signature, Region region) {
+  Result<Signer> signer = signer_of(store, statement, region);
+  if (!signer.ok()) return signer.status();
+  return check_signature(*signer, bytes, signature);
 }
 
 Result<nlohmann::json> apply(Store& store, const Statement& statement, const Context& context) {

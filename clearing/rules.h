@@ -9,14 +9,17 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "clearing/region.h"
 #include "clearing/store.h"
+#include "crypto/ed25519.h"
 #include "crypto/status.h"
 
 namespace innoclear::clearing {
@@ -51,6 +54,19 @@ Status check_time(const Statement& statement, std::int64_t now_ms);
 // key_revoked (signed by a key the office retired), bad_signature, wrong_region.
 Status authenticate(const Store& store, const Statement& statement, std::string_view bytes,
                     std::span<const std::uint8_t> signature, Region region);
+
+// authenticate() in two steps, for an audit that checks signatures on other threads: first who
+// must have signed, from state (wrong_region, unknown_actor, actor_revoked; bad_statement for a
+// genesis without its node key), then the signature alone, which reads no state (bad_signature,
+// key_revoked). authenticate() is exactly signer_of() followed by check_signature().
+struct Signer {
+  std::string actor;
+  std::optional<crypto::PublicKey> key;  // none when the registered key does not decode
+  std::vector<crypto::PublicKey> retired_keys;
+};
+Result<Signer> signer_of(const Store& store, const Statement& statement, Region region);
+Status check_signature(const Signer& signer, std::string_view bytes,
+                       std::span<const std::uint8_t> signature);
 
 // Applies an authenticated statement. See the file comment.
 Result<nlohmann::json> apply(Store& store, const Statement& statement, const Context& context);

@@ -53,6 +53,21 @@ class StateWriter : public StateView {
 using Deriver =
     std::function<Status(StateWriter& state, std::uint64_t index, std::string_view entry)>;
 
+// Work an audit replay hands off so that the replay need not wait for it: `verify` runs each
+// deferred check on another thread while it replays the following entries, and fails with the
+// failing check of the earliest entry. A check must be self-contained (it owns copies of what it
+// reads; it never touches state): a signature over bytes with a key the replay looked up.
+class DeferredChecks {
+ public:
+  virtual ~DeferredChecks() = default;
+  // May block while many checks are waiting (bounded). Thread-compatible: the replay's thread.
+  virtual void defer(std::function<Status()> check) = 0;
+};
+
+// The audit replay: a Deriver that may defer its state-free checks.
+using AuditDeriver = std::function<Status(StateWriter& state, std::uint64_t index,
+                                          std::string_view entry, DeferredChecks& later)>;
+
 // An entry checked (canonical JSON) and leaf-hashed on the caller's thread, so that the writer
 // thread, which serialises all appends, does only what must be serial. Immutable.
 class PreparedEntry {
@@ -97,8 +112,9 @@ struct Options {
   std::vector<std::string> tables;      // derived-state tables; Table = position here
   Deriver derive;                       // optional
   // What `verify` replays; defaults to `derive`. A node's audit deriver also re-checks each
-  // statement's signature, which live appends already checked before they reached the writer.
-  Deriver derive_for_audit;
+  // statement's signature, which live appends already checked before they reached the writer,
+  // deferring the signature checks to other threads.
+  AuditDeriver derive_for_audit;
   const crypto::KeyPair* checkpoint_key = nullptr;  // not owned; required to sign checkpoints
   bool read_only = false;               // auditors: no writer, no lock, refuses writes
   std::size_t batch_entries_max = 1000;  // entries per durable transaction

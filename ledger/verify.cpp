@@ -1,6 +1,11 @@
 // Ledger::verify: recompute everything that can be recomputed and compare it with what is stored.
+#include <algorithm>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "crypto/canonical_json.h"
 #include "crypto/signed_note.h"
@@ -51,6 +56,70 @@ class ReplayedState final : public StateWriter {
 
  private:
   std::vector<std::map<std::string, std::string>> tables_;
+};
+
+// Deferred checks waiting for a worker before defer() blocks the replay: bounds the memory the
+// checks' copies hold, and lets the replay run that far ahead.
+constexpr std::size_t deferred_checks_max = 4096;
+constexpr unsigned check_workers_max = 8;
+
+// Runs the replay's deferred checks on worker threads (all cores but the replay's) and remembers
+// the earliest entry whose check failed.
+class CheckPool final : public DeferredChecks {
+ public:
+  CheckPool() {
+    const unsigned cores = std::max(2u, std::thread::hardware_concurrency());
+    for (unsigned i = 0; i < std::min(cores - 1, check_workers_max); ++i) {
+      workers_.emplace_back([this] { work(); });
+    }
+  }
+  ~CheckPool() override { (void)finish(); }
+
+  void at_entry(std::uint64_t index) { index_ = index; }
+
+  void defer(std::function<Status()> check) override {
+    std::unique_lock lock(mutex_);
+    room_.wait(lock, [&] { return queue_.size() < deferred_checks_max; });
+    queue_.emplace_back(index_, std::move(check));
+    waiting_.notify_one();
+  }
+
+  // Waits for every check and stops the workers; the earliest failure, if any.
+  std::optional<std::pair<std::uint64_t, Status>> finish() {
+    {
+      std::lock_guard lock(mutex_);
+      closing_ = true;
+      waiting_.notify_all();
+    }
+    for (auto& worker : workers_) worker.join();
+    workers_.clear();
+    return failure_;
+  }
+
+ private:
+  void work() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      waiting_.wait(lock, [&] { return closing_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // closing, and nothing left
+      auto [index, check] = std::move(queue_.front());
+      queue_.pop_front();
+      room_.notify_one();
+      lock.unlock();
+      Status status = check();
+      lock.lock();
+      if (!status.ok() && (!failure_ || index < failure_->first)) failure_.emplace(index, std::move(status));
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable waiting_;  // a check was queued, or closing
+  std::condition_variable room_;     // a check was taken
+  std::deque<std::pair<std::uint64_t, std::function<Status()>>> queue_;
+  bool closing_ = false;
+  std::optional<std::pair<std::uint64_t, Status>> failure_;
+  std::uint64_t index_ = 0;  // the entry being replayed (replay thread only)
+  std::vector<std::thread> workers_;
 };
 
 // Compares the hashes stored in entry `index`'s row with those the frontier recomputes.
@@ -133,7 +202,9 @@ Result<VerifyReport> Ledger::verify(const crypto::PublicKey& key) const {
   VerifyReport report;
   Frontier frontier;
   ReplayedState replayed(options_.tables.size());
+  CheckPool later;
   Status failure;
+  std::uint64_t failed_at = UINT64_MAX;  // the entry `failure` is about
   std::uint64_t expected_index = 0;
   Status status = detail::scan_rows(
       txn, impl_->databases.entries, {}, [&](std::string_view row_key, std::string_view bytes) {
@@ -149,16 +220,24 @@ Result<VerifyReport> Ledger::verify(const crypto::PublicKey& key) const {
         } else {
           failure = check_row_hashes(index, row->hashes, row->entry, frontier);
         }
-        const Deriver& replay = options_.derive_for_audit ? options_.derive_for_audit : options_.derive;
-        if (failure.ok() && replay) {
-          if (Status derived = replay(replayed, index, row->entry); !derived.ok()) {
-            failure = disagreement(where + ": replaying its state: " + derived.to_string());
-          }
+        if (failure.ok()) {
+          later.at_entry(index);
+          Status derived = options_.derive_for_audit ? options_.derive_for_audit(replayed, index, row->entry, later)
+                           : options_.derive     ? options_.derive(replayed, index, row->entry)
+                                                 : Status::success();
+          if (!derived.ok()) failure = disagreement(where + ": replaying its state: " + derived.to_string());
         }
+        if (!failure.ok()) failed_at = index;
         report.entries++;
         report.tree_hashes += detail::row_hash_count(index);
         return failure.ok();
       });
+  // A deferred check of an earlier entry explains the first disagreement better than anything
+  // found after it.
+  if (auto deferred = later.finish(); deferred && deferred->first <= failed_at) {
+    return disagreement("entry " + std::to_string(deferred->first) + ": replaying its state: " +
+                        deferred->second.to_string());
+  }
   if (!status.ok()) return status;
   if (!failure.ok()) return failure;
   if (report.entries != view.size()) return disagreement("entries are not contiguous");

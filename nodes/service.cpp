@@ -119,8 +119,11 @@ Status audit_synthetic(ledger::StateWriter& state, const nlohmann::json& record,
                                 crypto::canonical_dump(record["statement"]), *signature, region);
 }
 
+// `later` is set for the audit replay: it re-checks every signature, deferring the check itself
+// (which reads no state) to the audit's other threads.
 Status derive(ledger::StateWriter& state, std::uint64_t index, std::string_view entry,
-              clearing::Region region, bool audit) {
+              clearing::Region region, ledger::DeferredChecks* later) {
+  const bool audit = later != nullptr;
   if (!audit && entry.substr(0, synthetic_entry_prefix.size()) == synthetic_entry_prefix) {
     return Status::success();  // synthetic: no state; checked by the audit replay
   }
@@ -139,9 +142,11 @@ Status derive(ledger::StateWriter& state, std::uint64_t index, std::string_view 
   if (audit) {
     Result<crypto::Bytes> signature = crypto::base64_decode(record["signature"].get<std::string>());
     if (!signature.ok()) return signature.status();
-    if (Status s = clearing::authenticate(store, *statement, bytes, *signature, region); !s.ok()) {
-      return s;
-    }
+    Result<clearing::Signer> signer = clearing::signer_of(store, *statement, region);
+    if (!signer.ok()) return signer.status();
+    later->defer([signer = std::move(*signer), bytes, signature = std::move(*signature)] {
+      return clearing::check_signature(signer, bytes, signature);
+    });
   }
   const clearing::Context context{region, record["accepted_ms"].get<std::int64_t>(), index};
   Result<nlohmann::json> result = clearing::apply(store, *statement, context);
@@ -178,13 +183,14 @@ std::string make_entry(std::int64_t accepted_ms, const nlohmann::json& result,
 
 ledger::Deriver live_deriver(clearing::Region region) {
   return [region](ledger::StateWriter& state, std::uint64_t index, std::string_view entry) {
-    return derive(state, index, entry, region, false);
+    return derive(state, index, entry, region, nullptr);
   };
 }
 
-ledger::Deriver audit_deriver(clearing::Region region) {
-  return [region](ledger::StateWriter& state, std::uint64_t index, std::string_view entry) {
-    return derive(state, index, entry, region, true);
+ledger::AuditDeriver audit_deriver(clearing::Region region) {
+  return [region](ledger::StateWriter& state, std::uint64_t index, std::string_view entry,
+                  ledger::DeferredChecks& later) {
+    return derive(state, index, entry, region, &later);
   };
 }
 

@@ -111,7 +111,7 @@ std::string make_entry(std::int64_t accepted_ms, const nlohmann::json& result,
 // The node's derivers: replay clearing over an entry. The audit one also re-verifies the
 // statement's signature against the key registry as it stood at that entry.
 ledger::Deriver live_deriver(clearing::Region region);
-ledger::Deriver audit_deriver(clearing::Region region);
+ledger::AuditDeriver audit_deriver(clearing::Region region);
 
 // Appends the genesis entry of a new ledger: the node's statement registering itself and its
 // finance office's key, the root of every other key. REQUIRES: an empty ledger opened with the

@@ -258,6 +258,44 @@ TEST_CASE("derived state is written with its entry and verify replays it", "[led
   CHECK(report->state_rows == 2);
 }
 
+TEST_CASE("verify runs deferred audit checks and names the earliest entry that fails one",
+          "[ledger]") {
+  Fixture f;
+  {
+    auto ledger = f.open();
+    for (std::uint64_t n = 0; n < 3000; ++n) REQUIRE(ledger->append(entry(n)).ok());
+  }
+  // The audit replay derives as the live one does and defers a check per entry; entries whose
+  // number is in `bad` fail theirs. Checks run on other threads and may finish in any order.
+  const auto audit_failing = [&](std::set<std::uint64_t> bad, std::atomic<std::uint64_t>& checked) {
+    Options o = f.options();
+    o.read_only = true;
+    o.derive_for_audit = [bad, &checked](StateWriter& state, std::uint64_t index, std::string_view bytes,
+                                         DeferredChecks& later) {
+      later.defer([bad, index, &checked] {
+        checked++;
+        return bad.count(index) ? Status(Code::bad_signature, "planted") : Status::success();
+      });
+      return count_kinds(state, index, bytes);
+    };
+    return f.open(std::move(o))->verify(f.key.public_key());
+  };
+  SECTION("every check runs, and all passing verifies the ledger") {
+    std::atomic<std::uint64_t> checked{0};
+    Result<VerifyReport> report = audit_failing({}, checked);
+    REQUIRE(report.ok());
+    CHECK(report->entries == 3000);
+    CHECK(checked == 3000);
+  }
+  SECTION("the earliest failing entry is named, however the checks were scheduled") {
+    std::atomic<std::uint64_t> checked{0};
+    Result<VerifyReport> report = audit_failing({2999, 1717, 1200, 2500}, checked);
+    REQUIRE_FALSE(report.ok());
+    CHECK(report.status().code() == Code::verify_failed);
+    CHECK_THAT(report.status().message(), Catch::Contains("entry 1200:") && Catch::Contains("planted"));
+  }
+}
+
 TEST_CASE("a ledger refuses unsafe options, a second writer, and another origin", "[ledger]") {
   Fixture f;
   Options no_sync = f.options();
