@@ -24,36 +24,6 @@ constexpr std::size_t bench_map_bytes = std::size_t{16} << 30;
 constexpr std::uint64_t bench_entries_max = 50'000'000;
 constexpr std::size_t bench_writers_max = 256;
 
-// Synthetic statements signed by a bench actor, shaped like the statements nodes record, made
-// before the timed window so that signing is not measured.
-std::vector<std::string> make_entries(std::uint64_t count, const std::string& region,
-                                      const crypto::KeyPair& node_key) {
-  const crypto::KeyPair& actor = node_key;  // the node states its own synthetic load
-  std::vector<std::string> entries(count);
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-  const auto sign_range = [&](std::uint64_t begin, std::uint64_t end) {
-    for (std::uint64_t i = begin; i < end; ++i) {
-      const nlohmann::json statement = {
-          {"actor", "node." + region},
-          {"body", {{"amount_fen", 100 + i % 500000}, {"memo", "synthetic load"}}},
-          {"kind", "bench.synthetic"},
-          {"nonce", "bench-" + std::to_string(i)},
-          {"region", region},
-          {"time", now_ms}};
-      const std::string bytes = crypto::canonical_dump(statement);
-      const crypto::Signature signature = actor.sign(bytes);
-      entries[i] = crypto::canonical_dump(
-          {{"signature", crypto::base64_encode(signature)}, {"statement", statement}});
-    }
-  };
-  std::thread helper(sign_range, 0, count / 2);
-  sign_range(count / 2, count);
-  helper.join();
-  return entries;
-}
-
 // Appends all entries through `writers` threads, each submitting without waiting, and returns
 // once every append is acknowledged durable.
 Result<double> timed_ledger_appends(ledger::Ledger& ledger, std::vector<std::string> entries,
@@ -105,6 +75,34 @@ Result<double> timed_ledger_appends(ledger::Ledger& ledger, std::vector<std::str
 
 }  // namespace
 
+std::vector<std::string> make_synthetic_entries(std::uint64_t count, const std::string& region,
+                                                const crypto::KeyPair& node_key) {
+  const crypto::KeyPair& actor = node_key;  // the node states its own synthetic load
+  std::vector<std::string> entries(count);
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const auto sign_range = [&](std::uint64_t begin, std::uint64_t end) {
+    for (std::uint64_t i = begin; i < end; ++i) {
+      const nlohmann::json statement = {
+          {"actor", "node." + region},
+          {"body", {{"amount_fen", 100 + i % 500000}, {"memo", "synthetic load"}}},
+          {"kind", "bench.synthetic"},
+          {"nonce", "bench-" + std::to_string(i)},
+          {"region", region},
+          {"time", now_ms}};
+      const std::string bytes = crypto::canonical_dump(statement);
+      const crypto::Signature signature = actor.sign(bytes);
+      entries[i] = crypto::canonical_dump(
+          {{"signature", crypto::base64_encode(signature)}, {"statement", statement}});
+    }
+  };
+  std::thread helper(sign_range, 0, count / 2);
+  sign_range(count / 2, count);
+  helper.join();
+  return entries;
+}
+
 Result<LedgerBenchResult> run_ledger_bench(const LedgerBenchOptions& options) {
   if (options.entries == 0 || options.entries > bench_entries_max || options.batch == 0 ||
       options.writers == 0 || options.writers > bench_writers_max) {
@@ -117,7 +115,7 @@ Result<LedgerBenchResult> run_ledger_bench(const LedgerBenchOptions& options) {
   if (!key.ok()) return key.status();
 
   std::vector<std::string> entries =
-      make_entries(options.entries, std::string(clearing::region_code(identity->region)), *key);
+      make_synthetic_entries(options.entries, std::string(clearing::region_code(identity->region)), *key);
   const std::vector<std::string> raw_entries = entries;  // the same bytes for the baseline
   LedgerBenchResult result;
   result.entries = options.entries;

@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
+#include "crypto/ed25519.h"
 #include "crypto/status.h"
 
 namespace innoclear::bench {
@@ -34,5 +36,11 @@ struct LedgerBenchResult {
 };
 
 Result<LedgerBenchResult> run_ledger_bench(const LedgerBenchOptions& options);
+
+// `count` synthetic statements of the node (kind bench.synthetic, actor "node.<region>") signed
+// by `node_key`, as entries {"signature","statement"}: the entries `bench ledger` appends, which
+// a node's audit replay accepts. Signed on two threads, so that timed windows measure no signing.
+std::vector<std::string> make_synthetic_entries(std::uint64_t count, const std::string& region,
+                                                const crypto::KeyPair& node_key);
 
 }  // namespace innoclear::bench

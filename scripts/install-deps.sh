@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages innoclear needs, only those missing; fast when all are there.
 #   scripts/install-deps.sh          build and run
-#   scripts/install-deps.sh --test   also what the tests need (Go reference verifier, xmllint)
+#   scripts/install-deps.sh --test   also what the tests need (Go reference verifier, xmllint,
+#                                    and the PostgreSQL and gnuplot of the `bench all --quick` smoke test)
+#   scripts/install-deps.sh --bench  also what bench/run needs (PostgreSQL 15, gnuplot, perf)
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config ccache
-  libsodium-dev libssl-dev liblmdb-dev libboost1.81-dev nlohmann-json3-dev libcli11-dev
+  libsodium-dev libssl-dev liblmdb-dev libboost1.81-dev nlohmann-json3-dev libcli11-dev libpq-dev
   openssl catch2
 )
-if [[ "${1:-}" == "--test" ]]; then
-  packages+=(golang-go golang-golang-x-mod-dev lmdb-utils libxml2-utils curl)
-fi
+case "${1:-}" in
+  --test) packages+=(golang-go golang-golang-x-mod-dev lmdb-utils libxml2-utils curl python3
+                     postgresql-15 gnuplot-nox) ;;
+  --bench) packages+=(postgresql-15 gnuplot-nox linux-perf) ;;
+esac
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,12 +1,15 @@
 // `innoclear bench …`: benchmarks that print figures beside baselines measured in the same run.
+#include <array>
 #include <cstdio>
 #include <iostream>
 #include <thread>
 
 #include "api/cli/cli.h"
+#include "bench/bounds.h"
 #include "bench/clear_bench.h"
 #include "bench/ledger_bench.h"
 #include "bench/redeem_bench.h"
+#include "bench/verify_bench.h"
 #include "crypto/canonical_json.h"
 
 namespace innoclear::cli {
@@ -228,6 +231,196 @@ void add_clear_verb(CLI::App& group, int& exit_code) {
   });
 }
 
+void print_bounds(const bench::BoundsResult& r, Output output) {
+  const auto n = [](std::uint64_t value) { return static_cast<unsigned long long>(value); };
+  if (output == Output::json) {
+    nlohmann::ordered_json json{{"statement_bytes", r.statement_bytes},
+                                {"verify_1_thread_per_second", r.verify_1_thread_per_second},
+                                {"verify_2_threads_per_second", r.verify_2_threads_per_second},
+                                {"entry_bytes_mean", r.entry_bytes_mean},
+                                {"sha256_records", r.sha256_records},
+                                {"sha256_records_per_second", r.sha256_records_per_second},
+                                {"sha256_megabytes_per_second", r.sha256_megabytes_per_second}};
+    for (const bench::RawAppendFigure& raw : r.raw_appends) {
+      const std::string key = "raw_lmdb_batch_" + std::to_string(raw.batch);
+      json[key + "_entries"] = raw.entries;
+      json[key + "_commits"] = raw.commits;
+      json[key + "_seconds"] = raw.seconds;
+      json[key + "_per_second"] = raw.entries_per_second;
+    }
+    json["clients"] = r.clients;
+    json["echo_requests"] = r.echo_requests;
+    json["tls_echo_per_second"] = r.tls_echo_per_second;
+    std::cout << json.dump() << "\n";
+    return;
+  }
+  std::printf("bench bounds: the machine's limits, each measured in this run (%u cores)\n",
+              std::thread::hardware_concurrency());
+  std::printf("  bare Ed25519 verify  %10.0f /s  1 thread  (a %zu-byte statement)\n",
+              r.verify_1_thread_per_second, r.statement_bytes);
+  std::printf("  bare Ed25519 verify  %10.0f /s  2 threads\n", r.verify_2_threads_per_second);
+  std::printf("  SHA-256 leaf hash    %10.0f records/s  1 thread, %.0f MB/s (entries of %llu bytes "
+              "on average)\n",
+              r.sha256_records_per_second, r.sha256_megabytes_per_second, n(r.entry_bytes_mean));
+  for (const bench::RawAppendFigure& raw : r.raw_appends) {
+    std::printf("  raw LMDB append      %10.0f entries/s  batch %-4zu (%llu entries, %llu durable "
+                "commits, %.3f s)\n",
+                raw.entries_per_second, raw.batch, n(raw.entries), n(raw.commits), raw.seconds);
+  }
+  std::printf("  bare TLS echo        %10.0f requests/s  (%zu keep-alive clients, %llu requests, "
+              "a node's server stack)\n",
+              r.tls_echo_per_second, r.clients, n(r.echo_requests));
+}
+
+// `bench bounds`: --quick lowers the sizes it was not given explicitly.
+void add_bounds_verb(CLI::App& group, int& exit_code) {
+  struct Arguments {
+    bench::BoundsOptions bench;
+    std::string scratch = "/tmp";
+    bool quick = false;
+    Output output = Output::text;
+  };
+  auto arguments = std::make_shared<Arguments>();
+  const bench::BoundsOptions defaults;
+  CLI::App* bounds = group.add_subcommand(
+      "bounds", "bare verify, SHA-256 leaf hashes, raw LMDB appends and a TLS echo");
+  bounds->add_option("--scratch", arguments->scratch, "directory for the throw-away files")
+      ->default_val("/tmp");
+  bounds->add_option("--clients", arguments->bench.clients, "keep-alive clients of the TLS echo")
+      ->default_val(defaults.clients);
+  CLI::Option* echo = bounds->add_option("--echo-requests", arguments->bench.echo_requests,
+                                         "requests of the TLS echo")
+                          ->default_val(defaults.echo_requests);
+  std::array<CLI::Option*, 3> raw{};
+  for (std::size_t k = 0; k < raw.size(); ++k) {
+    const std::string batch = std::to_string(bench::bounds_raw_batches[k]);
+    raw[k] = bounds->add_option("--batch-" + batch + "-entries", arguments->bench.raw_entries[k],
+                                "entries of the raw LMDB append at batch " + batch)
+                 ->default_val(defaults.raw_entries[k]);
+  }
+  bounds->add_flag("--quick", arguments->quick,
+                   "smoke sizes: 1000 echoes, 30/2000/20000 raw entries, 200 ms loops");
+  add_output_option(*bounds, arguments->output);
+  bounds->callback([arguments, echo, raw, &exit_code] {
+    bench::BoundsOptions& options = arguments->bench;
+    if (arguments->quick) {
+      const std::array<std::uint64_t, 3> quick_raw = {30, 2'000, 20'000};
+      if (echo->count() == 0) options.echo_requests = 1'000;
+      for (std::size_t k = 0; k < raw.size(); ++k) {
+        if (raw[k]->count() == 0) options.raw_entries[k] = quick_raw[k];
+      }
+      options.window = std::chrono::milliseconds(200);
+    }
+    options.scratch = arguments->scratch;
+    Result<bench::BoundsResult> result = bench::run_bounds_bench(options);
+    if (!result.ok()) {
+      exit_code = fail(result.status());
+      return;
+    }
+    print_bounds(*result, arguments->output);
+  });
+}
+
+void print_verify_json(const bench::VerifyBenchResult& r) {
+  std::cout << nlohmann::ordered_json{
+                   {"entries", r.entries},
+                   {"vouchers_redeemed", r.vouchers_redeemed},
+                   {"vouchers_prepared", r.vouchers_prepared},
+                   {"entry_bytes_mean", r.entry_bytes_mean},
+                   {"fill_seconds", r.fill_seconds},
+                   {"fill_entries_per_second", r.fill_entries_per_second},
+                   {"verify_seconds", r.verify_seconds},
+                   {"verify_entries_per_second", r.verify_entries_per_second},
+                   {"tree_hashes", r.tree_hashes},
+                   {"checkpoints", r.checkpoints},
+                   {"state_rows", r.state_rows},
+                   {"bare_verify_1_thread_per_second", r.bare_verify_1_thread_per_second},
+                   {"bare_verify_2_threads_per_second", r.bare_verify_2_threads_per_second},
+                   {"ratio_1_thread", r.ratio_1_thread},
+                   {"ratio_2_threads", r.ratio_2_threads},
+                   {"redemptions", r.redemptions},
+                   {"clients", r.clients},
+                   {"redemptions_per_second", r.redemptions_per_second},
+                   {"latency_p50_ms", r.latency_p50_ms},
+                   {"latency_p99_ms", r.latency_p99_ms},
+                   {"memory_samples", r.memory_samples},
+                   {"rss_peak_bytes", r.rss_peak_bytes},
+                   {"rss_anon_bytes", r.rss_anon_bytes},
+                   {"rss_file_bytes", r.rss_file_bytes},
+                   {"data_file_bytes", r.data_file_bytes}}
+                   .dump()
+            << "\n";
+}
+
+void print_verify(const bench::VerifyBenchResult& r, Output output) {
+  if (output == Output::json) return print_verify_json(r);
+  const auto n = [](std::uint64_t value) { return static_cast<unsigned long long>(value); };
+  const auto mebibytes = [](std::uint64_t bytes) { return static_cast<double>(bytes) / 1048576; };
+  std::printf("bench verify: a BJ node's ledger of %llu real signed entries (%llu bytes each on "
+              "average)\n",
+              n(r.entries), n(r.entry_bytes_mean));
+  std::printf("  fill                 %10.0f entries/s  (%.1f s through the Service: %llu vouchers "
+              "redeemed, %llu prepared)\n",
+              r.fill_entries_per_second, r.fill_seconds, n(r.vouchers_redeemed),
+              n(r.vouchers_prepared));
+  std::printf("  full verify          %10.0f entries/s  (%.2f s, as `ledger verify`: %llu tree "
+              "hashes, %llu checkpoints, %llu state rows)\n",
+              r.verify_entries_per_second, r.verify_seconds, n(r.tree_hashes), n(r.checkpoints),
+              n(r.state_rows));
+  std::printf("  bare verify loop     %10.0f /s  1 thread\n", r.bare_verify_1_thread_per_second);
+  std::printf("  bare verify loop     %10.0f /s  2 threads\n", r.bare_verify_2_threads_per_second);
+  std::printf("  verify / bare        %10.1f %%  of 1 thread, %.1f %% of 2 threads\n",
+              r.ratio_1_thread * 100, r.ratio_2_threads * 100);
+  std::printf("  node process         %10.0f redemptions/s  p50 %.2f ms  p99 %.2f ms  (%llu over "
+              "HTTPS keep-alive, %zu clients)\n",
+              r.redemptions_per_second, r.latency_p50_ms, r.latency_p99_ms, n(r.redemptions),
+              r.clients);
+  std::printf("    peak RSS           %10.1f MiB  (%llu samples, every 10 ms)\n",
+              mebibytes(r.rss_peak_bytes), n(r.memory_samples));
+  std::printf("    RssAnon at peak    %10.1f MiB  (heap and stacks)\n",
+              mebibytes(r.rss_anon_bytes));
+  std::printf("    RssFile at peak    %10.1f MiB  (mapped files: the LMDB map's touched pages, "
+              "the binary)\n",
+              mebibytes(r.rss_file_bytes));
+  std::printf("  ledger data.mdb      %10.1f MiB\n", mebibytes(r.data_file_bytes));
+}
+
+void add_verify_verb(CLI::App& group, int& exit_code) {
+  struct Arguments {
+    bench::VerifyBenchOptions bench;
+    std::string scratch = "/tmp";
+    Output output = Output::text;
+  };
+  auto arguments = std::make_shared<Arguments>();
+  CLI::App* verify = group.add_subcommand(
+      "verify", "fill a node's ledger, time `ledger verify` on it beside the bare verify loop, "
+                "and the node process's memory while it redeems");
+  verify->add_option("--scratch", arguments->scratch, "directory for the throw-away node")
+      ->default_val("/tmp");
+  verify->add_option("--entries", arguments->bench.entries, "entries of the filled ledger")
+      ->default_val(1'000'000);
+  verify->add_option("--redemptions", arguments->bench.redemptions,
+                     "vouchers prepared during the fill and redeemed through the node process")
+      ->default_val(2000);
+  verify->add_option("--clients", arguments->bench.clients, "concurrent keep-alive clients")
+      ->default_val(16);
+  verify->add_option("--runs", arguments->bench.runs,
+                     "verify and node runs on the one filled ledger (one figure set each)")
+      ->default_val(1);
+  add_output_option(*verify, arguments->output);
+  verify->callback([arguments, &exit_code] {
+    bench::VerifyBenchOptions& options = arguments->bench;
+    options.scratch = arguments->scratch;
+    options.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+    Result<std::vector<bench::VerifyBenchResult>> results = bench::run_verify_bench(options);
+    if (!results.ok()) {
+      exit_code = fail(results.status());
+      return;
+    }
+    for (const bench::VerifyBenchResult& result : *results) print_verify(result, arguments->output);
+  });
+}
+
 }  // namespace
 
 void add_bench_verbs(CLI::App& app, int& exit_code) {
@@ -278,6 +471,8 @@ void add_bench_verbs(CLI::App& app, int& exit_code) {
     print_redeem_bench(*result, *redeem_output);
   });
   add_clear_verb(*group, exit_code);
+  add_bounds_verb(*group, exit_code);
+  add_verify_verb(*group, exit_code);
 }
 
 }  // namespace innoclear::cli

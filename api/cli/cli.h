@@ -25,6 +25,8 @@ void add_output_option(CLI::App& verb, Output& output);
 void add_init_verbs(CLI::App& app, int& exit_code);
 void add_ledger_verbs(CLI::App& app, int& exit_code);
 void add_bench_verbs(CLI::App& app, int& exit_code);
+// `bench all`; REQUIRES: add_bench_verbs ran first (it adds to the `bench` group).
+void add_bench_all_verb(CLI::App& app, int& exit_code);
 void add_node_verbs(CLI::App& app, int& exit_code);
 void add_client_verbs(CLI::App& app, int& exit_code);
 void add_up_verbs(CLI::App& app, int& exit_code);

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   add_init_verbs(app, exit_code);
   add_ledger_verbs(app, exit_code);
   add_bench_verbs(app, exit_code);
+  add_bench_all_verb(app, exit_code);
   add_node_verbs(app, exit_code);
   add_client_verbs(app, exit_code);
   add_up_verbs(app, exit_code);
