@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::api {
 

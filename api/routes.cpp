@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 
+#include "clearing/kinds.h"
 #include "crypto/canonical_json.h"
 #include "crypto/encoding.h"
 
@@ -15,13 +16,6 @@ namespace innoclear::api {
 
 namespace {
 
-constexpr std::array<std::string_view, 18> statement_kinds = {
-    "actor.register", "actor.rotate_key", "actor.revoke", "policy.set", "budget.allocate",
-    "voucher.apply", "voucher.approve", "voucher.refuse", "receipt.record", "receipt.confirm",
-    "voucher.redeem", "voucher.assign", "voucher.provider_redeem", "payout.record",
-    "voucher.expire", "voucher.revoke", "feedback.rate", "settlement.sign"};
-constexpr std::array<std::string_view, 6> query_names = {"voucher", "vouchers", "report",
-                                                         "stats",   "actor",    "settlement"};
 constexpr std::array<double, 8> latency_buckets_ms = {1, 2, 5, 10, 20, 50, 100, 500};
 
 HttpResponse json_response(unsigned status, std::string body) {
@@ -83,36 +77,78 @@ struct Routes::Metrics {
 };
 
 unsigned http_status(Code code) {
-  const auto value = static_cast<unsigned>(code);
-  switch (code) {
+  switch (code) {  // no default: a new code without a status does not compile
     case Code::ok: return 200;
+    case Code::json_syntax:
+    case Code::json_whitespace:
+    case Code::json_unsorted_keys:
+    case Code::json_duplicate_key:
+    case Code::json_float:
+    case Code::json_integer_out_of_range:
+    case Code::json_invalid_utf8:
+    case Code::json_too_deep:
+    case Code::json_noncanonical_number:
+    case Code::json_noncanonical_string:
+    case Code::json_non_ascii_key:
+    case Code::json_trailing_data: return 400;
+    case Code::json_too_large: return 413;
+    case Code::bad_signature: return 401;
+    case Code::bad_key:
+    case Code::bad_note:
+    case Code::key_file:
+    case Code::unknown_signer:
+    case Code::bad_certificate:
+    case Code::bad_encoding: return 500;
+    case Code::io_error: return 500;
+    case Code::storage_full: return 507;
+    case Code::storage_corrupt: return 500;
+    case Code::not_found: return 404;
+    case Code::out_of_range: return 400;
+    case Code::unsafe_storage:
+    case Code::verify_failed: return 500;
+    case Code::shutting_down: return 503;
+    case Code::already_exists: return 409;
+    case Code::invalid_argument: return 400;
+    case Code::locked: return 500;
+    case Code::bad_statement: return 400;
     case Code::unknown_actor:
-    case Code::bad_signature:
-    case Code::key_revoked:
-    case Code::stale_time: return 401;
+    case Code::key_revoked: return 401;
     case Code::actor_revoked:
     case Code::forbidden:
     case Code::not_own_party:
     case Code::wrong_region: return 403;
-    case Code::not_found: return 404;
+    case Code::stale_time: return 401;
     case Code::nonce_conflict:
-    case Code::id_conflict:
-    case Code::already_redeemed:
-    case Code::already_exists:
+    case Code::id_conflict: return 409;
+    case Code::unknown_kind: return 400;
+    case Code::amount_invalid:
+    case Code::over_face_cap:
+    case Code::over_yearly_count:
+    case Code::over_yearly_amount:
+    case Code::budget_insufficient:
+    case Code::category_not_allowed:
+    case Code::region_not_accepted:
+    case Code::application_not_pending:
+    case Code::voucher_not_live:
+    case Code::voucher_expired: return 422;
+    case Code::already_redeemed: return 409;
+    case Code::receipt_not_confirmed:
+    case Code::receipt_consumed:
+    case Code::receipt_mismatch:
+    case Code::not_assigned:
+    case Code::not_payable:
+    case Code::already_rated:
+    case Code::rating_invalid:
+    case Code::not_expired_yet:
+    case Code::invalid_credit_code: return 422;
     case Code::actor_exists: return 409;
-    case Code::json_too_large: return 413;
-    case Code::shutting_down: return 503;
-    case Code::storage_full: return 507;
-    default: break;
+    case Code::no_budget:
+    case Code::paid_exceeds_price:
+    case Code::peer_forked:
+    case Code::statements_differ:
+    case Code::period_open: return 422;
   }
-  if (value >= 100 && value < 200) return 400;  // canonical JSON
-  if (value >= 400 && value < 500) return 400;  // malformed statements
-  if (value >= 500 && value < 600) return 422;  // voucher rules
-  if (value == static_cast<unsigned>(Code::out_of_range) ||
-      value == static_cast<unsigned>(Code::invalid_argument)) {
-    return 400;
-  }
-  return 500;
+  return 500;  // a number that names no code
 }
 
 std::string problem_json(const Status& status) {
@@ -276,26 +312,17 @@ void Routes::handle(HttpRequest request, Respond respond) {
     return;
   }
   const std::optional<std::string> signature = request.header("innoclear-signature");
-  constexpr std::string_view query_prefix = "/v1/query/";
-  if (path.compare(0, query_prefix.size(), query_prefix) == 0) {
-    const std::string name = path.substr(query_prefix.size());
-    if (std::find(query_names.begin(), query_names.end(), name) == query_names.end()) {
-      return fail(Status(Code::not_found, "no query " + name));
-    }
-    if (!signature) return fail(Status(Code::bad_signature, "missing Innoclear-Signature header"));
-    Result<nlohmann::json> answer = service_.query(request.body, *signature, "query." + name);
+  const clearing::Kind* kind = clearing::kind_at_route(path);
+  if (kind == nullptr) return fail(Status(Code::not_found, "no route " + path));
+  if (!signature) return fail(Status(Code::bad_signature, "missing Innoclear-Signature header"));
+  if (clearing::is_query(*kind)) {
+    Result<nlohmann::json> answer = service_.query(request.body, *signature, kind->name);
     if (!answer.ok()) return fail(answer.status());
-    if (name == "settlement" && federation_ != nullptr) {
+    if (kind->name == "query.settlement" && federation_ != nullptr) {
       (*answer)["differences"] = federation_->differences((*answer)["period"].get<std::string>());
     }
     return finish(json_response(200, crypto::canonical_dump(*answer)), Status::success());
   }
-  std::string kind = path.size() > 4 ? path.substr(4) : std::string();
-  std::replace(kind.begin(), kind.end(), '/', '.');
-  if (std::find(statement_kinds.begin(), statement_kinds.end(), kind) == statement_kinds.end()) {
-    return fail(Status(Code::not_found, "no route " + path));
-  }
-  if (!signature) return fail(Status(Code::bad_signature, "missing Innoclear-Signature header"));
   service_.submit(std::move(request.body), *signature,
                   [finish, fail](Result<nodes::Accepted> accepted) {
                     if (!accepted.ok()) return fail(accepted.status());
@@ -305,7 +332,7 @@ void Routes::handle(HttpRequest request, Respond respond) {
                                                    {"result", accepted->result}})),
                            Status::success());
                   },
-                  kind);
+                  kind->name);
 }
 
 std::string Routes::metrics_text() const {

@@ -11,7 +11,7 @@
 
 #include "bench/https_load.h"
 #include "crypto/ed25519.h"
-#include "crypto/status.h"
+#include "base/status.h"
 #include "nodes/service.h"
 
 namespace innoclear::bench {

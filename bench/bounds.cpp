@@ -11,7 +11,7 @@
 #include "bench/ledger_bench.h"
 #include "crypto/tls_cert.h"
 #include "ledger/merkle.h"
-#include "ledger/raw_append.h"
+#include "ledger/testkit/raw_append.h"
 
 namespace innoclear::bench {
 

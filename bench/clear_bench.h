@@ -18,7 +18,7 @@
 #include <cstdint>
 #include <filesystem>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::bench {
 

@@ -13,7 +13,7 @@
 #include "crypto/canonical_json.h"
 #include "crypto/encoding.h"
 #include "ledger/ledger.h"
-#include "ledger/raw_append.h"
+#include "ledger/testkit/raw_append.h"
 #include "nodes/data_dir.h"
 
 namespace innoclear::bench {

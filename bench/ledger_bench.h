@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "crypto/ed25519.h"
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::bench {
 

@@ -29,7 +29,7 @@ constexpr auto poll_interval = std::chrono::milliseconds(20);
 constexpr std::uint32_t health_request_ms_max = 2'000;
 constexpr std::streamoff log_tail_bytes_max = 4096;
 constexpr std::size_t log_tail_lines_max = 5;
-// What `innoclear node` prints once it serves (see api/cli/node_verbs.cpp).
+// What `innoclear node` prints once it serves (see cli/node_verbs.cpp).
 constexpr std::string_view listening_marker = "listening on https://127.0.0.1:";
 
 // In the child, between fork and exec: only async-signal-safe calls.

@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "crypto/status.h"
+#include "base/status.h"
 #include "nodes/data_dir.h"
 
 namespace innoclear::bench {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::bench {
 

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "bench/suite.h"
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::bench {
 

@@ -125,7 +125,7 @@ Result<std::uint64_t> entry_bytes_mean(const ledger::Ledger& ledger) {
 }
 
 // Step 2: the ledger opened and its verify timed as `innoclear ledger verify` does it
-// (api/cli/ledger_verbs.cpp). The page cache is warm, as it is after the fill and the mean's pass.
+// (cli/ledger_verbs.cpp). The page cache is warm, as it is after the fill and the mean's pass.
 Status measure_audit(const nodes::DataDir& dir, VerifyBenchResult& result) {
   Result<nodes::NodeIdentity> identity = nodes::read_identity(dir);
   if (!identity.ok()) return identity.status();

@@ -17,7 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/ed25519.h"
-#include "crypto/status.h"
+#include "base/status.h"
 #include "nodes/data_dir.h"
 #include "nodes/service.h"
 

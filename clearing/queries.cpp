@@ -1,6 +1,7 @@
 #include "clearing/queries.h"
 
 #include "clearing/federation.h"
+#include "clearing/kinds.h"
 #include "clearing/rules_internal.h"
 
 namespace innoclear::clearing {
@@ -16,11 +17,12 @@ Result<nlohmann::json> rows_of(const Store& store, Table table, const std::strin
 }
 
 Result<nlohmann::json> one_voucher(const Store& store, const Statement& statement,
-                                   const std::string& role) {
+                                   const nlohmann::json& actor) {
   Result<std::string> id = detail::text_field(statement.body, "voucher_id");
   if (!id.ok()) return id.status();
   Result<nlohmann::json> voucher = detail::require(store, Table::vouchers, *id, "voucher");
   if (!voucher.ok()) return voucher;
+  const std::string role = actor.value("role", "");
   const bool allowed = role == "office" ||
                        (role == "enterprise" && (*voucher)["enterprise"] == statement.actor) ||
                        (role == "provider" && (voucher->value("assigned_to", "") == statement.actor ||
@@ -29,7 +31,8 @@ Result<nlohmann::json> one_voucher(const Store& store, const Statement& statemen
   return nlohmann::json{{"voucher", *voucher}};
 }
 
-Result<nlohmann::json> own_vouchers(const Store& store, const Statement& statement) {
+Result<nlohmann::json> own_vouchers(const Store& store, const Statement& statement,
+                                    const nlohmann::json&) {
   Result<std::vector<std::pair<std::string, nlohmann::json>>> index =
       store.scan(Table::indexes, key_of(statement.actor, ""));
   if (!index.ok()) return index.status();
@@ -44,7 +47,8 @@ Result<nlohmann::json> own_vouchers(const Store& store, const Statement& stateme
 }
 
 // The office's view of a clearing period: what its node recorded, and every cross-region line.
-Result<nlohmann::json> period_settlement(const Store& store, const Statement& statement) {
+Result<nlohmann::json> period_settlement(const Store& store, const Statement& statement,
+                                         const nlohmann::json&) {
   Result<std::string> id = detail::text_field(statement.body, "period");
   if (!id.ok()) return id.status();
   Result<nlohmann::json> federation = detail::require(store, Table::settings, "federation", "federation");
@@ -65,44 +69,69 @@ Result<nlohmann::json> period_settlement(const Store& store, const Statement& st
                         {"settlement", record->value_or(nlohmann::json())}, {"to_ms", period->to_ms}};
 }
 
+Result<nlohmann::json> own_actor(const Store&, const Statement& statement, const nlohmann::json& actor) {
+  return nlohmann::json{{"actor", actor}, {"id", statement.actor}};
+}
+
+Result<nlohmann::json> own_stats(const Store& store, const Statement& statement, const nlohmann::json&) {
+  Result<nlohmann::json> stats = rows_of(store, Table::provider_stats, key_of(statement.actor, ""));
+  if (!stats.ok()) return stats;
+  return nlohmann::json{{"stats", *stats}};
+}
+
+Result<nlohmann::json> office_report(const Store& store, const Statement&, const nlohmann::json&) {
+  Result<nlohmann::json> budgets = rows_of(store, Table::budgets, "");
+  Result<nlohmann::json> stats = rows_of(store, Table::provider_stats, "");
+  Result<nlohmann::json> policy_record = detail::policy(store);
+  for (const Status& s : {budgets.status(), stats.status(), policy_record.status()}) {
+    if (!s.ok()) return s;
+  }
+  return nlohmann::json{{"budgets", *budgets}, {"policy", *policy_record}, {"provider_stats", *stats}};
+}
+
+using T = FieldType;
+
+constexpr Field voucher_fields[] = {
+    {"voucher_id", T::text, true, "voucher", "the voucher"},
+};
+constexpr Field period_fields[] = {
+    {"period", T::text, true, "period", "the period's name, e.g. 2026-11"},
+};
+
+constexpr Kind table[] = {
+    {"query.voucher", enterprise_role | provider_role | office_role, Poster::client, nullptr,
+     one_voucher, "voucher", "show",
+     "show a voucher: to its enterprise, its provider, or the office", voucher_fields},
+    {"query.vouchers", enterprise_role, Poster::client, nullptr, own_vouchers, "enterprise",
+     "vouchers", "list your vouchers", {}},
+    {"query.stats", provider_role, Poster::client, nullptr, own_stats, "provider", "stats",
+     "your services, amounts and ratings by month", {}},
+    {"query.report", office_role, Poster::client, nullptr, office_report, "office", "report",
+     "budgets, policy and provider statistics", {}},
+    {"query.actor", any_role, Poster::client, nullptr, own_actor, "", "",
+     "your own registration", {}},
+    {"query.settlement", office_role, Poster::client, nullptr, period_settlement, "office",
+     "settlement", "a clearing period: its lines, its settlement and the signatures so far",
+     period_fields},
+};
+
 }  // namespace
+
+namespace detail {
+constinit const std::span<const Kind> query_kinds{table};
+}  // namespace detail
 
 Result<nlohmann::json> query(const Store& store, const Statement& statement) {
   Result<nlohmann::json> actor = detail::require(store, Table::actors, statement.actor, "actor");
   if (!actor.ok()) return Status(Code::unknown_actor, "unknown actor " + statement.actor);
-  const std::string role = actor->value("role", "");
-  const auto only = [&](const char* allowed) -> Status {
-    if (role != allowed) return {Code::forbidden, "a " + role + " may not run " + statement.kind};
-    return Status::success();
-  };
-  if (statement.kind == "query.voucher") return one_voucher(store, statement, role);
-  if (statement.kind == "query.actor") return nlohmann::json{{"actor", *actor}, {"id", statement.actor}};
-  if (statement.kind == "query.vouchers") {
-    if (Status s = only("enterprise"); !s.ok()) return s;
-    return own_vouchers(store, statement);
+  const Kind* kind = find_kind(statement.kind);
+  if (kind == nullptr || !is_query(*kind)) {
+    return Status(Code::unknown_kind, "unknown query " + statement.kind);
   }
-  if (statement.kind == "query.stats") {
-    if (Status s = only("provider"); !s.ok()) return s;
-    Result<nlohmann::json> stats = rows_of(store, Table::provider_stats, key_of(statement.actor, ""));
-    if (!stats.ok()) return stats;
-    return nlohmann::json{{"stats", *stats}};
+  if ((kind->roles & role_from_name(actor->value("role", ""))) == 0) {
+    return Status(Code::forbidden, "a " + actor->value("role", "") + " may not run " + statement.kind);
   }
-  if (statement.kind == "query.report") {
-    if (Status s = only("office"); !s.ok()) return s;
-    Result<nlohmann::json> budgets = rows_of(store, Table::budgets, "");
-    Result<nlohmann::json> stats = rows_of(store, Table::provider_stats, "");
-    Result<nlohmann::json> policy_record = detail::policy(store);
-    for (const Status& s : {budgets.status(), stats.status(), policy_record.status()}) {
-      if (!s.ok()) return s;
-    }
-    return nlohmann::json{{"budgets", *budgets}, {"policy", *policy_record},
-                          {"provider_stats", *stats}};
-  }
-  if (statement.kind == "query.settlement") {
-    if (Status s = only("office"); !s.ok()) return s;
-    return period_settlement(store, statement);
-  }
-  return Status(Code::unknown_kind, "unknown query " + statement.kind);
+  return kind->read(store, statement, *actor);
 }
 
 }  // namespace innoclear::clearing

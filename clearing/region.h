@@ -4,7 +4,7 @@
 #include <array>
 #include <string_view>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::clearing {
 

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "clearing/amount.h"
+#include "clearing/kinds.h"
 #include "clearing/rules_internal.h"
 #include "crypto/ed25519.h"
 
@@ -10,52 +11,9 @@ namespace innoclear::clearing {
 
 namespace {
 
-using detail::Handler;
-
-struct KindRule {
-  std::string_view kind;
-  std::string_view role;  // the one role that may state it
-  Handler handler;
-};
-
-// Who may state what. Acting for another party is refused inside each handler.
-constexpr KindRule kind_rules[] = {
-    {"actor.register", "office", detail::register_actor},
-    {"actor.rotate_key", "office", detail::rotate_key},
-    {"actor.revoke", "office", detail::revoke_actor},
-    {"policy.set", "office", detail::set_policy},
-    {"budget.allocate", "office", detail::allocate_budget},
-    {"voucher.apply", "enterprise", detail::apply_for_voucher},
-    {"voucher.approve", "office", detail::approve_application},
-    {"voucher.refuse", "office", detail::refuse_application},
-    {"receipt.record", "provider", detail::record_receipt},
-    {"receipt.confirm", "enterprise", detail::confirm_receipt},
-    {"voucher.redeem", "enterprise", detail::redeem_pay_first},
-    {"voucher.assign", "enterprise", detail::assign_voucher},
-    {"voucher.provider_redeem", "provider", detail::redeem_by_provider},
-    {"payout.record", "office", detail::record_payout},
-    {"voucher.expire", "office", detail::expire_voucher},
-    {"voucher.revoke", "office", detail::revoke_voucher},
-    {"feedback.rate", "enterprise", detail::rate_service},
-    {"federation.manifest", "node", detail::adopt_manifest},
-    {"peer.receipt.consume", "node", detail::consume_receipt_for_peer},
-    {"peer.voucher.honour", "node", detail::honour_voucher_for_peer},
-    {"peer.answer", "node", detail::record_answer},
-    {"period.close", "node", detail::close_period},
-    {"settlement.propose", "node", detail::propose_settlement},
-    {"settlement.sign", "office", detail::sign_settlement},
-    {"settlement.record", "node", detail::record_settlement},
-};
-
-const KindRule* find_rule(std::string_view kind) {
-  for (const KindRule& rule : kind_rules) {
-    if (rule.kind == kind) return &rule;
-  }
-  return nullptr;
-}
-
 // The genesis entry registers the node and its finance office: the root of every key.
-Result<nlohmann::json> genesis(Store& store, const Statement& statement, const Context& context) {
+Result<nlohmann::json> genesis(Store& store, const Statement& statement, const Context& context,
+                               const nlohmann::json&) {
   if (context.index != 0) return Status(Code::forbidden, "genesis is only the first entry");
   const std::string node_id = "node." + std::string(region_code(context.region));
   const std::string office_id = "office." + std::string(region_code(context.region));
@@ -80,7 +38,22 @@ Result<nlohmann::json> genesis(Store& store, const Statement& statement, const C
   return nlohmann::json{{"node", node_id}, {"office", office_id}};
 }
 
+constexpr Field genesis_fields[] = {
+    {"node_key", FieldType::text, true, "", "the node's Ed25519 public key, base64; it signs this entry"},
+    {"office_key", FieldType::text, true, "", "the region's finance office's public key, base64"},
+};
+
+constexpr Kind genesis_table[] = {
+    {"genesis", node_role, Poster::node, genesis, nullptr, "", "",
+     "the ledger's first entry: the node's and its finance office's keys, the root of every key",
+     genesis_fields},
+};
+
 }  // namespace
+
+namespace detail {
+constinit const std::span<const Kind> genesis_kinds{genesis_table};
+}  // namespace detail
 
 std::string key_of(std::string_view first, std::string_view second) {
   std::string key(first);
@@ -186,23 +159,26 @@ Result<nlohmann::json> apply(Store& store, const Statement& statement, const Con
   if (statement.region != region_code(context.region)) {
     return Status(Code::wrong_region, "statement is for region " + statement.region);
   }
-  if (statement.kind == "genesis") return genesis(store, statement, context);
-  const KindRule* rule = find_rule(statement.kind);
-  if (rule == nullptr) return Status(Code::unknown_kind, "unknown kind " + statement.kind);
+  const Kind* kind = find_kind(statement.kind);
+  if (kind == nullptr || kind->apply == nullptr) {
+    return Status(Code::unknown_kind, "unknown kind " + statement.kind);
+  }
+  // The genesis statement is signed by the node key it carries; there is no actor record yet.
+  if (kind->name == "genesis") return genesis(store, statement, context, nlohmann::json());
   Result<std::optional<nlohmann::json>> actor = store.get(Table::actors, statement.actor);
   if (!actor.ok()) return actor.status();
   if (!actor->has_value()) return Status(Code::unknown_actor, "unknown actor " + statement.actor);
   if ((**actor).value("status", "") != "active") {
     return Status(Code::actor_revoked, "actor " + statement.actor + " was revoked");
   }
-  if ((**actor).value("role", "") != rule->role) {
+  if ((kind->roles & role_from_name((**actor).value("role", ""))) == 0) {
     return Status(Code::forbidden, "a " + (**actor).value("role", std::string("?")) +
                                        " may not state " + statement.kind);
   }
   // A field of an unexpected JSON type makes nlohmann throw; the rules read such fields with
   // checks, and this keeps any that slipped through from crossing the part's boundary.
   try {
-    return rule->handler(store, statement, context, **actor);
+    return kind->apply(store, statement, context, **actor);
   } catch (const nlohmann::json::exception& error) {
     return Status(Code::bad_statement, std::string("malformed statement: ") + error.what());
   }

@@ -20,7 +20,7 @@
 #include "clearing/region.h"
 #include "clearing/store.h"
 #include "crypto/ed25519.h"
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::clearing {
 

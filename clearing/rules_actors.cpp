@@ -1,6 +1,7 @@
 // Rules of the finance office's registry, policy and budget.
 #include "clearing/amount.h"
 #include "clearing/credit_code.h"
+#include "clearing/kinds.h"
 #include "clearing/rules_internal.h"
 #include "crypto/ed25519.h"
 
@@ -173,5 +174,56 @@ Result<nlohmann::json> allocate_budget(Store& store, const Statement& statement,
   if (Status s = store.put(Table::budgets, std::to_string(*year), record); !s.ok()) return s;
   return nlohmann::json{{"budget", record}, {"year", *year}};
 }
+
+
+namespace {
+
+using T = FieldType;
+
+constexpr Field register_fields[] = {
+    {"id", T::text, true, "id", "the actor's id: an enterprise's unified social credit code, a provider's own id"},
+    {"role", T::text, true, "role", "enterprise or provider"},
+    {"name", T::text, true, "name", "the name shown to people (at most 500 bytes)"},
+    {"key", T::text, true, "public-key", "the actor's Ed25519 public key, base64"},
+    {"categories", T::list, false, "categories", "a provider's service categories: testing, rnd, transfer"},
+};
+constexpr Field rotate_fields[] = {
+    {"id", T::text, true, "id", "the actor whose key is replaced"},
+    {"key", T::text, true, "public-key", "the new Ed25519 public key, base64"},
+};
+constexpr Field revoke_fields[] = {
+    {"id", T::text, true, "id", "the enterprise or provider to revoke"},
+};
+constexpr Field policy_fields[] = {
+    {"face_cap", T::fen, true, "face-cap", "the largest face of one voucher (at most 500000 fen)"},
+    {"yearly_count_max", T::integer, true, "yearly-count", "vouchers one enterprise may hold per year"},
+    {"yearly_amount_max", T::fen, true, "yearly-amount", "face total one enterprise may hold per year"},
+    {"ratio_bp", T::integer, true, "ratio-bp", "the share of a price a voucher pays, in basis points"},
+    {"validity_days", T::integer, true, "validity-days", "days a voucher stays live after issue"},
+    {"validity_seconds", T::integer, false, "validity-seconds", "overrides validity_days (tests, demos)"},
+    {"categories", T::list, true, "categories", "the service categories vouchers may be used for"},
+    {"accepted_regions", T::list, true, "regions", "the regions whose providers vouchers may pay"},
+};
+constexpr Field budget_fields[] = {
+    {"year", T::integer, true, "year", "the budget year (Asia/Shanghai)"},
+    {"amount", T::fen, true, "amount", "the amount added to that year's budget"},
+};
+
+constexpr Kind table[] = {
+    {"actor.register", office_role, Poster::client, register_actor, nullptr, "office", "register",
+     "register an enterprise or provider and its key", register_fields},
+    {"actor.rotate_key", office_role, Poster::client, rotate_key, nullptr, "office", "rotate-key",
+     "replace an actor's key", rotate_fields},
+    {"actor.revoke", office_role, Poster::client, revoke_actor, nullptr, "office", "revoke",
+     "revoke an enterprise or provider", revoke_fields},
+    {"policy.set", office_role, Poster::client, set_policy, nullptr, "office", "policy",
+     "set the region's voucher policy", policy_fields},
+    {"budget.allocate", office_role, Poster::client, allocate_budget, nullptr, "office", "budget",
+     "allocate (add to) a year's budget", budget_fields},
+};
+
+}  // namespace
+
+constinit const std::span<const Kind> registry_kinds{table};
 
 }  // namespace innoclear::clearing::detail

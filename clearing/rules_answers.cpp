@@ -3,6 +3,7 @@
 #include "clearing/amount.h"
 #include "clearing/federation.h"
 #include "clearing/periods.h"
+#include "clearing/kinds.h"
 #include "clearing/rules_internal.h"
 #include "clearing/settlement.h"
 #include "crypto/ed25519.h"
@@ -229,5 +230,31 @@ Result<nlohmann::json> record_answer(Store& store, const Statement& statement, c
   if (Status s = store.erase(Table::outbox, *request_id); !s.ok()) return s;
   return finished;
 }
+
+
+namespace {
+
+using T = FieldType;
+
+constexpr Field manifest_fields[] = {
+    {"version", T::integer, true, "", "the manifest's version; never goes back"},
+    {"members", T::list, true, "", "the member regions: {region, name, node_key, office_key, accepts}"},
+    {"period_seconds", T::integer, true, "", "clearing period length; 0 for calendar months"},
+};
+constexpr Field answer_fields[] = {
+    {"request_id", T::text, true, "", "the request this node sent"},
+    {"result", T::object, true, "", "the peer's recorded decision: {request_id, outcome, ...}"},
+};
+
+constexpr Kind table[] = {
+    {"federation.manifest", node_role, Poster::node, adopt_manifest, nullptr, "", "",
+     "the node adopts the federation's member list and keys", manifest_fields},
+    {"peer.answer", node_role, Poster::node, record_answer, nullptr, "", "",
+     "the node records a peer's answer to its request and finishes the redemption", answer_fields},
+};
+
+}  // namespace
+
+constinit const std::span<const Kind> answer_kinds{table};
 
 }  // namespace innoclear::clearing::detail

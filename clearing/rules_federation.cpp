@@ -12,6 +12,7 @@
 #include "clearing/amount.h"
 #include "clearing/federation.h"
 #include "clearing/periods.h"
+#include "clearing/kinds.h"
 #include "clearing/rules_internal.h"
 #include "clearing/settlement.h"
 #include "crypto/ed25519.h"
@@ -356,5 +357,45 @@ Result<nlohmann::json> honour_voucher_for_peer(Store& store, const Statement& st
                         {"outcome", "done"}, {"request_id", *request_id},
                         {"voucher_id", *voucher_id}};
 }
+
+
+namespace {
+
+using T = FieldType;
+
+constexpr Field consume_fields[] = {
+    {"request_id", T::text, true, "", "the asking node's request id"},
+    {"voucher_id", T::text, true, "", "the asking region's voucher"},
+    {"enterprise", T::text, true, "", "the enterprise that holds the voucher and the receipt"},
+    {"category", T::text, true, "", "the voucher's category"},
+    {"provider", T::text, true, "", "this region's provider that recorded the receipt"},
+    {"receipt_id", T::text, true, "", "the confirmed receipt to consume"},
+    {"face", T::fen, true, "", "the voucher's face"},
+    {"ratio_bp", T::integer, true, "", "the home policy's ratio, basis points"},
+    {"requested_ms", T::integer, true, "", "when the asking node locked the voucher (UTC ms)"},
+};
+constexpr Field honour_fields[] = {
+    {"request_id", T::text, true, "", "the asking node's request id"},
+    {"voucher_id", T::text, true, "", "this region's voucher"},
+    {"provider", T::text, true, "", "the asking region's provider it was assigned to"},
+    {"enterprise", T::text, true, "", "the enterprise that holds the voucher"},
+    {"category", T::text, true, "", "the service's category"},
+    {"price", T::fen, true, "", "the service's price"},
+    {"requested_ms", T::integer, true, "", "when the asking node locked the request (UTC ms)"},
+};
+
+constexpr Kind table[] = {
+    {"peer.receipt.consume", node_role, Poster::node, consume_receipt_for_peer, nullptr, "", "",
+     "a peer node asks this region to consume a receipt for a pay-first redemption at the "
+     "voucher's home",
+     consume_fields},
+    {"peer.voucher.honour", node_role, Poster::node, honour_voucher_for_peer, nullptr, "", "",
+     "a peer node asks this region to honour its voucher redeemed by a provider of the peer",
+     honour_fields},
+};
+
+}  // namespace
+
+constinit const std::span<const Kind> federation_kinds{table};
 
 }  // namespace innoclear::clearing::detail

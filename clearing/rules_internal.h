@@ -65,36 +65,4 @@ Result<nlohmann::json> start_pay_first_abroad(Store& store, const Statement& sta
 Result<nlohmann::json> start_provider_redemption_abroad(Store& store, const Statement& statement,
                                                         const Context& context);
 
-using Handler = Result<nlohmann::json> (*)(Store&, const Statement&, const Context&,
-                                           const nlohmann::json& actor);
-
-// Handlers, by area (rules_actors.cpp, rules_vouchers.cpp, rules_redeem.cpp).
-Result<nlohmann::json> register_actor(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> rotate_key(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> revoke_actor(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> set_policy(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> allocate_budget(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> apply_for_voucher(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> approve_application(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> refuse_application(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> record_receipt(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> confirm_receipt(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> redeem_pay_first(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> assign_voucher(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> redeem_by_provider(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> record_payout(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> expire_voucher(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> revoke_voucher(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> rate_service(Store&, const Statement&, const Context&, const nlohmann::json&);
-// Federation (rules_federation.cpp, rules_answers.cpp).
-Result<nlohmann::json> adopt_manifest(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> consume_receipt_for_peer(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> honour_voucher_for_peer(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> record_answer(Store&, const Statement&, const Context&, const nlohmann::json&);
-// Clearing periods (rules_settlement.cpp).
-Result<nlohmann::json> close_period(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> propose_settlement(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> sign_settlement(Store&, const Statement&, const Context&, const nlohmann::json&);
-Result<nlohmann::json> record_settlement(Store&, const Statement&, const Context&, const nlohmann::json&);
-
 }  // namespace innoclear::clearing::detail

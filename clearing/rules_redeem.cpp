@@ -1,6 +1,7 @@
 // Rules of services and redemption on one node: receipts, both ways of redeeming, payout.
 #include "clearing/amount.h"
 #include "clearing/credit_code.h"
+#include "clearing/kinds.h"
 #include "clearing/rules_internal.h"
 
 namespace innoclear::clearing::detail {
@@ -267,5 +268,58 @@ Result<nlohmann::json> record_payout(Store& store, const Statement& statement, c
   }
   return nlohmann::json{{"voucher", *voucher}};
 }
+
+
+namespace {
+
+using T = FieldType;
+
+constexpr Field receipt_fields[] = {
+    {"receipt_id", T::text, true, "receipt", "the provider's own id for this receipt"},
+    {"enterprise", T::text, true, "enterprise", "the served enterprise's credit code"},
+    {"category", T::text, true, "category", "the service category: testing, rnd or transfer"},
+    {"price", T::fen, true, "price", "the service's price"},
+    {"paid", T::fen, true, "paid", "what the enterprise paid already (0 up to the price)"},
+    {"payment_ref", T::text, true, "payment-ref", "the payment's reference"},
+    {"contract_sha256", T::text, true, "contract-sha256", "SHA-256 of the contract file, 64 lowercase hex"},
+    {"invoice_sha256", T::text, true, "invoice-sha256", "SHA-256 of the invoice file, 64 lowercase hex"},
+    {"payment_sha256", T::text, true, "payment-sha256", "SHA-256 of the payment record, 64 lowercase hex"},
+};
+constexpr Field confirm_fields[] = {
+    {"provider", T::text, true, "provider", "the provider that recorded the receipt"},
+    {"receipt_id", T::text, true, "receipt", "the provider's receipt id"},
+};
+constexpr Field redeem_fields[] = {
+    {"voucher_id", T::text, true, "voucher", "the enterprise's live voucher"},
+    {"provider", T::text, true, "provider", "the provider that served and was paid"},
+    {"receipt_id", T::text, true, "receipt", "the confirmed receipt"},
+    {"provider_region", T::text, false, "provider-region", "the provider's region when not this one"},
+};
+constexpr Field provider_redeem_fields[] = {
+    {"voucher_id", T::text, true, "voucher", "the voucher assigned to this provider"},
+    {"receipt_id", T::text, true, "receipt", "the provider's receipt for the service"},
+    {"voucher_region", T::text, false, "voucher-region", "the voucher's home region when not this one"},
+};
+constexpr Field payout_fields[] = {
+    {"voucher_id", T::text, true, "voucher", "the redeemed voucher"},
+    {"bank_ref", T::text, true, "bank-ref", "the bank transfer's reference"},
+};
+
+constexpr Kind table[] = {
+    {"receipt.record", provider_role, Poster::client, record_receipt, nullptr, "provider", "receipt",
+     "record a service receipt", receipt_fields},
+    {"receipt.confirm", enterprise_role, Poster::client, confirm_receipt, nullptr, "enterprise",
+     "confirm", "countersign a provider's service receipt", confirm_fields},
+    {"voucher.redeem", enterprise_role, Poster::client, redeem_pay_first, nullptr, "enterprise",
+     "redeem", "redeem a voucher at home after paying first", redeem_fields},
+    {"voucher.provider_redeem", provider_role, Poster::client, redeem_by_provider, nullptr,
+     "provider", "redeem", "redeem a voucher assigned to you", provider_redeem_fields},
+    {"payout.record", office_role, Poster::client, record_payout, nullptr, "office", "payout",
+     "record the payment of a redeemed voucher", payout_fields},
+};
+
+}  // namespace
+
+constinit const std::span<const Kind> redeem_kinds{table};
 
 }  // namespace innoclear::clearing::detail

@@ -10,6 +10,7 @@
 #include "clearing/amount.h"
 #include "clearing/federation.h"
 #include "clearing/periods.h"
+#include "clearing/kinds.h"
 #include "clearing/rules_internal.h"
 #include "crypto/canonical_json.h"
 #include "crypto/ed25519.h"
@@ -290,5 +291,42 @@ Result<nlohmann::json> record_settlement(Store& store, const Statement& statemen
   return nlohmann::json{{"document", state->record["proposal"]["document"]},
                         {"document_sha256", digest}, {"period", state->period.id}};
 }
+
+
+namespace {
+
+using T = FieldType;
+
+constexpr Field close_fields[] = {
+    {"period", T::text, true, "", "the period's name"},
+    {"agreed", T::object, true, "", "per peer region, the bilateral totals both sides signed"},
+};
+constexpr Field propose_fields[] = {
+    {"period", T::text, true, "", "the period's name"},
+    {"closes", T::object, true, "", "per member region, its signed period.close"},
+};
+constexpr Field sign_fields[] = {
+    {"period", T::text, true, "period", "the period's name, e.g. 2026-11"},
+    {"document_sha256", T::text, true, "document-sha256", "the settlement document's SHA-256, hex"},
+};
+constexpr Field record_fields[] = {
+    {"period", T::text, true, "", "the period's name"},
+    {"signatures", T::object, true, "", "per member region, its office's signed settlement.sign"},
+};
+
+constexpr Kind table[] = {
+    {"period.close", node_role, Poster::node, close_period, nullptr, "", "",
+     "the node closes a clearing period with the totals agreed with each peer", close_fields},
+    {"settlement.propose", node_role, Poster::node, propose_settlement, nullptr, "", "",
+     "the node records the settlement document computed from every region's close", propose_fields},
+    {"settlement.sign", office_role, Poster::client, sign_settlement, nullptr, "office",
+     "sign-settlement", "sign the period's settlement document", sign_fields},
+    {"settlement.record", node_role, Poster::node, record_settlement, nullptr, "", "",
+     "the node records the settlement once every office signed it", record_fields},
+};
+
+}  // namespace
+
+constinit const std::span<const Kind> settlement_kinds{table};
 
 }  // namespace innoclear::clearing::detail

@@ -1,6 +1,7 @@
 // Rules of a voucher's life on its home node: application, issue, assignment, expiry, revocation
 // and feedback.
 #include "clearing/amount.h"
+#include "clearing/kinds.h"
 #include "clearing/rules_internal.h"
 
 namespace innoclear::clearing::detail {
@@ -293,5 +294,64 @@ Result<nlohmann::json> rate_service(Store& store, const Statement& statement, co
   }
   return nlohmann::json{{"voucher", *voucher}};
 }
+
+
+namespace {
+
+using T = FieldType;
+
+constexpr Field apply_fields[] = {
+    {"application_id", T::text, true, "application", "the enterprise's own id for this application"},
+    {"category", T::text, true, "category", "the service category: testing, rnd or transfer"},
+    {"face", T::fen, true, "face", "the face value asked for (at most the policy's face cap)"},
+};
+constexpr Field decision_fields[] = {
+    {"enterprise", T::text, true, "enterprise", "the applying enterprise"},
+    {"application_id", T::text, true, "application", "the enterprise's application id"},
+};
+constexpr Field refuse_fields[] = {
+    {"enterprise", T::text, true, "enterprise", "the applying enterprise"},
+    {"application_id", T::text, true, "application", "the enterprise's application id"},
+    {"reason", T::text, true, "reason", "why, shown to the enterprise (at most 500 bytes)"},
+};
+constexpr Field assign_fields[] = {
+    {"voucher_id", T::text, true, "voucher", "the enterprise's live voucher"},
+    {"provider", T::text, true, "provider", "the provider that will redeem it"},
+    {"provider_region", T::text, false, "provider-region", "the provider's region when not this one"},
+    {"price", T::fen, false, "price", "the agreed price; required for a provider of another region"},
+};
+constexpr Field voucher_only_fields[] = {
+    {"voucher_id", T::text, true, "voucher", "the voucher"},
+};
+constexpr Field revoke_voucher_fields[] = {
+    {"voucher_id", T::text, true, "voucher", "the live voucher"},
+    {"reason", T::text, true, "reason", "why (at most 500 bytes)"},
+};
+constexpr Field rate_fields[] = {
+    {"voucher_id", T::text, true, "voucher", "a voucher of the enterprise's that was redeemed"},
+    {"rating", T::integer, true, "rating", "1 (poor) to 5 (excellent)"},
+    {"comment", T::text, false, "comment", "a comment for the office (at most 500 bytes)"},
+};
+
+constexpr Kind table[] = {
+    {"voucher.apply", enterprise_role, Poster::client, apply_for_voucher, nullptr, "enterprise",
+     "apply", "apply for a voucher", apply_fields},
+    {"voucher.approve", office_role, Poster::client, approve_application, nullptr, "office",
+     "approve", "approve an application: issue the voucher", decision_fields},
+    {"voucher.refuse", office_role, Poster::client, refuse_application, nullptr, "office", "refuse",
+     "refuse an application", refuse_fields},
+    {"voucher.assign", enterprise_role, Poster::client, assign_voucher, nullptr, "enterprise",
+     "assign", "assign a voucher to a provider", assign_fields},
+    {"voucher.expire", office_role, Poster::client, expire_voucher, nullptr, "office", "expire",
+     "expire a voucher past its validity", voucher_only_fields},
+    {"voucher.revoke", office_role, Poster::client, revoke_voucher, nullptr, "office",
+     "revoke-voucher", "revoke a live voucher", revoke_voucher_fields},
+    {"feedback.rate", enterprise_role, Poster::client, rate_service, nullptr, "enterprise", "rate",
+     "rate the service of a redeemed voucher (1-5)", rate_fields},
+};
+
+}  // namespace
+
+constinit const std::span<const Kind> voucher_kinds{table};
 
 }  // namespace innoclear::clearing::detail

@@ -19,7 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "clearing/region.h"
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::clearing {
 

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::clearing {
 

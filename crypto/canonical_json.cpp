@@ -1,6 +1,6 @@
 #include "crypto/canonical_json.h"
 
-#include "crypto/utf8.h"
+#include "base/utf8.h"
 
 #include <cassert>
 #include <cstdint>

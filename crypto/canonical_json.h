@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::crypto {
 

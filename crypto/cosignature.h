@@ -17,7 +17,7 @@
 #include <string_view>
 
 #include "crypto/ed25519.h"
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::crypto {
 

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "crypto/encoding.h"
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::crypto {
 

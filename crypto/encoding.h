@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::crypto {
 

@@ -5,7 +5,7 @@
 
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
-#include "crypto/utf8.h"
+#include "base/utf8.h"
 
 namespace innoclear::crypto {
 

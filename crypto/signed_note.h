@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "crypto/ed25519.h"
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::crypto {
 

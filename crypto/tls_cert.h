@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <string>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::crypto {
 

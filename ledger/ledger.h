@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "crypto/ed25519.h"
-#include "crypto/status.h"
+#include "base/status.h"
 #include "ledger/merkle.h"
 
 namespace innoclear::ledger {

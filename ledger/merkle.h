@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "crypto/sha256.h"
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::ledger {
 

@@ -15,7 +15,7 @@
 
 #include "clearing/region.h"
 #include "crypto/ed25519.h"
-#include "crypto/status.h"
+#include "base/status.h"
 #include "ledger/ledger.h"
 
 namespace innoclear::nodes {

@@ -19,7 +19,7 @@
 
 #include "clearing/region.h"
 #include "crypto/ed25519.h"
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::nodes {
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "clearing/region.h"
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::nodes {
 

@@ -17,7 +17,7 @@
 #include "clearing/rules.h"
 #include "clearing/store.h"
 #include "crypto/ed25519.h"
-#include "crypto/status.h"
+#include "base/status.h"
 #include "ledger/ledger.h"
 #include "nodes/data_dir.h"
 

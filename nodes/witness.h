@@ -27,7 +27,7 @@
 
 #include "crypto/ed25519.h"
 #include "crypto/signed_note.h"
-#include "crypto/status.h"
+#include "base/status.h"
 #include "ledger/merkle.h"
 
 namespace innoclear::nodes {

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 echo "== building (build/)"
 scripts/build.sh build
-bin=build/api/innoclear
+bin=build/cli/innoclear
 dir=${INNOCLEAR_DEMO_DIR:-$(mktemp -d /tmp/innoclear-federation.XXXXXX)}
 base_port=${INNOCLEAR_BASE_PORT:-7100}
 echo "== innoclear up --dir $dir --base-port $base_port --period-seconds 5 --demo --stop-after-demo"

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::bench::pg {
 

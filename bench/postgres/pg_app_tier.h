@@ -21,7 +21,7 @@
 #include <memory>
 #include <string>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::bench::pg {
 

@@ -9,6 +9,7 @@
 #include <random>
 #include <set>
 
+#include "clearing/kinds.h"
 #include "tests/clearing/books.h"
 
 using namespace innoclear;
@@ -397,11 +398,14 @@ TEST_CASE("Whatever participants send, the books balance, nothing is redeemed tw
   std::map<Code, int> refused;
   for (const std::uint32_t seed : {1u, 20240315u}) run_random_business(seed, accepted, refused);
 
-  // The sequences exercised the rules rather than bouncing off the first check.
-  for (const char* kind : {"voucher.approve", "voucher.redeem", "voucher.provider_redeem", "payout.record",
-                           "voucher.expire", "voucher.revoke", "feedback.rate", "receipt.confirm"}) {
-    INFO(kind);
-    CHECK(accepted[kind] > 0);
+  // The sequences exercised the rules rather than bouncing off the first check: every kind a
+  // client states (the registry's rows) was accepted at least once. A new kind fails here until
+  // the generator makes it.
+  for (const Kind& kind : kinds()) {
+    if (kind.poster != Poster::client || is_query(kind)) continue;
+    if (kind.name == "settlement.sign") continue;  // needs a federation: tests/nodes/period_test.cpp
+    INFO(kind.name);
+    CHECK(accepted[std::string(kind.name)] > 0);
   }
   for (const Code code : {Code::bad_statement, Code::wrong_region, Code::unknown_kind, Code::not_found,
                           Code::amount_invalid, Code::already_redeemed, Code::receipt_consumed,

@@ -9,7 +9,7 @@
 #include "crypto/canonical_json.h"
 #include "crypto/signed_note.h"
 #include "ledger/ledger.h"
-#include "ledger/tamper.h"
+#include "ledger/testkit/tamper.h"
 #include "tests/support/temp_dir.h"
 
 using namespace innoclear;

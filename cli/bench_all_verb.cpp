@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "api/cli/cli.h"
+#include "cli/cli.h"
 #include "bench/report.h"
 #include "bench/suite.h"
 

@@ -4,8 +4,9 @@
 #include <iostream>
 #include <map>
 
-#include "api/cli/cli.h"
+#include "cli/cli.h"
 #include "api/https.h"
+#include "clearing/kinds.h"
 #include "crypto/canonical_json.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
@@ -15,84 +16,21 @@ namespace innoclear::cli {
 
 namespace {
 
-enum class FieldType { text, integer, yuan, list };
+using clearing::Field;
+using clearing::FieldType;
+using clearing::Kind;
 
-struct Field {
-  const char* flag;  // without "--"
-  const char* key;   // body key
-  FieldType type;
-  bool required = true;
-};
-
-struct ClientVerb {
-  const char* group;  // enterprise, provider, office, voucher
-  const char* name;
-  const char* kind;   // statement kind or query.<name>
-  const char* help;
-  std::vector<Field> fields;
-};
-
-const std::vector<ClientVerb>& client_verbs() {
-  using T = FieldType;
-  static const std::vector<ClientVerb> verbs = {
-      {"office", "register", "actor.register", "register an enterprise or provider and its key",
-       {{"id", "id", T::text}, {"role", "role", T::text}, {"name", "name", T::text},
-        {"public-key", "key", T::text}, {"categories", "categories", T::list, false}}},
-      {"office", "rotate-key", "actor.rotate_key", "replace an actor's key",
-       {{"id", "id", T::text}, {"public-key", "key", T::text}}},
-      {"office", "revoke", "actor.revoke", "revoke an enterprise or provider", {{"id", "id", T::text}}},
-      {"office", "policy", "policy.set", "set the region's voucher policy",
-       {{"face-cap", "face_cap", T::yuan}, {"yearly-count", "yearly_count_max", T::integer},
-        {"yearly-amount", "yearly_amount_max", T::yuan}, {"ratio-bp", "ratio_bp", T::integer},
-        {"validity-days", "validity_days", T::integer},
-        {"validity-seconds", "validity_seconds", T::integer, false},
-        {"categories", "categories", T::list},
-        {"regions", "accepted_regions", T::list}}},
-      {"office", "budget", "budget.allocate", "allocate (add to) a year's budget",
-       {{"year", "year", T::integer}, {"amount", "amount", T::yuan}}},
-      {"office", "approve", "voucher.approve", "approve an application: issue the voucher",
-       {{"enterprise", "enterprise", T::text}, {"application", "application_id", T::text}}},
-      {"office", "refuse", "voucher.refuse", "refuse an application",
-       {{"enterprise", "enterprise", T::text}, {"application", "application_id", T::text},
-        {"reason", "reason", T::text}}},
-      {"office", "payout", "payout.record", "record the payment of a redeemed voucher",
-       {{"voucher", "voucher_id", T::text}, {"bank-ref", "bank_ref", T::text}}},
-      {"office", "expire", "voucher.expire", "expire a voucher past its validity",
-       {{"voucher", "voucher_id", T::text}}},
-      {"office", "revoke-voucher", "voucher.revoke", "revoke a live voucher",
-       {{"voucher", "voucher_id", T::text}, {"reason", "reason", T::text}}},
-      {"office", "report", "query.report", "budgets, policy and provider statistics", {}},
-      {"enterprise", "apply", "voucher.apply", "apply for a voucher",
-       {{"application", "application_id", T::text}, {"category", "category", T::text},
-        {"face", "face", T::yuan}}},
-      {"enterprise", "confirm", "receipt.confirm", "countersign a provider's service receipt",
-       {{"provider", "provider", T::text}, {"receipt", "receipt_id", T::text}}},
-      {"enterprise", "redeem", "voucher.redeem", "redeem a voucher at home after paying first",
-       {{"voucher", "voucher_id", T::text}, {"provider", "provider", T::text},
-        {"receipt", "receipt_id", T::text},
-        {"provider-region", "provider_region", T::text, false}}},
-      {"enterprise", "assign", "voucher.assign", "assign a voucher to a provider",
-       {{"voucher", "voucher_id", T::text}, {"provider", "provider", T::text},
-        {"provider-region", "provider_region", T::text, false},
-        {"price", "price", T::yuan, false}}},
-      {"enterprise", "rate", "feedback.rate", "rate the service of a redeemed voucher (1-5)",
-       {{"voucher", "voucher_id", T::text}, {"rating", "rating", T::integer},
-        {"comment", "comment", T::text, false}}},
-      {"enterprise", "vouchers", "query.vouchers", "list your vouchers", {}},
-      {"provider", "receipt", "receipt.record", "record a service receipt",
-       {{"receipt", "receipt_id", T::text}, {"enterprise", "enterprise", T::text},
-        {"category", "category", T::text}, {"price", "price", T::yuan}, {"paid", "paid", T::yuan},
-        {"payment-ref", "payment_ref", T::text}, {"contract-sha256", "contract_sha256", T::text},
-        {"invoice-sha256", "invoice_sha256", T::text},
-        {"payment-sha256", "payment_sha256", T::text}}},
-      {"provider", "redeem", "voucher.provider_redeem", "redeem a voucher assigned to you",
-       {{"voucher", "voucher_id", T::text}, {"receipt", "receipt_id", T::text},
-        {"voucher-region", "voucher_region", T::text, false}}},
-      {"provider", "stats", "query.stats", "your services, amounts and ratings by month", {}},
-      {"voucher", "show", "query.voucher", "show a voucher you may see",
-       {{"voucher", "voucher_id", T::text}}},
-  };
-  return verbs;
+// How the command line takes a field: amounts in yuan, lists comma-separated.
+std::string flag_help(const Field& field) {
+  std::string help(field.help);
+  switch (field.type) {
+    case FieldType::fen: return help + " (yuan, e.g. 4999.50)";
+    case FieldType::list: return help + " (comma-separated)";
+    case FieldType::integer: return help + " (whole number)";
+    case FieldType::text:
+    case FieldType::object: return help;
+  }
+  return help;
 }
 
 // "4999.5" → 499950 fen, exactly (no floating point). Fails on signs, 3+ decimals, overflow.
@@ -109,24 +47,25 @@ Result<std::int64_t> parse_yuan(const std::string& text) {
   return std::stoll(whole) * 100 + std::stoll(cents);
 }
 
-Result<nlohmann::json> body_of(const ClientVerb& verb, const std::map<std::string, std::string>& values) {
+Result<nlohmann::json> body_of(const Kind& kind, const std::map<std::string, std::string>& values) {
   nlohmann::json body = nlohmann::json::object();
-  for (const Field& field : verb.fields) {
-    const auto value = values.find(field.flag);
+  for (const Field& field : kind.fields) {
+    if (field.flag.empty()) continue;
+    const auto value = values.find(std::string(field.flag));
     if (value == values.end() || value->second.empty()) continue;
     switch (field.type) {
-      case FieldType::text: body[field.key] = value->second; break;
+      case FieldType::text: body[std::string(field.key)] = value->second; break;
       case FieldType::integer: {
         if (value->second.find_first_not_of("0123456789") != std::string::npos || value->second.size() > 18) {
           return Status(Code::invalid_argument, "--" + std::string(field.flag) + " must be a whole number");
         }
-        body[field.key] = std::stoll(value->second);
+        body[std::string(field.key)] = std::stoll(value->second);
         break;
       }
-      case FieldType::yuan: {
+      case FieldType::fen: {
         Result<std::int64_t> fen = parse_yuan(value->second);
         if (!fen.ok()) return fen.status();
-        body[field.key] = *fen;
+        body[std::string(field.key)] = *fen;
         break;
       }
       case FieldType::list: {
@@ -138,9 +77,11 @@ Result<nlohmann::json> body_of(const ClientVerb& verb, const std::map<std::strin
           if (comma == std::string::npos) break;
           start = comma + 1;
         }
-        body[field.key] = list;
+        body[std::string(field.key)] = list;
         break;
       }
+      case FieldType::object:
+        return Status(Code::invalid_argument, "--" + std::string(field.flag) + " cannot be given here");
     }
   }
   return body;
@@ -158,7 +99,7 @@ struct Connection {
 
 std::string random_nonce() { return crypto::random_hex(16); }
 
-Status call(const ClientVerb& verb, const Connection& connection, const nlohmann::json& body) {
+Status call(const Kind& kind, const Connection& connection, const nlohmann::json& body) {
   Result<crypto::KeyPair> key = crypto::KeyPair::load(connection.key);
   if (!key.ok()) return key.status();
   Result<std::pair<std::string, std::uint16_t>> address = api::parse_host_port(connection.node);
@@ -172,14 +113,9 @@ Status call(const ClientVerb& verb, const Connection& connection, const nlohmann
     return {Code::invalid_argument, "give --pin FINGERPRINT or --ca CERT.pem to trust the node"};
   }
   const nodes::SignedStatement statement = nodes::sign_statement(
-      *key, connection.actor, verb.kind, body, connection.region, nodes::system_clock_ms(), random_nonce());
-  std::string target = std::string(verb.kind);
-  if (target.rfind("query.", 0) == 0) {
-    target = "/v1/query/" + target.substr(6);
-  } else {
-    std::replace(target.begin(), target.end(), '.', '/');
-    target = "/v1/" + target;
-  }
+      *key, connection.actor, std::string(kind.name), body, connection.region, nodes::system_clock_ms(),
+      random_nonce());
+  const std::string target = clearing::route_of(kind);
   api::HttpsClient client(options);
   Result<api::HttpResponse> response = client.request(
       "POST", target, statement.bytes, {{"Innoclear-Signature", statement.signature_base64}});
@@ -204,13 +140,14 @@ void add_client_verbs(CLI::App& app, int& exit_code) {
   const std::map<std::string, std::string> group_help = {
       {"office", "finance office verbs"}, {"enterprise", "enterprise verbs"},
       {"provider", "provider institution verbs"}, {"voucher", "voucher reads for any role"}};
-  for (const ClientVerb& verb : client_verbs()) {
-    CLI::App*& group = groups[verb.group];
+  for (const Kind& kind : clearing::kinds()) {
+    if (kind.cli_group.empty()) continue;
+    CLI::App*& group = groups[std::string(kind.cli_group)];
     if (group == nullptr) {
-      group = app.add_subcommand(verb.group, group_help.at(verb.group));
+      group = app.add_subcommand(std::string(kind.cli_group), group_help.at(std::string(kind.cli_group)));
       group->require_subcommand(1);
     }
-    CLI::App* sub = group->add_subcommand(verb.name, verb.help);
+    CLI::App* sub = group->add_subcommand(std::string(kind.cli_verb), std::string(kind.summary));
     sub->add_option("--node", connection->node, "the node's API, https://HOST:PORT")->required();
     sub->add_option("--pin", connection->pin, "the node's TLS certificate SHA-256 fingerprint");
     sub->add_option("--ca", connection->ca, "or the node's certificate file (tls/cert.pem)");
@@ -219,12 +156,13 @@ void add_client_verbs(CLI::App& app, int& exit_code) {
         ->required();
     sub->add_option("--region", connection->region, "the node's region")->default_val("BJ");
     add_output_option(*sub, connection->output);
-    for (const Field& field : verb.fields) {
-      CLI::Option* option = sub->add_option("--" + std::string(field.flag), (*values)[field.flag],
-                                            field.key);
+    for (const Field& field : kind.fields) {
+      if (field.flag.empty()) continue;
+      CLI::Option* option =
+          sub->add_option("--" + std::string(field.flag), (*values)[std::string(field.flag)], flag_help(field));
       if (field.required) option->required();
     }
-    const ClientVerb* chosen = &verb;
+    const Kind* chosen = &kind;
     sub->callback([chosen, connection, values, &exit_code] {
       Result<nlohmann::json> body = body_of(*chosen, *values);
       if (!body.ok()) {

@@ -1,4 +1,4 @@
-#include "ledger/raw_append.h"
+#include "ledger/testkit/raw_append.h"
 
 #include <chrono>
 

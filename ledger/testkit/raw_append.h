@@ -7,7 +7,7 @@
 #include <span>
 #include <string>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::ledger {
 

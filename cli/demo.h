@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "crypto/status.h"
+#include "base/status.h"
 #include "nodes/manifest.h"
 
 namespace innoclear::cli {

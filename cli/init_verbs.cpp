@@ -1,7 +1,7 @@
 // `innoclear init`: a region's data directory.
 #include <iostream>
 
-#include "api/cli/cli.h"
+#include "cli/cli.h"
 #include "crypto/canonical_json.h"
 #include "nodes/data_dir.h"
 

@@ -4,7 +4,7 @@
 #include <iostream>
 #include <thread>
 
-#include "api/cli/cli.h"
+#include "cli/cli.h"
 #include "bench/bounds.h"
 #include "bench/clear_bench.h"
 #include "bench/ledger_bench.h"

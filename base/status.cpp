@@ -1,4 +1,4 @@
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear {
 
@@ -75,6 +75,13 @@ std::string_view code_name(Code code) {
     case Code::period_open: return "period_open";
   }
   return "unknown";
+}
+
+std::optional<Code> code_from_number(std::int64_t number) {
+  if (number < 0 || number > UINT16_MAX) return std::nullopt;
+  const auto code = static_cast<Code>(number);
+  if (code_name(code) == "unknown") return std::nullopt;
+  return code;
 }
 
 std::string Status::to_string() const {

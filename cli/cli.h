@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace innoclear::cli {
 

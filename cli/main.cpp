@@ -2,7 +2,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "api/cli/cli.h"
+#include "cli/cli.h"
 
 namespace innoclear::cli {
 

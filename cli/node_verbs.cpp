@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <thread>
 
-#include "api/cli/cli.h"
+#include "cli/cli.h"
 #include "api/https.h"
 #include "api/peer_transport.h"
 #include "api/routes.h"

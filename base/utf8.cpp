@@ -1,6 +1,6 @@
-#include "crypto/utf8.h"
+#include "base/utf8.h"
 
-namespace innoclear::crypto {
+namespace innoclear {
 
 std::size_t utf8_sequence_bytes(std::string_view rest) {
   const auto byte = [rest](std::size_t i) { return static_cast<unsigned char>(rest[i]); };
@@ -47,4 +47,4 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
-}  // namespace innoclear::crypto
+}  // namespace innoclear

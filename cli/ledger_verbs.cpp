@@ -5,7 +5,7 @@
 #include <iostream>
 #include <optional>
 
-#include "api/cli/cli.h"
+#include "cli/cli.h"
 #include "crypto/canonical_json.h"
 #include "crypto/encoding.h"
 #include "crypto/signed_note.h"

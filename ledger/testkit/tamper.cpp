@@ -1,4 +1,4 @@
-#include "ledger/tamper.h"
+#include "ledger/testkit/tamper.h"
 
 #include <fcntl.h>
 #include <sys/file.h>

@@ -1,10 +1,10 @@
-// UTF-8 validation shared by canonical JSON and signed notes.
+// UTF-8 validation: canonical JSON, signed notes, and any text that leaves a node.
 #pragma once
 
 #include <cstddef>
 #include <string_view>
 
-namespace innoclear::crypto {
+namespace innoclear {
 
 // The length of the well-formed UTF-8 sequence that starts `rest`, or 0 if there is none. Follows
 // Unicode table 3-7, which rules out overlong forms, surrogates and code points above U+10FFFF.
@@ -16,4 +16,4 @@ char32_t utf8_code_point(std::string_view rest, std::size_t length);
 
 bool is_valid_utf8(std::string_view text);
 
-}  // namespace innoclear::crypto
+}  // namespace innoclear

@@ -24,8 +24,8 @@
 #include <optional>
 #include <vector>
 
-#include "api/cli/cli.h"
-#include "api/cli/demo.h"
+#include "cli/cli.h"
+#include "cli/demo.h"
 #include "api/https.h"
 #include "nodes/data_dir.h"
 #include "nodes/manifest.h"

@@ -4,7 +4,7 @@
 // enterprises rate the services. Then the clearing period closes, every finance office signs the
 // settlement, and every region's statement files are written. Everything goes through the nodes'
 // HTTPS APIs, signed by the actor concerned.
-#include "api/cli/demo.h"
+#include "cli/demo.h"
 
 #include <chrono>
 #include <cstdio>
@@ -79,8 +79,9 @@ class RegionApi {
     if (!response.ok()) return response.status();
     const json answer = json::parse(response->body, nullptr, false);
     if (response->status != 200) {
-      const int code = answer.is_object() ? answer.value("code", 300) : 300;
-      return Status(static_cast<Code>(code),
+      const std::optional<Code> code =
+          code_from_number(answer.is_object() ? answer.value("code", std::int64_t{0}) : 0);
+      return Status(code.value_or(Code::io_error),
                     answer.is_object() ? answer.value("detail", response->body) : response->body);
     }
     return answer.contains("result") ? answer["result"] : answer;
