@@ -234,7 +234,7 @@ Result<std::optional<HttpResponse>> federation_read(nodes::Federation& federatio
                                                     const HttpRequest& request) {
   const std::string path = path_of(request.target);
   if (path == "/v1/peer/period") {
-    Result<std::string> answer = federation.answer_period(request.peer_certificate_fingerprint,
+    Result<std::string> answer = federation.answerer().answer_period(request.peer_certificate_fingerprint,
                                                           query_text(request.target, "period"));
     if (!answer.ok()) return answer.status();
     return std::optional(json_response(200, std::move(*answer)));
@@ -243,13 +243,13 @@ Result<std::optional<HttpResponse>> federation_read(nodes::Federation& federatio
     return std::optional(json_response(200, crypto::canonical_dump(federation.status())));
   }
   if (path == "/v1/federation/forks") {
-    return std::optional(json_response(200, crypto::canonical_dump({{"forks", federation.forks()}})));
+    return std::optional(json_response(200, crypto::canonical_dump({{"forks", federation.witnessing().forks()}})));
   }
   constexpr std::string_view witness = "/v1/witness/";
   if (path.compare(0, witness.size(), witness) != 0) return std::optional<HttpResponse>();
   Result<clearing::Region> peer = clearing::parse_region(path.substr(witness.size()));
   if (!peer.ok()) return Status(Code::not_found, "no region " + path.substr(witness.size()));
-  Result<std::string> note = federation.cosigned_checkpoint(*peer);
+  Result<std::string> note = federation.witnessing().cosigned_checkpoint(*peer);
   if (!note.ok()) return note.status();
   return std::optional(HttpResponse{200, "text/plain; charset=utf-8", std::move(*note), {}});
 }
@@ -304,7 +304,7 @@ void Routes::handle(HttpRequest request, Respond respond) {
   }
   if (request.method != "POST") return fail(Status(Code::not_found, "no route " + path));
   if (path == nodes::peer_requests_path && federation_ != nullptr) {
-    federation_->answer(request.peer_certificate_fingerprint, request.body,
+    federation_->answerer().answer(request.peer_certificate_fingerprint, request.body,
                         [finish, fail](Result<std::string> answers) {
                           if (!answers.ok()) return fail(answers.status());
                           finish(json_response(200, std::move(*answers)), Status::success());
@@ -319,7 +319,7 @@ void Routes::handle(HttpRequest request, Respond respond) {
     Result<nlohmann::json> answer = service_.query(request.body, *signature, kind->name);
     if (!answer.ok()) return fail(answer.status());
     if (kind->name == "query.settlement" && federation_ != nullptr) {
-      (*answer)["differences"] = federation_->differences((*answer)["period"].get<std::string>());
+      (*answer)["differences"] = federation_->clearing().differences((*answer)["period"].get<std::string>());
     }
     return finish(json_response(200, crypto::canonical_dump(*answer)), Status::success());
   }

@@ -224,8 +224,7 @@ Status join(BenchNode& node, const nodes::Manifest& manifest) {
   options.witness_dir = node.dir.root / "witness";
   node.federation =
       std::make_unique<nodes::Federation>(*node.service, manifest, *node.timed, options);
-  if (Status s = node.federation->adopt_manifest(); !s.ok()) return s;
-  if (Status s = node.federation->open_witness(); !s.ok()) return s;
+  if (Status s = node.federation->join(); !s.ok()) return s;
   node.routes = std::make_unique<api::Routes>(*node.service, [&node](const std::string& line) {
     if (line.find("\"route\":\"/v1/peer/requests\"") == std::string::npos) return;
     const nlohmann::json logged = nlohmann::json::parse(line, nullptr, false);

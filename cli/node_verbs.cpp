@@ -48,8 +48,7 @@ Result<std::unique_ptr<nodes::Federation>> join_federation(
   options.witness_dir = dir.root / "witness";
   auto federation =
       std::make_unique<nodes::Federation>(service, std::move(*manifest), *transport, options);
-  if (Status s = federation->adopt_manifest(); !s.ok()) return s;
-  if (Status s = federation->open_witness(); !s.ok()) return s;
+  if (Status s = federation->join(); !s.ok()) return s;
   return federation;
 }
 

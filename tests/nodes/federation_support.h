@@ -1,6 +1,7 @@
 // Test fixture: regions' nodes in one process, joined by an in-process peer transport that can
-// take a peer down or lose its replies (the fault seam of nodes/peer.h). No sockets, no sleeps
-// beyond waiting for the federation's own threads.
+// take a peer down or lose its replies (the fault seam of nodes/peer.h). No sockets. Tests step
+// the federation's pieces (step(), deliver()) deterministically; those about concurrency start its
+// threads and wait (start(), settle()).
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -88,7 +89,7 @@ class LoopTransport final : public nodes::PeerTransport {
     REQUIRE(view.ok());
     constexpr std::string_view period_prefix = "/v1/peer/period?period=";
     if (target.compare(0, period_prefix.size(), period_prefix) == 0) {
-      Result<std::string> answer = nodes_.at(peer)->federation->answer_period(
+      Result<std::string> answer = nodes_.at(peer)->federation->answerer().answer_period(
           caller_fingerprint_, target.substr(period_prefix.size()));
       if (!answer.ok()) return nodes::PeerResponse{403, answer.status().message()};
       if (!rewrite_period) return nodes::PeerResponse{200, *answer};
@@ -113,7 +114,7 @@ class LoopTransport final : public nodes::PeerTransport {
     ++posts;
     if (down[peer]) return Status(Code::io_error, "peer is down");
     std::promise<Result<std::string>> answered;
-    nodes_.at(peer)->federation->answer(caller_fingerprint_, body, [&](Result<std::string> answer) {
+    nodes_.at(peer)->federation->answerer().answer(caller_fingerprint_, body, [&](Result<std::string> answer) {
       answered.set_value(std::move(answer));
     });
     Result<std::string> answer = answered.get_future().get();
@@ -169,8 +170,7 @@ struct Federated {
       if (witnessing) node_options.witness_dir = node->data.root / "witness";
       node->federation = std::make_unique<Federation>(*node->service, manifest, *node->transport,
                                                       node_options);
-      REQUIRE(node->federation->adopt_manifest().ok());
-      REQUIRE(node->federation->open_witness().ok());
+      REQUIRE(node->federation->join().ok());
       REQUIRE(node->as_office("budget.allocate", {{"amount", 100'000'000}, {"year", 2026}}).ok());
     }
   }
@@ -182,9 +182,9 @@ struct Federated {
 
   static nodes::FederationOptions fast() {
     nodes::FederationOptions options;
-    options.outbox_poll_ms = 2;
-    options.peer_retry_backoff_ms_min = 2;
-    options.peer_retry_backoff_ms_max = 20;
+    options.sender.poll_ms = 2;
+    options.sender.retry_ms_min = 2;
+    options.sender.retry_ms_max = 20;
     options.clearing_interval_ms = 5;
     options.log = [](const std::string&) {};
     return options;
@@ -195,7 +195,42 @@ struct Federated {
     for (auto& [region, node] : owned) node->federation->start();
   }
 
-  // Waits until no node has anything in its outbox (bounded; fails the test after 20 s).
+  bool outboxes_empty() {
+    for (auto& [region, node] : owned) {
+      Result<std::vector<std::pair<std::string, nlohmann::json>>> rows =
+          node->service->scan(clearing::Table::outbox, "");
+      REQUIRE(rows.ok());
+      if (!rows->empty()) return false;
+    }
+    return true;
+  }
+
+  // One round of every node's pieces, in a fixed order, on this thread: each sender, then period
+  // clearing, then witnessing. Deterministic: no federation thread runs, nothing sleeps.
+  void step() {
+    std::vector<Federation*> running;  // a node being restarted has none for a while
+    for (auto& [region, node] : owned) {
+      if (node->federation) running.push_back(node->federation.get());
+    }
+    for (Federation* federation : running) {
+      for (Region peer : federation->peers()) (void)federation->sender(peer).round();
+    }
+    for (Federation* federation : running) (void)federation->clearing().round();
+    for (Federation* federation : running) federation->witnessing().round();
+  }
+  // Steps until `done` holds; fails the test if 50 rounds do not get there.
+  template <typename Condition>
+  void step_until(Condition done) {
+    for (int round = 0; round < 50 && !done(); ++round) step();
+    REQUIRE(done());
+  }
+  // Steps until every outbox is empty: every cross-region request answered and recorded.
+  void deliver() {
+    step_until([this] { return outboxes_empty(); });
+  }
+
+  // Waits until no node has anything in its outbox (bounded; fails the test after 20 s). For tests
+  // that run the federation's own threads (start()).
   void settle() {
     for (int round = 0; round < 2000; ++round) {
       bool empty = true;

@@ -103,8 +103,7 @@ TEST_CASE("Pay-first across regions: the home node redeems once the provider's n
   CHECK(asked->result["voucher"]["status"] == "pending");
   CHECK(books.home.state(Table::outbox, asked->result["pending"]["request_id"].get<std::string>())
             .is_object());
-  books.federation.start();
-  books.federation.settle();
+  books.federation.deliver();
 
   const nlohmann::json voucher = books.home.state(Table::vouchers, books.voucher);
   CHECK(voucher["status"] == "redeemed");
@@ -130,8 +129,7 @@ TEST_CASE("Provider redemption across regions: the home region owes the provider
   Result<Accepted> asked = books.provider_redeem("R1");
   REQUIRE(asked.ok());
   CHECK(asked->result["receipt"]["pending"]["voucher_id"] == books.voucher);
-  books.federation.start();
-  books.federation.settle();
+  books.federation.deliver();
 
   const nlohmann::json voucher = books.home.state(Table::vouchers, books.voucher);
   CHECK(voucher["status"] == "redeemed");
@@ -155,21 +153,19 @@ TEST_CASE("A participant's refusal is final and unlocks what the coordinator loc
   CrossRegion books;
   SECTION("pay-first with a receipt the provider's node does not have") {
     REQUIRE(books.pay_first("NO-SUCH-RECEIPT").ok());
-    books.federation.start();
-    books.federation.settle();
+    books.federation.deliver();
     const nlohmann::json voucher = books.home.state(Table::vouchers, books.voucher);
     CHECK(voucher["status"] == "live");
     CHECK_FALSE(voucher.contains("pending"));
     CHECK(books.lines(books.home).empty());
     // The voucher can be used again, with the right receipt.
     REQUIRE(books.pay_first("R1").ok());
-    books.federation.settle();
+    books.federation.deliver();
     CHECK(books.home.state(Table::vouchers, books.voucher)["status"] == "redeemed");
   }
   SECTION("provider redemption of a voucher not assigned to the provider") {
     REQUIRE(books.provider_redeem("R1").ok());
-    books.federation.start();
-    books.federation.settle();
+    books.federation.deliver();
     CHECK(books.home.state(Table::vouchers, books.voucher)["status"] == "live");
     CHECK_FALSE(books.lab.state(Table::receipts, provider_id + "|R1").contains("pending"));
     CHECK(books.lines(books.lab).empty());
@@ -180,12 +176,22 @@ TEST_CASE("A dead peer delays a redemption and a lost reply never doubles it", "
   CrossRegion books;
   books.home.transport->down[Region::TJ] = true;
   REQUIRE(books.pay_first("R1").ok());
-  books.federation.start();
-  while (books.home.transport->posts < 5) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  nodes::OutboxSender& sender = books.home.federation->sender(Region::TJ);
+  std::uint32_t backoff_ms = 0;
+  for (int round = 0; round < 5; ++round) {
+    CHECK(sender.round().status().code() == Code::io_error);
+    const std::uint32_t next = sender.status()["backoff_ms"].get<std::uint32_t>();
+    CHECK(next >= backoff_ms);  // backing off, up to its cap
+    CHECK(sender.next_wait_ms() == next);
+    backoff_ms = next;
+  }
+  CHECK(backoff_ms > 0);
   CHECK(books.home.state(Table::vouchers, books.voucher)["status"] == "pending");
   books.home.transport->lose_replies = 3;  // TJ answers, and the answer is lost three times
   books.home.transport->down[Region::TJ] = false;
-  books.federation.settle();
+  books.federation.deliver();
+  CHECK(sender.status()["backoff_ms"] == 0);
+  CHECK(sender.status()["delivered"] == 1);
 
   CHECK(books.home.state(Table::vouchers, books.voucher)["status"] == "redeemed");
   const nlohmann::json stats = books.lab.state(Table::provider_stats, provider_id + "|2026-09");
@@ -240,14 +246,14 @@ TEST_CASE("Peer requests are taken only from member nodes, as themselves", "[fed
           .dump();
   std::promise<Result<std::string>> answered;
   SECTION("a client certificate that is not a member's") {
-    books.lab.federation->answer(std::string(64, 'f'), batch, [&](Result<std::string> answer) {
+    books.lab.federation->answerer().answer(std::string(64, 'f'), batch, [&](Result<std::string> answer) {
       answered.set_value(std::move(answer));
     });
     CHECK(answered.get_future().get().status().code() == Code::forbidden);
   }
   SECTION("a member's certificate carrying another node's statement") {
     const std::string hebei_like = books.lab.service->identity().tls_fingerprint;
-    books.lab.federation->answer(hebei_like, batch, [&](Result<std::string> answer) {
+    books.lab.federation->answerer().answer(hebei_like, batch, [&](Result<std::string> answer) {
       answered.set_value(std::move(answer));
     });
     CHECK(answered.get_future().get().status().code() == Code::forbidden);  // TJ is not a peer of TJ
@@ -298,8 +304,7 @@ TEST_CASE("A provider redemption abroad pays only the price the enterprise agree
                                                  {"provider_region", "TJ"}, {"voucher_id", books.voucher}})
               .ok());
   REQUIRE(books.provider_redeem("R1").ok());  // the receipt says ¥8,000
-  books.federation.start();
-  books.federation.settle();
+  books.federation.deliver();
   CHECK(books.home.state(Table::vouchers, books.voucher)["status"] == "live");
   CHECK_FALSE(books.lab.state(Table::receipts, provider_id + "|R1").contains("consumed_by"));
 }
@@ -309,8 +314,7 @@ TEST_CASE("A voucher owed to another region is paid by settlement, not by a payo
   CrossRegion books;
   books.assign();
   REQUIRE(books.provider_redeem("R1").ok());
-  books.federation.start();
-  books.federation.settle();
+  books.federation.deliver();
   REQUIRE(books.home.state(Table::vouchers, books.voucher)["status"] == "redeemed");
   CHECK(books.home.as_office("payout.record", {{"bank_ref", "B1"}, {"voucher_id", books.voucher}})
             .status()

@@ -103,13 +103,6 @@ struct ThreeRegions {
   nlohmann::json settlement(Region region, const std::string& period) {
     return federation[region].state(Table::settlements, period);
   }
-  template <typename Condition>
-  void wait_until(Condition done) {
-    for (int round = 0; round < 4000 && !done(); ++round) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    REQUIRE(done());
-  }
 };
 
 }  // namespace
@@ -121,12 +114,11 @@ TEST_CASE("A period closes with identical signed settlements that net to zero", 
   books.provider_redemption(Region::BJ, Region::TJ, 800'000);  // BJ owes TJ ¥4,000
   books.provider_redemption(Region::TJ, Region::HE, 300'000);  // TJ owes HE ¥1,500
   books.pay_first(Region::HE, Region::BJ, 600'000);            // HE pays its enterprise ¥3,000
-  books.federation.start();
-  books.federation.settle();
+  books.federation.deliver();
   books.federation.now_ms += 61'000;  // the period ends
 
   for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
-    books.wait_until([&] { return books.settlement(region, period).contains("proposal"); });
+    books.federation.step_until([&] { return books.settlement(region, period).contains("proposal"); });
   }
   const nlohmann::json document = books.settlement(Region::BJ, period)["proposal"]["document"];
   const std::string digest = books.settlement(Region::BJ, period)["proposal"]["document_sha256"];
@@ -149,7 +141,7 @@ TEST_CASE("A period closes with identical signed settlements that net to zero", 
                 .ok());
   }
   for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
-    books.wait_until([&] { return books.settlement(region, period).contains("settled"); });
+    books.federation.step_until([&] { return books.settlement(region, period).contains("settled"); });
   }
   // An auditor replaying each ledger from its entries alone reaches the same state.
   for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
@@ -198,14 +190,13 @@ TEST_CASE("Statements that differ are reported with proofs and nothing is settle
   books.federation[Region::BJ].transport->rewrite_period = [](nlohmann::json& view) {
     for (auto& line : view["lines"]) line["amount"] = line["amount"].get<std::int64_t>() + 1;
   };
-  books.federation.start();
-  books.federation.settle();
+  books.federation.deliver();
   books.federation.now_ms += 61'000;
 
-  books.wait_until([&] {
-    return !books.federation[Region::BJ].federation->differences(period).empty();
+  books.federation.step_until([&] {
+    return !books.federation[Region::BJ].federation->clearing().differences(period).empty();
   });
-  const nlohmann::json report = books.federation[Region::BJ].federation->differences(period)["TJ"];
+  const nlohmann::json report = books.federation[Region::BJ].federation->clearing().differences(period)["TJ"];
   REQUIRE(report["differences"].size() == 1);
   const nlohmann::json& difference = report["differences"][0];
   CHECK(difference["kind"] == "amount_mismatch");

@@ -15,23 +15,8 @@ using namespace innoclear::testing;
 
 namespace {
 
-nodes::FederationOptions witnessing_often() {
-  nodes::FederationOptions options = Federated::fast();
-  options.witness_interval_ms = 5;
-  return options;
-}
-
-// Waits (bounded) until `done` holds.
-template <typename Condition>
-void wait_until(Condition done) {
-  for (int round = 0; round < 2000 && !done(); ++round) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  REQUIRE(done());
-}
-
 std::uint64_t cosigned_size(Federation& federation, Region peer) {
-  Result<std::string> note = federation.cosigned_checkpoint(peer);
+  Result<std::string> note = federation.witnessing().cosigned_checkpoint(peer);
   if (!note.ok()) return 0;
   Result<ledger::CheckpointBody> body = ledger::parse_checkpoint_body(*note);
   return body.ok() ? body->size : 0;
@@ -59,19 +44,18 @@ void rewrite_ledger(RegionNode& node, std::int64_t now_ms) {
 
 TEST_CASE("A peer's growing ledger is cosigned; a rewritten one is a fork with evidence",
           "[federation][witness]") {
-  Federated federation({Region::BJ, Region::TJ}, witnessing_often(), true);
+  Federated federation({Region::BJ, Region::TJ}, Federated::fast(), true);
   RegionNode& beijing = federation[Region::BJ];
   RegionNode& tianjin = federation[Region::TJ];
   REQUIRE(tianjin.service->ledger().sign_checkpoint().ok());
-  federation.start();
   const std::uint64_t first = tianjin.service->ledger().size();
-  wait_until([&] { return cosigned_size(*beijing.federation, Region::TJ) == first; });
+  federation.step_until([&] { return cosigned_size(*beijing.federation, Region::TJ) == first; });
 
   SECTION("an advance is proven and cosigned") {
     REQUIRE(tianjin.as_office("budget.allocate", {{"amount", 100}, {"year", 2027}}).ok());
     REQUIRE(tianjin.service->ledger().sign_checkpoint().ok());
-    wait_until([&] { return cosigned_size(*beijing.federation, Region::TJ) == first + 1; });
-    Result<std::string> note = beijing.federation->cosigned_checkpoint(Region::TJ);
+    federation.step_until([&] { return cosigned_size(*beijing.federation, Region::TJ) == first + 1; });
+    Result<std::string> note = beijing.federation->witnessing().cosigned_checkpoint(Region::TJ);
     REQUIRE(note.ok());
     // Signed by Tianjin, and cosigned by Beijing (C2SP tlog-cosignature).
     const crypto::NoteVerifier tianjin_key =
@@ -80,20 +64,18 @@ TEST_CASE("A peer's growing ledger is cosigned; a rewritten one is a fork with e
     CHECK(crypto::verify_note_cosignature(
               *note, crypto::make_cosigner("innoclear.BJ", beijing.service->identity().public_key))
               .ok());
-    CHECK_FALSE(beijing.federation->is_forked(Region::TJ));
+    CHECK_FALSE(beijing.federation->witnessing().is_forked(Region::TJ));
   }
 
   SECTION("a ledger rewritten under the same key is reported as a fork") {
-    beijing.federation->stop();  // while Tianjin is away
     rewrite_ledger(tianjin, federation.now_ms + 1);
     Result<std::unique_ptr<nodes::Service>> reopened = nodes::Service::open(
         {tianjin.data, [&] { return federation.now_ms.load(); }, 1000, std::size_t{1} << 30});
     REQUIRE(reopened.ok());
     tianjin.service = std::move(*reopened);
-    beijing.federation->start();
-    wait_until([&] { return beijing.federation->is_forked(Region::TJ); });
+    federation.step_until([&] { return beijing.federation->witnessing().is_forked(Region::TJ); });
 
-    const nlohmann::json forks = beijing.federation->forks();
+    const nlohmann::json forks = beijing.federation->witnessing().forks();
     REQUIRE(forks.size() == 1);
     Result<nodes::ForkEvidence> evidence = nodes::ForkEvidence::from_json(forks[0]);
     REQUIRE(evidence.ok());
@@ -121,7 +103,7 @@ TEST_CASE("A peer's growing ledger is cosigned; a rewritten one is a fork with e
     const SignedStatement request = tianjin.service->sign_as_node(
         "peer.voucher.honour", {{"request_id", "TJ-R000001"}}, Region::BJ);
     std::promise<Result<std::string>> answered;
-    beijing.federation->answer(
+    beijing.federation->answerer().answer(
         tianjin.service->identity().tls_fingerprint,
         nlohmann::json{{"requests", {{{"signature", request.signature_base64}, {"statement", request.bytes}}}}}
             .dump(),

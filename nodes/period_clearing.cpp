@@ -1,17 +1,9 @@
-// The federation's clearing periods, as one node pushes them to settlement:
-//   1. when a period with cross-region lines has ended, fetch each peer's side of it, compare the
-//      bilateral statements line by line, and close the period once every one agrees and both
-//      sides are complete (no request of the period still in flight);
-//   2. when every member has closed, propose the settlement (net positions and transfers);
-//   3. when every member's finance office has signed it, record all the signatures: settled.
-// Each step is a statement of this node checked by the rules (clearing/rules_settlement.cpp);
-// a peer that is down or disagrees only delays the next step.
 #include <cstdio>
 
 #include "clearing/federation.h"
 #include "crypto/canonical_json.h"
 #include "crypto/encoding.h"
-#include "nodes/federation.h"
+#include "nodes/period_clearing.h"
 
 namespace innoclear::nodes {
 
@@ -55,21 +47,28 @@ bool well_formed_view(const nlohmann::json& view) {
 
 }  // namespace
 
-Status Federation::submit_own(const std::string& kind, const nlohmann::json& body) {
+PeriodClearing::PeriodClearing(Service& service, const Manifest& manifest, PeerTransport& transport)
+    : service_(service), manifest_(manifest), transport_(transport) {}
+
+std::vector<clearing::Region> PeriodClearing::peers() const {
+  std::vector<clearing::Region> regions;
+  for (const Member& member : manifest_.members) {
+    if (member.region != service_.identity().region) regions.push_back(member.region);
+  }
+  return regions;
+}
+
+void PeriodClearing::activate(const std::string& period) {
+  std::lock_guard lock(mutex_);
+  active_.insert(period);
+}
+
+Status PeriodClearing::submit_own(const std::string& kind, const nlohmann::json& body) {
   const SignedStatement statement = service_.sign_as_node(kind, body, service_.identity().region);
   return service_.submit_and_wait(statement.bytes, statement.signature_base64).status();
 }
 
-void Federation::clearing_loop() {
-  std::string last_error;
-  while (sleep_for(options_.clearing_interval_ms)) {
-    Status status = clearing_round();
-    if (!status.ok() && status.message() != last_error) log("clearing: " + status.message());
-    last_error = status.ok() ? std::string() : status.message();
-  }
-}
-
-Status Federation::clearing_round() {
+Status PeriodClearing::round() {
   const std::int64_t now_ms = service_.now_ms();
   std::set<std::string> ended;
   Status scanned = service_.read([&](const clearing::Store& store) -> Status {
@@ -87,8 +86,8 @@ Status Federation::clearing_round() {
   std::set<std::string> periods;
   {
     std::lock_guard lock(mutex_);
-    active_periods_.insert(ended.begin(), ended.end());
-    periods = active_periods_;
+    active_.insert(ended.begin(), ended.end());
+    periods = active_;
   }
   Status first_failure;
   for (const std::string& period : periods) {
@@ -96,17 +95,17 @@ Status Federation::clearing_round() {
     if (!record.ok()) return record.status();
     if (record->has_value() && (**record).contains("settled")) {
       std::lock_guard lock(mutex_);
-      active_periods_.erase(period);
+      active_.erase(period);
       continue;
     }
     // A period that cannot advance (a peer down, a difference open) holds back no other.
-    Status advanced = advance_period(period);
+    Status advanced = advance(period);
     if (!advanced.ok() && first_failure.ok()) first_failure = advanced;
   }
   return first_failure;
 }
 
-Status Federation::advance_period(const std::string& id) {
+Status PeriodClearing::advance(const std::string& id) {
   Result<clearing::Period> period = clearing::parse_period(id, manifest_.period_seconds);
   if (!period.ok()) return period.status();
   if (service_.now_ms() < period->to_ms) return Status::success();
@@ -124,7 +123,7 @@ Status Federation::advance_period(const std::string& id) {
   Result<std::optional<nlohmann::json>> stored = service_.state(clearing::Table::settlements, id);
   if (!stored.ok()) return stored.status();
   const nlohmann::json record = stored->value_or(nlohmann::json::object());
-  if (!record.contains("close")) return close_period(*period, views);
+  if (!record.contains("close")) return close(*period, views);
   if (!record.contains("proposal")) {
     nlohmann::json closes = {{code_of(service_.identity().region), record["close"]}};
     for (const auto& [peer, view] : views) {
@@ -144,8 +143,8 @@ Status Federation::advance_period(const std::string& id) {
   return submit_own("settlement.record", {{"period", id}, {"signatures", signatures}});
 }
 
-Status Federation::close_period(const clearing::Period& period,
-                                const std::map<clearing::Region, nlohmann::json>& views) {
+Status PeriodClearing::close(const clearing::Period& period,
+                             const std::map<clearing::Region, nlohmann::json>& views) {
   nlohmann::json agreed = nlohmann::json::object();
   nlohmann::json reports = nlohmann::json::object();
   bool complete = true;
@@ -186,9 +185,9 @@ Status Federation::close_period(const clearing::Period& period,
   return submit_own("period.close", {{"agreed", agreed}, {"period", period.id}});
 }
 
-nlohmann::json Federation::difference_report(clearing::Region peer,
-                                             const std::vector<clearing::Difference>& found,
-                                             const nlohmann::json& view) {
+nlohmann::json PeriodClearing::difference_report(clearing::Region peer,
+                                                  const std::vector<clearing::Difference>& found,
+                                                  const nlohmann::json& view) {
   // Evidence needs a checkpoint that covers the entries shown: sign one now.
   Result<std::string> checkpoint = service_.ledger().sign_checkpoint();
   Result<ledger::ReadView> ledger_view = service_.ledger().view();
@@ -221,26 +220,14 @@ nlohmann::json Federation::difference_report(clearing::Region peer,
           {"total", found.size()}};
 }
 
-Result<std::string> Federation::answer_period(const std::string& client_fingerprint,
-                                              const std::string& id) {
-  const Member* caller = nullptr;
-  for (const Member& member : manifest_.members) {
-    if (!client_fingerprint.empty() && member.tls_fingerprint == client_fingerprint) caller = &member;
-  }
-  if (caller == nullptr || caller->region == service_.identity().region) {
-    return Status(Code::forbidden, "period statements are for member nodes (mutual TLS)");
-  }
+Result<std::string> PeriodClearing::view_for(clearing::Region peer, const std::string& id) const {
   Result<clearing::Period> period = clearing::parse_period(id, manifest_.period_seconds);
   if (!period.ok()) return period.status();
-  if (service_.now_ms() >= period->to_ms) {
-    std::lock_guard lock(mutex_);
-    active_periods_.insert(id);
-  }
   nlohmann::json answer = {{"period", id}};
   Status read = service_.read([&](const clearing::Store& store) -> Status {
     Result<std::vector<clearing::ObligationLine>> lines =
-        clearing::bilateral_lines(store, *period, service_.identity().region, caller->region);
-    Result<bool> clear = clearing::outbox_clear(store, *period, caller->region);
+        clearing::bilateral_lines(store, *period, service_.identity().region, peer);
+    Result<bool> clear = clearing::outbox_clear(store, *period, peer);
     Result<std::optional<nlohmann::json>> record = store.get(clearing::Table::settlements, id);
     for (const Status& s : {lines.status(), clear.status(), record.status()}) {
       if (!s.ok()) return s;
@@ -272,7 +259,7 @@ Result<std::string> Federation::answer_period(const std::string& client_fingerpr
   return answer.dump();
 }
 
-nlohmann::json Federation::differences(const std::string& period) const {
+nlohmann::json PeriodClearing::differences(const std::string& period) const {
   std::lock_guard lock(mutex_);
   const auto found = differences_.find(period);
   return found == differences_.end() ? nlohmann::json::object() : found->second;
