@@ -293,8 +293,8 @@ void Routes::handle(HttpRequest request, Respond respond) {
       finish({200, "text/plain; version=0.0.4", metrics_text(), {}}, Status::success());
       return;
     }
-    if (federation_ != nullptr) {
-      Result<std::optional<HttpResponse>> answer = federation_read(*federation_, request);
+    if (nodes::Federation* federation = federation_.load(std::memory_order_acquire); federation != nullptr) {
+      Result<std::optional<HttpResponse>> answer = federation_read(*federation, request);
       if (!answer.ok()) return fail(answer.status());
       if (answer->has_value()) return finish(std::move(**answer), Status::success());
     }
@@ -303,8 +303,9 @@ void Routes::handle(HttpRequest request, Respond respond) {
     return finish(std::move(*response), Status::success());
   }
   if (request.method != "POST") return fail(Status(Code::not_found, "no route " + path));
-  if (path == nodes::peer_requests_path && federation_ != nullptr) {
-    federation_->answerer().answer(request.peer_certificate_fingerprint, request.body,
+  nodes::Federation* federation = federation_.load(std::memory_order_acquire);
+  if (path == nodes::peer_requests_path && federation != nullptr) {
+    federation->answerer().answer(request.peer_certificate_fingerprint, request.body,
                         [finish, fail](Result<std::string> answers) {
                           if (!answers.ok()) return fail(answers.status());
                           finish(json_response(200, std::move(*answers)), Status::success());
@@ -318,8 +319,8 @@ void Routes::handle(HttpRequest request, Respond respond) {
   if (clearing::is_query(*kind)) {
     Result<nlohmann::json> answer = service_.query(request.body, *signature, kind->name);
     if (!answer.ok()) return fail(answer.status());
-    if (kind->name == "query.settlement" && federation_ != nullptr) {
-      (*answer)["differences"] = federation_->clearing().differences((*answer)["period"].get<std::string>());
+    if (kind->name == "query.settlement" && federation != nullptr) {
+      (*answer)["differences"] = federation->clearing().differences((*answer)["period"].get<std::string>());
     }
     return finish(json_response(200, crypto::canonical_dump(*answer)), Status::success());
   }

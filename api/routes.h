@@ -15,6 +15,8 @@
 //   GET  /v1/witness/<region>          the peer's last verified checkpoint, cosigned by this node
 #pragma once
 
+#include <atomic>
+
 #include <functional>
 #include <memory>
 #include <string>
@@ -36,16 +38,17 @@ class Routes {
   explicit Routes(nodes::Service& service, std::function<void(const std::string&)> log = {});
   ~Routes();
   void handle(HttpRequest request, Respond respond);
-  // Serves the federation's routes from now on. REQUIRES: before the server starts;
-  // `federation` outlives the routes.
-  void set_federation(nodes::Federation* federation) { federation_ = federation; }
+  // Serves the federation's routes from now on (also while requests are being served: a node
+  // whose port goes into the manifest joins after its server started). REQUIRES: `federation`
+  // outlives the routes.
+  void set_federation(nodes::Federation* federation) { federation_.store(federation, std::memory_order_release); }
 
   struct Metrics;
 
  private:
   std::string metrics_text() const;
   nodes::Service& service_;
-  nodes::Federation* federation_ = nullptr;
+  std::atomic<nodes::Federation*> federation_{nullptr};
   std::function<void(const std::string&)> log_;
   std::unique_ptr<Metrics> metrics_;
 };

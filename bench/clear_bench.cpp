@@ -13,9 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "api/host.h"
 #include "api/https.h"
-#include "api/peer_transport.h"
-#include "api/routes.h"
 #include "clearing/credit_code.h"
 #include "clearing/rules.h"
 #include "clearing/settlement.h"
@@ -24,6 +23,7 @@
 #include "crypto/signed_note.h"
 #include "ledger/ledger.h"
 #include "nodes/federation.h"
+#include "nodes/node.h"
 #include "nodes/service.h"
 
 namespace innoclear::bench {
@@ -41,7 +41,7 @@ constexpr std::uint64_t entries_max = 10'000'000;
 constexpr std::size_t lines_min = 100;
 constexpr std::uint64_t vouchers_per_enterprise = 1000;        // set_policy's yearly count ceiling
 constexpr std::uint32_t peer_timeout_ms = 5'000;               // as `innoclear node`
-constexpr auto checkpoint_interval = std::chrono::seconds(1);  // as `innoclear node`
+constexpr std::uint32_t checkpoint_interval_ms = 1'000;       // as `innoclear node`
 constexpr auto watch_interval = std::chrono::milliseconds(1);
 constexpr auto phase_duration_max = std::chrono::seconds(600);
 constexpr std::uint64_t fill_chunk_entries = 10'000;
@@ -108,15 +108,15 @@ Result<std::vector<nlohmann::json>> submit_all(
 // The HTTPS peer transport, counting and timing the batches of peer requests sent through it.
 class TimedTransport final : public nodes::PeerTransport {
  public:
-  explicit TimedTransport(nodes::PeerTransport& inner) : inner_(inner) {}
+  explicit TimedTransport(std::unique_ptr<nodes::PeerTransport> inner) : inner_(std::move(inner)) {}
   Result<nodes::PeerResponse> get(Region peer, const std::string& target) override {
-    return inner_.get(peer, target);
+    return inner_->get(peer, target);
   }
   Result<nodes::PeerResponse> post(Region peer, const std::string& target,
                                    const std::string& body) override {
-    if (target != nodes::peer_requests_path) return inner_.post(peer, target, body);
+    if (target != nodes::peer_requests_path) return inner_->post(peer, target, body);
     const auto start = Clock::now();
-    Result<nodes::PeerResponse> response = inner_.post(peer, target, body);
+    Result<nodes::PeerResponse> response = inner_->post(peer, target, body);
     post_ns += static_cast<std::uint64_t>((Clock::now() - start).count());
     post_bytes += body.size();
     ++posts;
@@ -127,34 +127,34 @@ class TimedTransport final : public nodes::PeerTransport {
   std::atomic<std::uint64_t> post_bytes{0};
 
  private:
-  nodes::PeerTransport& inner_;
+  std::unique_ptr<nodes::PeerTransport> inner_;
 };
 
-// One region's node in a scratch directory, wired as `innoclear node --manifest` wires it.
+// One region's node in a scratch directory, assembled as `innoclear node --manifest` assembles
+// it (nodes::Node, api::Host), with its checkpoint signed every second.
 struct BenchNode {
   Region region = Region::BJ;
   std::string code;
   nodes::DataDir dir;
   nodes::NodeIdentity identity;
   crypto::KeyPair office = crypto::KeyPair::generate();
-  std::unique_ptr<nodes::Service> service;
-  std::unique_ptr<api::HttpsServer> server;
-  std::unique_ptr<api::HttpsPeerTransport> transport;
-  std::unique_ptr<TimedTransport> timed;
-  std::unique_ptr<nodes::Federation> federation;
-  std::unique_ptr<api::Routes> routes;
-  // The server starts before the manifest exists (its port goes into the manifest); it serves
-  // the routes from when they are published, with the federation already set on them.
-  std::atomic<api::Routes*> serving{nullptr};
+  std::unique_ptr<nodes::Node> assembled;
+  nodes::Service* service = nullptr;        // assembled's
+  nodes::Federation* federation = nullptr;  // assembled's, once joined
+  TimedTransport* timed = nullptr;          // assembled's transport, once joined
+  // The server starts before the manifest exists (its port goes into the manifest) and serves
+  // the federation from when the node joined.
+  std::unique_ptr<api::Host> server;
   std::atomic<std::uint64_t> nonce{0};
   // Batches of peer requests this node answered, and their time in its routes (server side).
   std::atomic<std::uint64_t> batches_answered{0};
   std::atomic<std::uint64_t> batches_answered_us{0};
 
   ~BenchNode() { stop(); }
+  // The federation stops before the server, so that no peer is called after its server went.
   void stop() {
+    if (assembled) assembled->stop();
     if (server) server->stop();
-    if (federation) federation->stop();
   }
   nodes::SignedStatement sign(const crypto::KeyPair& key, const std::string& actor,
                               const std::string& kind, const nlohmann::json& body) {
@@ -177,24 +177,27 @@ Result<std::unique_ptr<BenchNode>> open_node(const std::filesystem::path& root, 
   Result<crypto::KeyPair> office = crypto::KeyPair::load(node->dir.office_key_file());
   if (!office.ok()) return office.status();
   node->office = std::move(*office);
-  Result<std::unique_ptr<nodes::Service>> service = nodes::Service::open({node->dir});
-  if (!service.ok()) return service.status();
-  node->service = std::move(*service);
+  nodes::NodeOptions options;
+  options.service.dir = node->dir;
+  options.checkpoint_interval_ms = checkpoint_interval_ms;
+  Result<std::unique_ptr<nodes::Node>> assembled = nodes::Node::open(options);
+  if (!assembled.ok()) return assembled.status();
+  node->assembled = std::move(*assembled);
+  node->service = &node->assembled->service();
   return node;
 }
 
 Status start_server(BenchNode& node, const std::string& peer_fingerprint) {
-  api::ServerOptions options;
-  options.certificate_pem = node.dir.tls_certificate();
-  options.private_key_pem = node.dir.tls_key();
-  options.client_certificate_fingerprints.insert(peer_fingerprint);
-  options.client_certificate_optional = true;  // enterprises and offices have none
-  Result<std::unique_ptr<api::HttpsServer>> server =
-      api::HttpsServer::start(options, [&node](api::HttpRequest request, api::Respond respond) {
-        api::Routes* routes = node.serving.load(std::memory_order_acquire);
-        if (routes == nullptr) return respond({503, "application/json", "{}", {}});
-        routes->handle(std::move(request), std::move(respond));
-      });
+  api::HostOptions options;
+  options.server.client_certificate_fingerprints.insert(peer_fingerprint);
+  options.request_log = [&node](const std::string& line) {
+    if (line.find("\"route\":\"/v1/peer/requests\"") == std::string::npos) return;
+    const nlohmann::json logged = nlohmann::json::parse(line, nullptr, false);
+    if (!logged.is_object()) return;
+    node.batches_answered_us += logged.value("latency_us", std::uint64_t{0});
+    ++node.batches_answered;
+  };
+  Result<std::unique_ptr<api::Host>> server = api::Host::start(*node.assembled, options);
   if (!server.ok()) return server.status();
   node.server = std::move(*server);
   return Status::success();
@@ -215,59 +218,41 @@ nodes::Manifest manifest_of(const std::vector<BenchNode*>& members) {
 }
 
 Status join(BenchNode& node, const nodes::Manifest& manifest) {
-  Result<std::unique_ptr<api::HttpsPeerTransport>> transport =
-      api::HttpsPeerTransport::create(manifest, node.dir, peer_timeout_ms);
-  if (!transport.ok()) return transport.status();
-  node.transport = std::move(*transport);
-  node.timed = std::make_unique<TimedTransport>(*node.transport);
+  const nodes::TransportFactory https = api::https_peer_transport(peer_timeout_ms);
+  const nodes::TransportFactory timed = [&https](const nodes::Manifest& members, const nodes::DataDir& dir)
+      -> Result<std::unique_ptr<nodes::PeerTransport>> {
+    Result<std::unique_ptr<nodes::PeerTransport>> inner = https(members, dir);
+    if (!inner.ok()) return inner.status();
+    return std::unique_ptr<nodes::PeerTransport>(std::make_unique<TimedTransport>(std::move(*inner)));
+  };
   nodes::FederationOptions options;
   options.witness_dir = node.dir.root / "witness";
-  node.federation =
-      std::make_unique<nodes::Federation>(*node.service, manifest, *node.timed, options);
-  if (Status s = node.federation->join(); !s.ok()) return s;
-  node.routes = std::make_unique<api::Routes>(*node.service, [&node](const std::string& line) {
-    if (line.find("\"route\":\"/v1/peer/requests\"") == std::string::npos) return;
-    const nlohmann::json logged = nlohmann::json::parse(line, nullptr, false);
-    if (!logged.is_object()) return;
-    node.batches_answered_us += logged.value("latency_us", std::uint64_t{0});
-    ++node.batches_answered;
-  });
-  node.routes->set_federation(node.federation.get());
-  node.serving.store(node.routes.get(), std::memory_order_release);
+  if (Status s = node.assembled->join(manifest, timed, options); !s.ok()) return s;
+  node.federation = node.assembled->federation();
+  node.timed = static_cast<TimedTransport*>(node.assembled->transport());
+  node.server->serve_federation();
   return Status::success();
 }
 
-// BJ and TJ, federated, with a checkpoint signed every second on each, as a node process does.
+// BJ and TJ, federated, each signing a checkpoint every second, as a node process does.
 struct Pair {
   std::unique_ptr<BenchNode> home;                               // BJ
   std::unique_ptr<BenchNode> provider;                           // TJ
   crypto::KeyPair enterprise_key = crypto::KeyPair::generate();  // every bench enterprise's
   crypto::KeyPair provider_key = crypto::KeyPair::generate();
-  std::atomic<bool> stopping{false};
-  std::thread checkpoints;
 
-  // The federations stop before either server, so that no peer is called after its server went.
+  // Both federations stop before either server, so that no peer is called after its server went.
   ~Pair() {
-    stopping = true;
-    if (checkpoints.joinable()) checkpoints.join();
     for (BenchNode* node : {home.get(), provider.get()}) {
-      if (node != nullptr && node->federation) node->federation->stop();
+      if (node != nullptr && node->assembled) node->assembled->stop();
     }
     for (BenchNode* node : {home.get(), provider.get()}) {
       if (node != nullptr) node->stop();
     }
   }
   void start() {
-    home->federation->start();
-    provider->federation->start();
-    checkpoints = std::thread([this] {
-      while (!stopping) {
-        (void)home->service->ledger().sign_checkpoint();
-        (void)provider->service->ledger().sign_checkpoint();
-        const auto next = Clock::now() + checkpoint_interval;
-        while (!stopping && Clock::now() < next) std::this_thread::sleep_for(watch_interval * 20);
-      }
-    });
+    home->assembled->start();
+    provider->assembled->start();
   }
 };
 

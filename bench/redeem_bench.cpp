@@ -4,8 +4,7 @@
 
 #include <vector>
 
-#include "api/https.h"
-#include "api/routes.h"
+#include "api/host.h"
 #include "bench/baselines.h"
 #include "bench/https_load.h"
 #include "bench/voucher_setup.h"
@@ -17,14 +16,6 @@ namespace {
 constexpr std::size_t clients_max = 256;
 constexpr std::uint64_t redemptions_max = 1'000'000;
 constexpr auto verify_window = std::chrono::milliseconds(500);
-
-Result<std::unique_ptr<api::HttpsServer>> start_server(const nodes::DataDir& dir,
-                                                       api::Handler handler) {
-  api::ServerOptions options;
-  options.certificate_pem = dir.tls_certificate();
-  options.private_key_pem = dir.tls_key();
-  return api::HttpsServer::start(options, std::move(handler));
-}
 
 // V and T, measured with the redemptions' own statements and clients.
 Status measure_bounds(const VoucherNode& node, const std::vector<SignedRequest>& redemptions,
@@ -42,11 +33,9 @@ Status measure_bounds(const VoucherNode& node, const std::vector<SignedRequest>&
 // The redemptions against the node's routes; the figures into `result`.
 Status redeem(VoucherNode& node, const std::vector<SignedRequest>& redemptions, std::size_t clients,
               RedeemBenchResult& result) {
-  api::Routes routes(*node.service, [](const std::string&) {});
-  Result<std::unique_ptr<api::HttpsServer>> server =
-      start_server(node.dir, [&routes](api::HttpRequest request, api::Respond respond) {
-        routes.handle(std::move(request), std::move(respond));
-      });
+  api::HostOptions options;
+  options.request_log = [](const std::string&) {};
+  Result<std::unique_ptr<api::Host>> server = api::Host::start(*node.assembled, options);
   if (!server.ok()) return server.status();
   api::ClientOptions client;
   client.port = (*server)->port();

@@ -217,7 +217,8 @@ Status run_steps(const std::filesystem::path& root, const VerifyBenchOptions& op
   Result<std::vector<std::string>> prepared = fill(**node, fill_options, filled);
   if (!prepared.ok()) return prepared.status();
   filled.vouchers_prepared = options.redemptions;
-  (*node)->service.reset();  // the audit and the node process open the ledger on their own
+  (*node)->service = nullptr;
+  (*node)->assembled.reset();  // the audit and the node process open the ledger on their own
   for (std::size_t run = 0; run < options.runs; ++run) {
     VerifyBenchResult result = filled;
     if (!results.empty()) result.entries = results.back().entries + options.redemptions;

@@ -1,20 +1,15 @@
 // `innoclear node`: one region's node serving its HTTPS API until SIGINT or SIGTERM.
 #include <csignal>
 #include <cstdio>
-#include <thread>
 
 #include "cli/cli.h"
-#include "api/https.h"
-#include "api/peer_transport.h"
-#include "api/routes.h"
-#include "nodes/federation.h"
-#include "nodes/service.h"
+#include "api/host.h"
+#include "nodes/node.h"
 
 namespace innoclear::cli {
 
 namespace {
 
-constexpr std::uint32_t checkpoint_interval_ms = 1000;
 constexpr std::uint32_t peer_timeout_ms = 5'000;
 
 struct NodeArguments {
@@ -23,94 +18,50 @@ struct NodeArguments {
   std::string manifest;  // empty: a node on its own
 };
 
-// The federation of a node started with --manifest: the manifest must list this node as it is.
-Result<std::unique_ptr<nodes::Federation>> join_federation(
-    nodes::Service& service, const nodes::DataDir& dir, const std::string& manifest_file,
-    std::unique_ptr<api::HttpsPeerTransport>& transport, api::ServerOptions& server_options) {
-  Result<nodes::Manifest> manifest = nodes::load_manifest(manifest_file);
-  if (!manifest.ok()) return manifest.status();
-  const nodes::Member* self = manifest->find(service.identity().region);
-  if (self == nullptr || self->node_key != service.identity().public_key ||
-      self->tls_fingerprint != service.identity().tls_fingerprint) {
-    return Status(Code::invalid_argument, manifest_file + " does not list this node's key and certificate");
-  }
-  Result<std::unique_ptr<api::HttpsPeerTransport>> created =
-      api::HttpsPeerTransport::create(*manifest, dir, peer_timeout_ms);
-  if (!created.ok()) return created.status();
-  transport = std::move(*created);
-  for (const nodes::Member& member : manifest->members) {
-    if (member.region != service.identity().region) {
-      server_options.client_certificate_fingerprints.insert(member.tls_fingerprint);
-    }
-  }
-  server_options.client_certificate_optional = true;  // enterprises and offices have none
-  nodes::FederationOptions options;
-  options.witness_dir = dir.root / "witness";
-  auto federation =
-      std::make_unique<nodes::Federation>(service, std::move(*manifest), *transport, options);
-  if (Status s = federation->join(); !s.ok()) return s;
-  return federation;
+// "HOST:PORT"; port 0 lets the system pick a free port (tests): the node prints the one it got.
+Result<std::pair<std::string, std::uint16_t>> listen_address(const std::string& listen) {
+  const bool any_port = listen.size() > 2 && listen.compare(listen.size() - 2, 2, ":0") == 0;
+  Result<std::pair<std::string, std::uint16_t>> address =
+      api::parse_host_port(any_port ? listen.substr(0, listen.size() - 1) + "1" : listen);
+  if (address.ok() && any_port) address->second = 0;
+  return address;
 }
 
 // Runs until SIGINT/SIGTERM. REQUIRES: the signals are blocked in every thread (done before any
 // thread starts), so that sigwait receives them here.
 Status run_node(const NodeArguments& arguments, const sigset_t& signals) {
-  const std::string& listen = arguments.listen;
-  // Port 0 lets the system pick a free port (tests); the node prints the one it got.
-  const bool any_port = listen.size() > 2 && listen.compare(listen.size() - 2, 2, ":0") == 0;
-  Result<std::pair<std::string, std::uint16_t>> address =
-      api::parse_host_port(any_port ? listen.substr(0, listen.size() - 1) + "1" : listen);
+  Result<std::pair<std::string, std::uint16_t>> address = listen_address(arguments.listen);
   if (!address.ok()) return address.status();
-  if (any_port) address->second = 0;
-  nodes::ServiceOptions options;
-  options.dir = nodes::DataDir{arguments.data};
-  Result<std::unique_ptr<nodes::Service>> service = nodes::Service::open(options);
-  if (!service.ok()) return service.status();
-  api::Routes routes(**service);
-  api::ServerOptions server_options;
-  server_options.host = address->first;
-  server_options.port = address->second;
-  server_options.certificate_pem = options.dir.tls_certificate();
-  server_options.private_key_pem = options.dir.tls_key();
-  server_options.log = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
-  std::unique_ptr<api::HttpsPeerTransport> transport;
-  std::unique_ptr<nodes::Federation> federation;
+  nodes::NodeOptions options;
+  options.service.dir = nodes::DataDir{arguments.data};
+  Result<std::unique_ptr<nodes::Node>> node = nodes::Node::open(options);
+  if (!node.ok()) return node.status();
   if (!arguments.manifest.empty()) {
-    Result<std::unique_ptr<nodes::Federation>> joined = join_federation(
-        **service, options.dir, arguments.manifest, transport, server_options);
-    if (!joined.ok()) return joined.status();
-    federation = std::move(*joined);
-    routes.set_federation(federation.get());
+    Result<nodes::Manifest> manifest = nodes::load_manifest(arguments.manifest);
+    if (!manifest.ok()) return manifest.status();
+    nodes::FederationOptions federation;
+    federation.witness_dir = options.service.dir.root / "witness";
+    Status joined = (*node)->join(std::move(*manifest), api::https_peer_transport(peer_timeout_ms), federation);
+    if (!joined.ok()) return Status(joined.code(), arguments.manifest + ": " + joined.message());
   }
-  Result<std::unique_ptr<api::HttpsServer>> server = api::HttpsServer::start(
-      server_options, [&routes](api::HttpRequest request, api::Respond respond) {
-        routes.handle(std::move(request), std::move(respond));
-      });
-  if (!server.ok()) return server.status();
+  api::HostOptions host_options;
+  host_options.server.host = address->first;
+  host_options.server.port = address->second;
+  host_options.server.log = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  Result<std::unique_ptr<api::Host>> host = api::Host::start(**node, host_options);
+  if (!host.ok()) return host.status();
+  nodes::Service& service = (*node)->service();
   std::printf("innoclear node %s listening on https://%s:%u (ledger size %llu, TLS %s)\n",
-              (*service)->identity().origin.c_str(), address->first.c_str(), (*server)->port(),
-              static_cast<unsigned long long>((*service)->ledger().size()),
-              (*service)->identity().tls_fingerprint.c_str());
+              service.identity().origin.c_str(), address->first.c_str(), (*host)->port(),
+              static_cast<unsigned long long>(service.ledger().size()), service.identity().tls_fingerprint.c_str());
   std::fflush(stdout);
-  if (federation) federation->start();
-  // Sign a checkpoint whenever the ledger grew, at most once a second.
-  std::atomic<bool> stopping{false};
-  std::thread checkpoints([&] {
-    while (!stopping) {
-      (void)(*service)->ledger().sign_checkpoint();
-      for (std::uint32_t waited = 0; waited < checkpoint_interval_ms && !stopping; waited += 50) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    }
-  });
+  (*node)->start();
   int received = 0;
   sigwait(&signals, &received);
   std::fprintf(stderr, "innoclear node: signal %d, finishing in-flight requests\n", received);
-  (*server)->stop();  // in-flight requests finish; their entries are durable before replies
-  if (federation) federation->stop();  // the outbox stays on disk for the next start
-  stopping = true;
-  checkpoints.join();
-  return (*service)->ledger().sign_checkpoint().status();
+  (*host)->stop();  // in-flight requests finish; their entries are durable before replies
+  (*node)->stop();  // the outbox stays on disk for the next start; a last checkpoint is signed
+  return service.ledger().sign_checkpoint().status();
 }
 
 }  // namespace

@@ -7,9 +7,11 @@
 #include "api/https.h"
 #include "clearing/credit_code.h"
 #include "clearing/kinds.h"
+#include "api/host.h"
 #include "api/routes.h"
 #include "crypto/canonical_json.h"
 #include "nodes/data_dir.h"
+#include "nodes/node.h"
 #include "nodes/service.h"
 #include "tests/support/temp_dir.h"
 
@@ -49,9 +51,9 @@ struct Party {
 struct Api {
   testing::TempDir dir{"api"};
   std::atomic<std::int64_t> now_ms{1'790'000'000'000};
-  std::unique_ptr<nodes::Service> service;
-  std::unique_ptr<Routes> routes;
-  std::unique_ptr<HttpsServer> server;
+  std::unique_ptr<nodes::Node> node_;
+  nodes::Service* service = nullptr;
+  std::unique_ptr<Host> server;
   std::unique_ptr<HttpsClient> client;
   Party office{"office.BJ", seeded(1)};
   Party node{"node.BJ", seeded(1)};
@@ -66,20 +68,20 @@ struct Api {
     REQUIRE(nodes::init_data_dir(data, clearing::Region::BJ).ok());
     office.key = std::move(*crypto::KeyPair::load(data.office_key_file()));
     node.key = std::move(*crypto::KeyPair::load(data.key_file()));
-    service = std::move(*nodes::Service::open({data, [this] { return now_ms.load(); }, 1000,
-                                               std::size_t{1} << 30}));
-    routes = std::make_unique<Routes>(*service, [this](const std::string& line) {
+    nodes::NodeOptions node_options;
+    node_options.service = {data, [this] { return now_ms.load(); }, 1000, std::size_t{1} << 30};
+    node_options.checkpoint_interval_ms = 0;  // the tests sign checkpoints when they need one
+    Result<std::unique_ptr<nodes::Node>> opened = nodes::Node::open(node_options);
+    REQUIRE(opened.ok());
+    node_ = std::move(*opened);
+    service = &node_->service();
+    HostOptions options;
+    options.server.limits.read_timeout_ms = 2000;
+    options.request_log = [this](const std::string& line) {
       std::lock_guard lock(log_mutex);
       log.push_back(line);
-    });
-    ServerOptions options;
-    options.certificate_pem = data.tls_certificate();
-    options.private_key_pem = data.tls_key();
-    options.limits.read_timeout_ms = 2000;
-    Result<std::unique_ptr<HttpsServer>> started =
-        HttpsServer::start(options, [this](HttpRequest request, Respond respond) {
-          routes->handle(std::move(request), std::move(respond));
-        });
+    };
+    Result<std::unique_ptr<Host>> started = Host::start(*node_, options);
     REQUIRE(started.ok());
     server = std::move(*started);
     ClientOptions client_options;

@@ -17,6 +17,7 @@
 #include "crypto/encoding.h"
 #include "nodes/data_dir.h"
 #include "nodes/federation.h"
+#include "nodes/node.h"
 #include "nodes/service.h"
 #include "tests/support/temp_dir.h"
 
@@ -44,10 +45,11 @@ struct RegionNode {
   Region region;
   std::string code;
   nodes::DataDir data;
-  std::unique_ptr<nodes::Service> service;
+  std::unique_ptr<nodes::Node> node;     // the service and, once joined, the federation
+  nodes::Service* service = nullptr;     // node's
   crypto::KeyPair office = seeded_key(1);
-  std::unique_ptr<LoopTransport> transport;
-  std::unique_ptr<Federation> federation;
+  LoopTransport* transport = nullptr;    // node's, once joined
+  Federation* federation = nullptr;      // node's, once joined
 
   Result<Accepted> submit(const crypto::KeyPair& key, const std::string& actor,
                           const std::string& kind, const nlohmann::json& body) {
@@ -152,10 +154,13 @@ struct Federated {
       Result<crypto::KeyPair> office = crypto::KeyPair::load(node->data.office_key_file());
       REQUIRE(office.ok());
       node->office = std::move(*office);
-      Result<std::unique_ptr<nodes::Service>> service = nodes::Service::open(
-          {node->data, [this] { return now_ms.load(); }, 1000, std::size_t{1} << 30});
-      REQUIRE(service.ok());
-      node->service = std::move(*service);
+      nodes::NodeOptions node_options;
+      node_options.service = {node->data, [this] { return now_ms.load(); }, 1000, std::size_t{1} << 30};
+      node_options.checkpoint_interval_ms = 0;  // tests sign checkpoints when they need one
+      Result<std::unique_ptr<nodes::Node>> opened = nodes::Node::open(node_options);
+      REQUIRE(opened.ok());
+      node->node = std::move(*opened);
+      node->service = &node->node->service();
       manifest.members.push_back({region, std::string(clearing::region_name(region)),
                                   "https://127.0.0.1:1", identity->public_key,
                                   node->office.public_key(), identity->tls_fingerprint,
@@ -164,19 +169,22 @@ struct Federated {
       owned[region] = std::move(node);
     }
     for (auto& [region, node] : owned) {
-      node->transport = std::make_unique<LoopTransport>(
-          nodes, manifest.find(region)->tls_fingerprint);
       nodes::FederationOptions node_options = options;
       if (witnessing) node_options.witness_dir = node->data.root / "witness";
-      node->federation = std::make_unique<Federation>(*node->service, manifest, *node->transport,
-                                                      node_options);
-      REQUIRE(node->federation->join().ok());
+      const std::string fingerprint = manifest.find(region)->tls_fingerprint;
+      const auto loop = [this, fingerprint](const nodes::Manifest&, const nodes::DataDir&)
+          -> Result<std::unique_ptr<nodes::PeerTransport>> {
+        return std::unique_ptr<nodes::PeerTransport>(std::make_unique<LoopTransport>(nodes, fingerprint));
+      };
+      REQUIRE(node->node->join(manifest, loop, node_options).ok());
+      node->federation = node->node->federation();
+      node->transport = static_cast<LoopTransport*>(node->node->transport());
       REQUIRE(node->as_office("budget.allocate", {{"amount", 100'000'000}, {"year", 2026}}).ok());
     }
   }
   ~Federated() {
     for (auto& [region, node] : owned) {
-      if (node->federation) node->federation->stop();
+      if (node->node) node->node->stop();
     }
   }
 
@@ -192,7 +200,7 @@ struct Federated {
 
   RegionNode& operator[](Region region) { return *nodes.at(region); }
   void start() {
-    for (auto& [region, node] : owned) node->federation->start();
+    for (auto& [region, node] : owned) node->node->start();
   }
 
   bool outboxes_empty() {
@@ -210,7 +218,7 @@ struct Federated {
   void step() {
     std::vector<Federation*> running;  // a node being restarted has none for a while
     for (auto& [region, node] : owned) {
-      if (node->federation) running.push_back(node->federation.get());
+      if (node->federation != nullptr) running.push_back(node->federation);
     }
     for (Federation* federation : running) {
       for (Region peer : federation->peers()) (void)federation->sender(peer).round();

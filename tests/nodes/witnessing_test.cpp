@@ -7,6 +7,7 @@
 
 #include "crypto/cosignature.h"
 #include "crypto/signed_note.h"
+#include "nodes/node.h"
 #include "nodes/witness.h"
 #include "tests/nodes/federation_support.h"
 
@@ -25,9 +26,10 @@ std::uint64_t cosigned_size(Federation& federation, Region peer) {
 // Replaces TJ's ledger by a new one under the same key: what a node restarted on a rewritten
 // ledger shows its peers.
 void rewrite_ledger(RegionNode& node, std::int64_t now_ms) {
-  node.federation->stop();
-  node.federation.reset();
-  node.service.reset();
+  node.node.reset();  // stops it; until reopened, the node has no service and no federation
+  node.service = nullptr;
+  node.federation = nullptr;
+  node.transport = nullptr;
   std::filesystem::remove_all(node.data.ledger_dir());
   Result<nodes::NodeIdentity> identity = nodes::read_identity(node.data);
   REQUIRE(identity.ok());
@@ -69,10 +71,13 @@ TEST_CASE("A peer's growing ledger is cosigned; a rewritten one is a fork with e
 
   SECTION("a ledger rewritten under the same key is reported as a fork") {
     rewrite_ledger(tianjin, federation.now_ms + 1);
-    Result<std::unique_ptr<nodes::Service>> reopened = nodes::Service::open(
-        {tianjin.data, [&] { return federation.now_ms.load(); }, 1000, std::size_t{1} << 30});
+    nodes::NodeOptions options;
+    options.service = {tianjin.data, [&] { return federation.now_ms.load(); }, 1000, std::size_t{1} << 30};
+    options.checkpoint_interval_ms = 0;
+    Result<std::unique_ptr<nodes::Node>> reopened = nodes::Node::open(options);
     REQUIRE(reopened.ok());
-    tianjin.service = std::move(*reopened);
+    tianjin.node = std::move(*reopened);
+    tianjin.service = &tianjin.node->service();
     federation.step_until([&] { return beijing.federation->witnessing().is_forked(Region::TJ); });
 
     const nlohmann::json forks = beijing.federation->witnessing().forks();
