@@ -32,7 +32,8 @@ constexpr unsigned any_role = enterprise_role | provider_role | office_role | no
 unsigned role_from_name(std::string_view name);
 
 // How a body field is written in JSON: text is a string, integer and fen are JSON integers (fen:
-// an amount of money in fen, ¥1 = 100 fen), list is an array of strings, object a JSON object.
+// an amount of money in fen, ¥1 = 100 fen), list is an array (of strings unless the field's help
+// says otherwise), object a JSON object.
 enum class FieldType { text, integer, fen, list, object };
 std::string_view field_type_name(FieldType type);
 

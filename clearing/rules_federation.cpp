@@ -381,6 +381,7 @@ constexpr Field honour_fields[] = {
     {"enterprise", T::text, true, "", "the enterprise that holds the voucher"},
     {"category", T::text, true, "", "the service's category"},
     {"price", T::fen, true, "", "the service's price"},
+    {"paid", T::fen, true, "", "what the enterprise paid the provider (shown, not used by the rules)"},
     {"requested_ms", T::integer, true, "", "when the asking node locked the request (UTC ms)"},
 };
 
