@@ -88,29 +88,42 @@ class RandomBusiness {
   std::optional<Statement> plausible_step(Books& books, const std::string& kind) {
     const auto vouchers = rows_of(books.store, Table::vouchers);
     const auto receipts = rows_of(books.store, Table::receipts);
-    if (kind == "receipt.confirm" && !receipts.empty()) {
-      std::vector<json> unconfirmed;
-      for (const auto& [key, receipt] : receipts) {
-        if (!receipt.at("confirmed").get<bool>()) unconfirmed.push_back(receipt);
-      }
-      const json receipt = !unconfirmed.empty() && chance(85) ? pick(unconfirmed) : pick(receipts).second;
-      return books.statement(receipt.at("enterprise").get<std::string>(), kind,
-                             {{"provider", receipt.at("provider")}, {"receipt_id", receipt.at("receipt_id")}});
-    }
-    if (kind == "voucher.approve" || kind == "voucher.refuse") {
-      std::vector<json> pending;
-      for (const auto& [key, application] : rows_of(books.store, Table::applications)) {
-        if (application.at("status") == "pending" || chance(5)) pending.push_back(application);
-      }
-      if (pending.empty()) return std::nullopt;
-      const json& application = pick(pending);
-      json body = {{"enterprise", application.at("enterprise")}, {"application_id", application.at("application_id")}};
-      if (kind == "voucher.refuse") body["reason"] = "not innovative";
-      return books.statement(office_id, kind, body);
-    }
+    if (kind == "receipt.confirm" && !receipts.empty()) return confirmation(books, receipts);
+    if (kind == "voucher.approve" || kind == "voucher.refuse") return decision(books, kind);
     if (vouchers.empty()) return std::nullopt;
-    // Mostly a voucher still in play (live, or redeemed and not yet paid); to expire, mostly one
-    // whose validity has passed.
+    const json voucher = voucher_in_play(books, kind, vouchers);
+    return voucher_step(books, kind, voucher, matching_receipts(voucher, receipts));
+  }
+
+  using Rows = std::vector<std::pair<std::string, json>>;
+
+  // The enterprise countersigns a receipt, mostly one not yet confirmed.
+  Statement confirmation(Books& books, const Rows& receipts) {
+    std::vector<json> unconfirmed;
+    for (const auto& [key, receipt] : receipts) {
+      if (!receipt.at("confirmed").get<bool>()) unconfirmed.push_back(receipt);
+    }
+    const json receipt = !unconfirmed.empty() && chance(85) ? pick(unconfirmed) : pick(receipts).second;
+    return books.statement(receipt.at("enterprise").get<std::string>(), "receipt.confirm",
+                           {{"provider", receipt.at("provider")}, {"receipt_id", receipt.at("receipt_id")}});
+  }
+
+  // The office decides an application, mostly a pending one.
+  std::optional<Statement> decision(Books& books, const std::string& kind) {
+    std::vector<json> pending;
+    for (const auto& [key, application] : rows_of(books.store, Table::applications)) {
+      if (application.at("status") == "pending" || chance(5)) pending.push_back(application);
+    }
+    if (pending.empty()) return std::nullopt;
+    const json& application = pick(pending);
+    json body = {{"enterprise", application.at("enterprise")}, {"application_id", application.at("application_id")}};
+    if (kind == "voucher.refuse") body["reason"] = "not innovative";
+    return books.statement(office_id, kind, body);
+  }
+
+  // Mostly a voucher still in play (live, or redeemed and not yet paid); to expire, mostly one
+  // whose validity has passed.
+  json voucher_in_play(const Books& books, const std::string& kind, const Rows& vouchers) {
     std::vector<json> in_play;
     for (const auto& [key, voucher] : vouchers) {
       const bool live = voucher.at("status") == "live";
@@ -119,11 +132,12 @@ class RandomBusiness {
         in_play.push_back(voucher);
       }
     }
-    const json voucher = !in_play.empty() && chance(85) ? pick(in_play) : pick(vouchers).second;
-    const std::string id = voucher.at("id").get<std::string>();
-    const std::string owner = voucher.at("enterprise").get<std::string>();
-    // A receipt for this voucher's enterprise and category, if there is one.
-    // Mostly one ready to use (countersigned, not yet consumed), sometimes one already used.
+    return !in_play.empty() && chance(85) ? pick(in_play) : pick(vouchers).second;
+  }
+
+  // Receipts for this voucher's enterprise and category: mostly ones ready to use (countersigned,
+  // not yet consumed), sometimes ones already used.
+  std::vector<json> matching_receipts(const json& voucher, const Rows& receipts) {
     std::vector<json> matching;
     const int roll = std::uniform_int_distribution<int>(0, 99)(random_);
     for (const auto& [key, receipt] : receipts) {
@@ -133,9 +147,18 @@ class RandomBusiness {
       const bool ready = receipt.at("confirmed").get<bool>() && !receipt.contains("consumed_by");
       if (roll < 75 ? ready : roll < 90 ? receipt.contains("consumed_by") : true) matching.push_back(receipt);
     }
+    return matching;
+  }
+
+  // The step `kind` on `voucher`, by the party it concerns.
+  std::optional<Statement> voucher_step(Books& books, const std::string& kind, const json& voucher,
+                                        const std::vector<json>& matching) {
+    const std::string id = voucher.at("id").get<std::string>();
+    const std::string owner = voucher.at("enterprise").get<std::string>();
+    const std::string provider = voucher.at("category") == "transfer" ? broker : lab;
     if (kind == "receipt.record") {
       const std::int64_t price = pick_amount({1'000, 100'000, 700'000, 2'000'000});
-      return books.statement(voucher.at("category") == "transfer" ? broker : lab, kind,
+      return books.statement(provider, kind,
                              receipt_body("P-" + std::to_string(++receipts_), owner,
                                           voucher.at("category").get<std::string>(), price,
                                           pick_amount({0, price / 3, price, price})));
@@ -145,27 +168,29 @@ class RandomBusiness {
       return books.statement(owner, kind, {{"voucher_id", id}, {"provider", receipt.at("provider")},
                                            {"receipt_id", receipt.at("receipt_id")}});
     }
-    if (kind == "voucher.assign") {
-      return books.statement(owner, kind, {{"voucher_id", id}, {"provider", voucher.at("category") == "transfer" ? broker : lab}});
-    }
+    if (kind == "voucher.assign") return books.statement(owner, kind, {{"voucher_id", id}, {"provider", provider}});
     if (kind == "voucher.provider_redeem" && voucher.contains("assigned_to")) {
-      const std::string assignee = voucher.at("assigned_to").get<std::string>();
-      std::vector<json> own;
-      for (const json& receipt : matching) {
-        if (receipt.at("provider") == assignee) own.push_back(receipt);
-      }
-      if (own.empty()) return std::nullopt;
-      return books.statement(assignee, kind, {{"voucher_id", id}, {"receipt_id", pick(own).at("receipt_id")}});
+      return provider_redemption(books, voucher, matching);
     }
     if (kind == "feedback.rate") {
       return books.statement(owner, kind, {{"voucher_id", id}, {"rating", pick_amount({1, 2, 3, 4, 5, 6})}});
     }
     if (kind == "payout.record") return books.statement(office_id, kind, {{"voucher_id", id}, {"bank_ref", "B"}});
     if (kind == "voucher.expire") return books.statement(office_id, kind, {{"voucher_id", id}});
-    if (kind == "voucher.revoke") {
-      return books.statement(office_id, kind, {{"voucher_id", id}, {"reason", "audit"}});
-    }
+    if (kind == "voucher.revoke") return books.statement(office_id, kind, {{"voucher_id", id}, {"reason", "audit"}});
     return std::nullopt;
+  }
+
+  // The assigned provider redeems with one of its own receipts for the voucher's enterprise.
+  std::optional<Statement> provider_redemption(Books& books, const json& voucher, const std::vector<json>& matching) {
+    const std::string assignee = voucher.at("assigned_to").get<std::string>();
+    std::vector<json> own;
+    for (const json& receipt : matching) {
+      if (receipt.at("provider") == assignee) own.push_back(receipt);
+    }
+    if (own.empty()) return std::nullopt;
+    return books.statement(assignee, "voucher.provider_redeem",
+                           {{"voucher_id", voucher.at("id")}, {"receipt_id", pick(own).at("receipt_id")}});
   }
 
   std::mt19937 random_;
