@@ -1,53 +1,24 @@
 #include "clearing/exports_xml.h"
 
+#include "base/utf8.h"
+
 namespace innoclear::clearing::exports_detail {
 namespace {
 
 constexpr char32_t replacement_character = 0xFFFD;
 
-// Decodes the code point at `at` and moves past it. Malformed UTF-8 (overlong, surrogate, out of
-// range, truncated) decodes to U+FFFD and moves one byte, so every input yields well-formed XML.
+// Decodes the code point at `at` and moves past it. A byte that starts no well-formed sequence
+// (overlong, surrogate, out of range, truncated) decodes to U+FFFD and moves one byte: the next
+// byte may well start a character.
 char32_t next_code_point(std::string_view text, std::size_t& at) {
-  const auto lead = static_cast<unsigned char>(text[at]);
-  std::size_t length = 1;
-  char32_t value = lead;
-  char32_t minimum = 0;
-  if (lead >= 0x80) {
-    if ((lead & 0xE0) == 0xC0) {
-      length = 2;
-      value = lead & 0x1Fu;
-      minimum = 0x80;
-    } else if ((lead & 0xF0) == 0xE0) {
-      length = 3;
-      value = lead & 0x0Fu;
-      minimum = 0x800;
-    } else if ((lead & 0xF8) == 0xF0) {
-      length = 4;
-      value = lead & 0x07u;
-      minimum = 0x10000;
-    } else {
-      ++at;
-      return replacement_character;
-    }
-  }
-  if (at + length > text.size()) {
-    ++at;
-    return replacement_character;
-  }
-  for (std::size_t i = 1; i < length; ++i) {
-    const auto continuation = static_cast<unsigned char>(text[at + i]);
-    if ((continuation & 0xC0) != 0x80) {
-      ++at;
-      return replacement_character;
-    }
-    value = (value << 6) | (continuation & 0x3Fu);
-  }
-  if (value < minimum || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) {
+  const std::string_view rest = text.substr(at);
+  const std::size_t length = utf8_sequence_bytes(rest);
+  if (length == 0) {
     ++at;
     return replacement_character;
   }
   at += length;
-  return value;
+  return utf8_code_point(rest, length);
 }
 
 // XML 1.0 cannot carry most control characters at all, not even as references.
