@@ -254,86 +254,125 @@ Result<std::optional<HttpResponse>> federation_read(nodes::Federation& federatio
   return std::optional(HttpResponse{200, "text/plain; charset=utf-8", std::move(*note), {}});
 }
 
-}  // namespace
-
-void Routes::handle(HttpRequest request, Respond respond) {
-  const std::string path = path_of(request.target);
-  const std::string actor = actor_of(request.body);
-  const auto received = request.received;
-  // Every answer goes through here: one log line and the metrics, then the response.
+// The end of every request: its metrics and its log line, then the response. Copied into the
+// callbacks of answers that come later (a submitted statement, a peer batch).
+struct Finish {
+  Routes::Metrics* metrics;
+  const std::function<void(const std::string&)>* log;
+  std::string path;
+  std::string actor;
+  std::chrono::steady_clock::time_point received;
+  Respond respond;
   // A peer's routine reads (its witness polls checkpoints every second) are counted in the
   // metrics but not logged line by line; anything else, and any failure, is.
-  const bool routine = request.method == "GET" && !request.peer_certificate_fingerprint.empty();
-  auto finish = [this, path, actor, received, respond, routine](HttpResponse response,
-                                                                const Status& status) {
-    const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - received).count();
-    const std::string code(code_name(status.code()));
-    metrics_->record(path.rfind("/v1/ledger/entries/", 0) == 0 ? "/v1/ledger/entries" : path, code, ms);
-    if (!(routine && response.status == 200)) log_(crypto::canonical_dump({{"actor", actor},
-                                 {"latency_us", static_cast<std::int64_t>(ms * 1000)},
-                                 {"outcome", code},
-                                 {"route", path},
-                                 {"status", response.status},
-                                 {"time_ms", nodes::system_clock_ms()}}));
-    respond(std::move(response));
-  };
-  const auto fail = [finish](const Status& status) { finish(problem(status), status); };
+  bool routine = false;
 
-  if (request.method == "GET") {
-    if (path == "/v1/health") {
-      finish(json_response(200, crypto::canonical_dump(
-                                    {{"ledger_size", service_.ledger().size()},
-                                     {"origin", service_.identity().origin},
-                                     {"status", "ok"}})),
-             Status::success());
-      return;
+  void operator()(HttpResponse response, const Status& status) const {
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - received)
+            .count();
+    const std::string code(code_name(status.code()));
+    metrics->record(path.rfind("/v1/ledger/entries/", 0) == 0 ? "/v1/ledger/entries" : path, code,
+                    ms);
+    if (!(routine && response.status == 200)) {
+      (*log)(crypto::canonical_dump({{"actor", actor},
+                                     {"latency_us", static_cast<std::int64_t>(ms * 1000)},
+                                     {"outcome", code},
+                                     {"route", path},
+                                     {"status", response.status},
+                                     {"time_ms", nodes::system_clock_ms()}}));
     }
-    if (path == "/metrics") {
-      finish({200, "text/plain; version=0.0.4", metrics_text(), {}}, Status::success());
-      return;
-    }
-    if (nodes::Federation* federation = federation_.load(std::memory_order_acquire); federation != nullptr) {
-      Result<std::optional<HttpResponse>> answer = federation_read(*federation, request);
-      if (!answer.ok()) return fail(answer.status());
-      if (answer->has_value()) return finish(std::move(**answer), Status::success());
-    }
-    Result<HttpResponse> response = ledger_read(service_, request.target);
-    if (!response.ok()) return fail(response.status());
-    return finish(std::move(*response), Status::success());
+    respond(std::move(response));
   }
-  if (request.method != "POST") return fail(Status(Code::not_found, "no route " + path));
-  nodes::Federation* federation = federation_.load(std::memory_order_acquire);
+  void fail(const Status& status) const { (*this)(problem(status), status); }
+};
+
+// GET routes but /metrics: health, the federation's, then the ledger's.
+void answer_get(nodes::Service& service, nodes::Federation* federation, const HttpRequest& request,
+                const Finish& finish) {
+  if (finish.path == "/v1/health") {
+    finish(json_response(200, crypto::canonical_dump({{"ledger_size", service.ledger().size()},
+                                                      {"origin", service.identity().origin},
+                                                      {"status", "ok"}})),
+           Status::success());
+    return;
+  }
+  if (federation != nullptr) {
+    Result<std::optional<HttpResponse>> answer = federation_read(*federation, request);
+    if (!answer.ok()) return finish.fail(answer.status());
+    if (answer->has_value()) return finish(std::move(**answer), Status::success());
+  }
+  Result<HttpResponse> response = ledger_read(service, request.target);
+  if (!response.ok()) return finish.fail(response.status());
+  return finish(std::move(*response), Status::success());
+}
+
+// A signed query: answered now, not recorded.
+void answer_query(nodes::Service& service, nodes::Federation* federation,
+                  const HttpRequest& request, const std::string& signature,
+                  const clearing::Kind& kind, const Finish& finish) {
+  Result<nlohmann::json> answer = service.query(request.body, signature, kind.name);
+  if (!answer.ok()) return finish.fail(answer.status());
+  if (kind.name == "query.settlement" && federation != nullptr) {
+    (*answer)["differences"] =
+        federation->clearing().differences((*answer)["period"].get<std::string>());
+  }
+  return finish(json_response(200, crypto::canonical_dump(*answer)), Status::success());
+}
+
+// POST routes: a peer's batch of requests, a signed query, or a signed statement to record.
+void answer_post(nodes::Service& service, nodes::Federation* federation, HttpRequest request,
+                 const Finish& finish) {
+  const std::string& path = finish.path;
   if (path == nodes::peer_requests_path && federation != nullptr) {
-    federation->answerer().answer(request.peer_certificate_fingerprint, request.body,
-                        [finish, fail](Result<std::string> answers) {
-                          if (!answers.ok()) return fail(answers.status());
-                          finish(json_response(200, std::move(*answers)), Status::success());
-                        });
+    federation->answerer().answer(
+        request.peer_certificate_fingerprint, request.body, [finish](Result<std::string> answers) {
+          if (!answers.ok()) return finish.fail(answers.status());
+          finish(json_response(200, std::move(*answers)), Status::success());
+        });
     return;
   }
   const std::optional<std::string> signature = request.header("innoclear-signature");
   const clearing::Kind* kind = clearing::kind_at_route(path);
-  if (kind == nullptr) return fail(Status(Code::not_found, "no route " + path));
-  if (!signature) return fail(Status(Code::bad_signature, "missing Innoclear-Signature header"));
-  if (clearing::is_query(*kind)) {
-    Result<nlohmann::json> answer = service_.query(request.body, *signature, kind->name);
-    if (!answer.ok()) return fail(answer.status());
-    if (kind->name == "query.settlement" && federation != nullptr) {
-      (*answer)["differences"] = federation->clearing().differences((*answer)["period"].get<std::string>());
-    }
-    return finish(json_response(200, crypto::canonical_dump(*answer)), Status::success());
+  if (kind == nullptr) return finish.fail(Status(Code::not_found, "no route " + path));
+  if (!signature) {
+    return finish.fail(Status(Code::bad_signature, "missing Innoclear-Signature header"));
   }
-  service_.submit(std::move(request.body), *signature,
-                  [finish, fail](Result<nodes::Accepted> accepted) {
-                    if (!accepted.ok()) return fail(accepted.status());
-                    finish(json_response(200, crypto::canonical_dump(
-                                                  {{"index", accepted->index},
-                                                   {"replayed", accepted->replayed},
-                                                   {"result", accepted->result}})),
-                           Status::success());
-                  },
-                  kind->name);
+  if (clearing::is_query(*kind)) {
+    return answer_query(service, federation, request, *signature, *kind, finish);
+  }
+  service.submit(
+      std::move(request.body), *signature,
+      [finish](Result<nodes::Accepted> accepted) {
+        if (!accepted.ok()) return finish.fail(accepted.status());
+        finish(json_response(200, crypto::canonical_dump({{"index", accepted->index},
+                                                          {"replayed", accepted->replayed},
+                                                          {"result", accepted->result}})),
+               Status::success());
+      },
+      kind->name);
+}
+
+}  // namespace
+
+void Routes::handle(HttpRequest request, Respond respond) {
+  const Finish finish{metrics_.get(),
+                      &log_,
+                      path_of(request.target),
+                      actor_of(request.body),
+                      request.received,
+                      std::move(respond),
+                      request.method == "GET" && !request.peer_certificate_fingerprint.empty()};
+  if (request.method == "GET") {
+    if (finish.path == "/metrics") {
+      return finish({200, "text/plain; version=0.0.4", metrics_text(), {}}, Status::success());
+    }
+    return answer_get(service_, federation_.load(std::memory_order_acquire), request, finish);
+  }
+  if (request.method != "POST") {
+    return finish.fail(Status(Code::not_found, "no route " + finish.path));
+  }
+  answer_post(service_, federation_.load(std::memory_order_acquire), std::move(request), finish);
 }
 
 std::string Routes::metrics_text() const {

@@ -282,12 +282,20 @@ Result<nlohmann::json> consume_receipt_for_peer(Store& store, const Statement& s
                         {"price", receipt["price"]}, {"request_id", *request_id}};
 }
 
-// peer.voucher.honour: the voucher's home node honours a provider redemption made abroad.
-Result<nlohmann::json> honour_voucher_for_peer(Store& store, const Statement& statement,
-                                               const Context& context, const nlohmann::json& actor) {
-  Result<Region> provider_region = peer_region(statement, actor, context);
-  if (!provider_region.ok()) return provider_region.status();
-  const nlohmann::json& body = statement.body;
+namespace {
+
+// The fields of a peer.voucher.honour request.
+struct HonourRequest {
+  std::string request_id;
+  std::string voucher_id;
+  std::string provider;
+  std::string enterprise;
+  std::string category;
+  std::int64_t price = 0;
+  std::int64_t requested_ms = 0;
+};
+
+Result<HonourRequest> honour_request(const nlohmann::json& body) {
   Result<std::string> request_id = text_field(body, "request_id");
   Result<std::string> voucher_id = text_field(body, "voucher_id");
   Result<std::string> provider = text_field(body, "provider");
@@ -300,64 +308,92 @@ Result<nlohmann::json> honour_voucher_for_peer(Store& store, const Statement& st
                           requested_ms.status()}) {
     if (!s.ok()) return s;
   }
-  if (Status s = check_request_id(store, *request_id, *provider_region); !s.ok()) return s;
-  if (Status s = check_policy_funds(store, *provider_region); !s.ok()) {
-    return refused(s, *request_id, context);
-  }
-  if (Status s = check_requested_ms(store, *requested_ms, context); !s.ok()) {
-    return refused(s, *request_id, context);
-  }
-  Result<std::optional<nlohmann::json>> found = store.get(Table::vouchers, *voucher_id);
-  if (!found.ok()) return found.status();
-  if (!found->has_value()) {
-    return refused({Code::not_found, "no voucher " + *voucher_id}, *request_id, context);
-  }
-  nlohmann::json voucher = **found;
+  return HonourRequest{*request_id, *voucher_id, *provider, *enterprise,
+                       *category,   *price,      *requested_ms};
+}
+
+// Why this region does not honour `voucher` for the request: the participant's final answer.
+Status check_honourable(const nlohmann::json& voucher, const HonourRequest& request,
+                        Region provider_region, const Context& context) {
   // Expiry is judged at the lock time: a provider's node that was down delays, never voids.
   Context at_lock = context;
-  at_lock.accepted_ms = *requested_ms;
-  if (Status why = check_redeemable(voucher, at_lock); !why.ok()) {
-    return refused(why, *request_id, context);
+  at_lock.accepted_ms = request.requested_ms;
+  if (Status why = check_redeemable(voucher, at_lock); !why.ok()) return why;
+  if (voucher.value("assigned_to", "") != request.provider ||
+      voucher.value("assigned_region", "") != region_code(provider_region)) {
+    return {Code::not_assigned,
+            "voucher " + request.voucher_id + " is not assigned to " + request.provider};
   }
-  if (voucher.value("assigned_to", "") != *provider ||
-      voucher.value("assigned_region", "") != region_code(*provider_region)) {
-    return refused({Code::not_assigned, "voucher " + *voucher_id + " is not assigned to " + *provider},
-                   *request_id, context);
-  }
-  if (voucher["enterprise"] != *enterprise || voucher["category"] != *category) {
-    return refused({Code::receipt_mismatch, "receipt is for another enterprise or category"},
-                   *request_id, context);
+  if (voucher["enterprise"] != request.enterprise || voucher["category"] != request.category) {
+    return {Code::receipt_mismatch, "receipt is for another enterprise or category"};
   }
   // The enterprise countersigned the price when it assigned the voucher (it is not known to the
   // provider's node, so it cannot countersign the receipt there).
-  if (voucher.value("assigned_price", std::int64_t{-1}) != *price) {
-    return refused({Code::receipt_mismatch, "the receipt's price is not the one the enterprise agreed"},
-                   *request_id, context);
+  if (voucher.value("assigned_price", std::int64_t{-1}) != request.price) {
+    return {Code::receipt_mismatch, "the receipt's price is not the one the enterprise agreed"};
   }
+  return Status::success();
+}
+
+// Redeems the voucher to the provider region's office and records the obligation line: the
+// amount redeemed.
+Result<std::int64_t> redeem_for_peer(Store& store, nlohmann::json voucher,
+                                     const HonourRequest& request, Region provider_region,
+                                     const Context& context) {
   Result<nlohmann::json> policy_record = policy(store);
   if (!policy_record.ok()) return policy_record.status();
-  const std::int64_t amount =
-      std::min(stored(voucher, "face"), apply_ratio(*price, stored(*policy_record, "ratio_bp")));
+  const std::int64_t amount = std::min(
+      stored(voucher, "face"), apply_ratio(request.price, stored(*policy_record, "ratio_bp")));
   if (Status s = settle_reservation(store, voucher, amount); !s.ok()) return s;
-  const std::string creditor = "office." + std::string(region_code(*provider_region));
+  const std::string creditor = "office." + std::string(region_code(provider_region));
   voucher["status"] = "redeemed";
   voucher["amount"] = amount;
   voucher["payee"] = creditor;
-  voucher["provider"] = *provider;
-  voucher["provider_region"] = region_code(*provider_region);
-  voucher["request_id"] = *request_id;
+  voucher["provider"] = request.provider;
+  voucher["provider_region"] = region_code(provider_region);
+  voucher["request_id"] = request.request_id;
   voucher["redeemed_ms"] = context.accepted_ms;
-  const ObligationLine line{*request_id, Way::provider, context.region, *provider_region,
-                            *voucher_id, *enterprise, *provider, amount, context.index};
-  for (Status s : {store.put(Table::vouchers, *voucher_id, voucher),
-                   put_obligation(store, line, *requested_ms)}) {
+  const ObligationLine line{request.request_id, Way::provider,      context.region,
+                            provider_region,    request.voucher_id, request.enterprise,
+                            request.provider,   amount,             context.index};
+  for (Status s : {store.put(Table::vouchers, request.voucher_id, voucher),
+                   put_obligation(store, line, request.requested_ms)}) {
     if (!s.ok()) return s;
   }
-  return nlohmann::json{{"amount", amount}, {"decided_ms", context.accepted_ms},
-                        {"outcome", "done"}, {"request_id", *request_id},
-                        {"voucher_id", *voucher_id}};
+  return amount;
 }
 
+}  // namespace
+
+// peer.voucher.honour: the voucher's home node honours a provider redemption made abroad.
+Result<nlohmann::json> honour_voucher_for_peer(Store& store, const Statement& statement,
+                                               const Context& context, const nlohmann::json& actor) {
+  Result<Region> provider_region = peer_region(statement, actor, context);
+  if (!provider_region.ok()) return provider_region.status();
+  Result<HonourRequest> request = honour_request(statement.body);
+  if (!request.ok()) return request.status();
+  const std::string& request_id = request->request_id;
+  if (Status s = check_request_id(store, request_id, *provider_region); !s.ok()) return s;
+  if (Status s = check_policy_funds(store, *provider_region); !s.ok()) {
+    return refused(s, request_id, context);
+  }
+  if (Status s = check_requested_ms(store, request->requested_ms, context); !s.ok()) {
+    return refused(s, request_id, context);
+  }
+  Result<std::optional<nlohmann::json>> found = store.get(Table::vouchers, request->voucher_id);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) {
+    return refused({Code::not_found, "no voucher " + request->voucher_id}, request_id, context);
+  }
+  if (Status why = check_honourable(**found, *request, *provider_region, context); !why.ok()) {
+    return refused(why, request_id, context);
+  }
+  Result<std::int64_t> amount = redeem_for_peer(store, **found, *request, *provider_region, context);
+  if (!amount.ok()) return amount.status();
+  return nlohmann::json{{"amount", *amount}, {"decided_ms", context.accepted_ms},
+                        {"outcome", "done"}, {"request_id", request_id},
+                        {"voucher_id", request->voucher_id}};
+}
 
 namespace {
 

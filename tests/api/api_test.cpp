@@ -271,25 +271,27 @@ TEST_CASE("unknown and revoked keys are refused", "[api]") {
         "actor_revoked");
 }
 
-TEST_CASE("authorisation matrix: each statement route succeeds only for its role, own party, own region",
-          "[api][matrix]") {
-  Api api;
-  int tag_counter = 0;
-  // For each kind: the role allowed, and a body acting on `own` (enterprise A / provider A) or on
-  // another party's objects (enterprise B / provider B); fresh objects are prepared per cell.
-  // "Another party": for a kind that names objects (a voucher, a receipt), the objects are
-  // another party's; for one that only creates the actor's own, the statement names another
-  // party as its actor (signed with the caller's key).
-  struct Cell {
-    std::string kind;
-    std::string role;  // the allowed role
-    std::function<nlohmann::json(Api&, bool own, const std::string& tag)> body;
-    bool names_objects = true;
-  };
-  const auto voucher_for = [](Api& a, bool own, const std::string& tag) {
-    return a.issue_voucher(own ? a.ent_a : a.ent_b, tag);
-  };
-  const std::vector<Cell> cells = {
+namespace {
+
+// A cell of the authorisation matrix: a kind, the role allowed to post it, and a body acting on
+// `own` (enterprise A / provider A) or on another party's objects (enterprise B / provider B);
+// fresh objects are prepared per cell. "Another party": for a kind that names objects (a voucher,
+// a receipt), the objects are another party's; for one that only creates the actor's own, the
+// statement names another party as its actor (signed with the caller's key).
+struct Cell {
+  std::string kind;
+  std::string role;  // the allowed role
+  std::function<nlohmann::json(Api&, bool own, const std::string& tag)> body;
+  bool names_objects = true;
+};
+
+std::string voucher_for(Api& a, bool own, const std::string& tag) {
+  return a.issue_voucher(own ? a.ent_a : a.ent_b, tag);
+}
+
+// The cells of the kinds enterprises and providers post.
+std::vector<Cell> party_cells() {
+  return {
       {"voucher.apply", "enterprise",
        [](Api&, bool, const std::string& tag) { return nlohmann::json{{"application_id", tag}, {"category", "testing"}, {"face", 1000}}; },
        false},
@@ -303,24 +305,24 @@ TEST_CASE("authorisation matrix: each statement route succeeds only for its role
          return nlohmann::json{{"provider", provider_a}, {"receipt_id", tag}};
        }},
       {"voucher.redeem", "enterprise",
-       [&](Api& a, bool own, const std::string& tag) {
+       [](Api& a, bool own, const std::string& tag) {
          const std::string voucher = voucher_for(a, own, tag);
          a.confirmed_receipt(a.prov_a, own ? a.ent_a : a.ent_b, tag);
          return nlohmann::json{{"provider", provider_a}, {"receipt_id", tag}, {"voucher_id", voucher}};
        }},
       {"voucher.assign", "enterprise",
-       [&](Api& a, bool own, const std::string& tag) {
+       [](Api& a, bool own, const std::string& tag) {
          return nlohmann::json{{"provider", provider_a}, {"voucher_id", voucher_for(a, own, tag)}};
        }},
       {"voucher.provider_redeem", "provider",
-       [&](Api& a, bool own, const std::string& tag) {
+       [](Api& a, bool own, const std::string& tag) {
          const std::string voucher = voucher_for(a, true, tag);
          REQUIRE(Api::ok(a.send(a.ent_a, "voucher.assign", {{"provider", own ? provider_a : provider_b}, {"voucher_id", voucher}})));
          a.confirmed_receipt(a.prov_a, a.ent_a, tag);
          return nlohmann::json{{"receipt_id", tag}, {"voucher_id", voucher}};
        }},
       {"feedback.rate", "enterprise",
-       [&](Api& a, bool own, const std::string& tag) {
+       [](Api& a, bool own, const std::string& tag) {
          const Party& who = own ? a.ent_a : a.ent_b;
          const std::string voucher = a.issue_voucher(who, tag);
          a.confirmed_receipt(a.prov_a, who, tag);
@@ -334,6 +336,13 @@ TEST_CASE("authorisation matrix: each statement route succeeds only for its role
                                {"payment_sha256", hash64}, {"price", 1000}, {"receipt_id", tag}};
        },
        false},
+  };
+}
+
+// The cells of the kinds the office posts. `tag_counter` counts the cells run so far: each key
+// rotation is to a key not used before.
+std::vector<Cell> office_cells(const int& tag_counter) {
+  return {
       {"budget.allocate", "office", [](Api&, bool, const std::string&) { return nlohmann::json{{"amount", 100}, {"year", 2027}}; },
        false},
       {"voucher.approve", "office",
@@ -343,7 +352,7 @@ TEST_CASE("authorisation matrix: each statement route succeeds only for its role
        },
        false},
       {"payout.record", "office",
-       [&](Api& a, bool, const std::string& tag) {
+       [](Api& a, bool, const std::string& tag) {
          const std::string voucher = a.issue_voucher(a.ent_a, tag);
          a.confirmed_receipt(a.prov_a, a.ent_a, tag);
          REQUIRE(Api::ok(a.send(a.ent_a, "voucher.redeem", {{"provider", provider_a}, {"receipt_id", tag}, {"voucher_id", voucher}})));
@@ -357,7 +366,7 @@ TEST_CASE("authorisation matrix: each statement route succeeds only for its role
        },
        false},
       {"actor.rotate_key", "office",
-       [&](Api&, bool, const std::string&) {
+       [&tag_counter](Api&, bool, const std::string&) {
          return nlohmann::json{{"id", provider_b}, {"key", public_of(seeded(static_cast<std::uint8_t>(100 + tag_counter)))}};
        },
        false},
@@ -383,43 +392,65 @@ TEST_CASE("authorisation matrix: each statement route succeeds only for its role
        },
        false},
       {"voucher.revoke", "office",
-       [&](Api& a, bool, const std::string& tag) {
+       [](Api& a, bool, const std::string& tag) {
          return nlohmann::json{{"reason", "fraud"}, {"voucher_id", a.issue_voucher(a.ent_a, tag)}};
        },
        false},
   };
-  std::vector<Cell> all_cells = cells;
+}
+
+// Every cell, in the order the matrix runs them.
+std::vector<Cell> matrix_cells(const int& tag_counter) {
+  std::vector<Cell> cells = party_cells();
+  for (Cell& cell : office_cells(tag_counter)) cells.push_back(std::move(cell));
   // Last, because it moves the clock past the vouchers' validity.
-  all_cells.push_back({"voucher.expire", "office",
-                       [](Api& a, bool, const std::string& tag) {
-                         const std::string voucher = a.issue_voucher(a.ent_a, tag);
-                         a.now_ms += 366LL * 86'400'000;
-                         return nlohmann::json{{"voucher_id", voucher}};
-                       },
-                       false});
+  cells.push_back({"voucher.expire", "office",
+                   [](Api& a, bool, const std::string& tag) {
+                     const std::string voucher = a.issue_voucher(a.ent_a, tag);
+                     a.now_ms += 366LL * 86'400'000;
+                     return nlohmann::json{{"voucher_id", voucher}};
+                   },
+                   false});
+  return cells;
+}
+
+// Posts the cell's statement by `role` as `relation`; empty if it succeeded exactly when it
+// should, else a line that says what happened.
+std::string run_cell(Api& api, const Cell& cell, const std::string& role,
+                     const std::string& relation, const std::string& tag) {
+  const bool other_party = relation == "other party";
+  const nlohmann::json body = cell.body(api, !(other_party && cell.names_objects), tag);
+  const Party& caller = role == "enterprise" ? api.ent_a : role == "provider" ? api.prov_a : api.office;
+  const std::string impersonated = role == "enterprise" ? enterprise_b
+                                   : role == "provider" ? provider_b
+                                                        : "office.TJ";
+  const Party who{other_party && !cell.names_objects ? impersonated : caller.id,
+                  crypto::KeyPair::from_seed(std::array<std::uint8_t, 32>{})};
+  const nodes::SignedStatement statement = nodes::sign_statement(
+      caller.key, who.id, cell.kind, body, relation == "other region" ? "TJ" : "BJ",
+      api.now_ms, "m" + tag);
+  const HttpResponse response = api.post(Api::route_of(cell.kind), statement.bytes,
+                                         statement.signature_base64);
+  const bool allowed = role == cell.role && relation == "own";
+  if (Api::ok(response) == allowed) return {};
+  return cell.kind + " by " + role + " (" + relation + "): HTTP " +
+         std::to_string(response.status) + " " + Api::code_of(response);
+}
+
+}  // namespace
+
+TEST_CASE("authorisation matrix: each statement route succeeds only for its role, own party, own region",
+          "[api][matrix]") {
+  Api api;
+  int tag_counter = 0;
+  const std::vector<Cell> all_cells = matrix_cells(tag_counter);
   std::vector<std::string> unexpected;
   for (const Cell& cell : all_cells) {
     for (const std::string role : {"enterprise", "provider", "office"}) {
       for (const std::string relation : {"own", "other party", "other region"}) {
         const std::string tag = "T" + std::to_string(tag_counter++);
-        const bool other_party = relation == "other party";
-        const nlohmann::json body = cell.body(api, !(other_party && cell.names_objects), tag);
-        const Party& caller = role == "enterprise" ? api.ent_a : role == "provider" ? api.prov_a : api.office;
-        const std::string impersonated = role == "enterprise" ? enterprise_b
-                                         : role == "provider" ? provider_b
-                                                              : "office.TJ";
-        const Party who{other_party && !cell.names_objects ? impersonated : caller.id,
-                        crypto::KeyPair::from_seed(std::array<std::uint8_t, 32>{})};
-        const nodes::SignedStatement statement = nodes::sign_statement(
-            caller.key, who.id, cell.kind, body, relation == "other region" ? "TJ" : "BJ",
-            api.now_ms, "m" + tag);
-        const HttpResponse response = api.post(Api::route_of(cell.kind), statement.bytes,
-                                               statement.signature_base64);
-        const bool allowed = role == cell.role && relation == "own";
-        if (Api::ok(response) != allowed) {
-          unexpected.push_back(cell.kind + " by " + role + " (" + relation + "): HTTP " +
-                               std::to_string(response.status) + " " + Api::code_of(response));
-        }
+        const std::string line = run_cell(api, cell, role, relation, tag);
+        if (!line.empty()) unexpected.push_back(line);
       }
     }
   }

@@ -83,6 +83,67 @@ std::size_t block_lines(const std::vector<std::string>& lines, std::size_t open,
   return i;
 }
 
+// Reads an example's request: the request line, headers, then the body. False, with the error,
+// when there is no request line; a line that is neither a header nor the body is an error too,
+// and sets `bad_header`.
+bool read_request(const std::vector<std::string>& request, Example& example, bool& bad_header,
+                  std::vector<std::string>& errors) {
+  std::size_t at = 0;
+  while (at < request.size() && trim(request[at]).empty()) ++at;
+  const std::string request_line = at < request.size() ? trim(request[at++]) : "";
+  const std::size_t space = request_line.find(' ');
+  if (space == std::string::npos) {
+    errors.push_back(where(example.line) + "the example needs a line 'METHOD /path'");
+    return false;
+  }
+  example.method = request_line.substr(0, space);
+  example.target = trim(request_line.substr(space + 1));
+  for (; at < request.size(); ++at) {
+    const std::string line = trim(request[at]);
+    if (line.empty()) continue;
+    if (line[0] == '{' || line[0] == '[') break;
+    const std::size_t colon = line.find(':');
+    const std::string name = colon == std::string::npos ? line : line.substr(0, colon);
+    if (colon == std::string::npos ||
+        (name != "actor" && name != "nonce" && name != "time" && name != "region")) {
+      errors.push_back(where(example.line + 1 + static_cast<int>(at)) +
+                       "not a header (actor, nonce, time, region) nor a JSON body: " + line);
+      bad_header = true;
+      break;
+    }
+    example.headers[name] = trim(line.substr(colon + 1));
+  }
+  for (; at < request.size(); ++at) example.body += request[at] + "\n";
+  example.body = trim(example.body);
+  return true;
+}
+
+// Reads the answer: the next fenced block after the example's, closed at lines[i], after optional
+// prose; moves `i` to the answer's closing fence. False, with the error, when there is no answer
+// block or it does not start with the status.
+bool read_answer(const std::vector<std::string>& lines, std::size_t& i, Example& example,
+                 std::vector<std::string>& errors) {
+  std::size_t answer = i + 1;
+  while (answer < lines.size() && lines[answer].rfind("```", 0) != 0) ++answer;
+  if (answer >= lines.size() || lines[answer] != "```answer") {
+    errors.push_back(where(example.line) + "the example is not followed by an answer block");
+    return false;
+  }
+  std::vector<std::string> reply;
+  i = block_lines(lines, answer, reply);
+  const int answer_line = static_cast<int>(answer + 1);
+  if (reply.empty() || trim(reply[0]).empty() ||
+      trim(reply[0]).find_first_not_of("0123456789") != std::string::npos || trim(reply[0]).size() != 3) {
+    errors.push_back(where(answer_line) + "an answer starts with the HTTP status, e.g. 200");
+    return false;
+  }
+  example.status = static_cast<unsigned>(std::stoul(trim(reply[0])));
+  for (std::size_t r = 1; r < reply.size(); ++r) example.pattern += reply[r] + "\n";
+  // Trailing newlines are the block's, not the answer's.
+  while (!example.pattern.empty() && example.pattern.back() == '\n') example.pattern.pop_back();
+  return true;
+}
+
 Parsed parse_examples(const std::string& text) {
   Parsed parsed;
   const std::vector<std::string> lines = split_lines(text);
@@ -107,54 +168,9 @@ Parsed parse_examples(const std::string& text) {
       parsed.errors.push_back(where(example.line) + "the example block is not closed");
       break;
     }
-    // The request line, headers, then the body.
-    std::size_t at = 0;
-    while (at < request.size() && trim(request[at]).empty()) ++at;
-    const std::string request_line = at < request.size() ? trim(request[at++]) : "";
-    const std::size_t space = request_line.find(' ');
-    if (space == std::string::npos) {
-      parsed.errors.push_back(where(example.line) + "the example needs a line 'METHOD /path'");
-      continue;
-    }
-    example.method = request_line.substr(0, space);
-    example.target = trim(request_line.substr(space + 1));
     bool bad_header = false;
-    for (; at < request.size(); ++at) {
-      const std::string line = trim(request[at]);
-      if (line.empty()) continue;
-      if (line[0] == '{' || line[0] == '[') break;
-      const std::size_t colon = line.find(':');
-      const std::string name = colon == std::string::npos ? line : line.substr(0, colon);
-      if (colon == std::string::npos ||
-          (name != "actor" && name != "nonce" && name != "time" && name != "region")) {
-        parsed.errors.push_back(where(example.line + 1 + static_cast<int>(at)) +
-                                "not a header (actor, nonce, time, region) nor a JSON body: " + line);
-        bad_header = true;
-        break;
-      }
-      example.headers[name] = trim(line.substr(colon + 1));
-    }
-    for (; at < request.size(); ++at) example.body += request[at] + "\n";
-    example.body = trim(example.body);
-    // The answer: the next fenced block, after optional prose.
-    std::size_t answer = i + 1;
-    while (answer < lines.size() && lines[answer].rfind("```", 0) != 0) ++answer;
-    if (answer >= lines.size() || lines[answer] != "```answer") {
-      parsed.errors.push_back(where(example.line) + "the example is not followed by an answer block");
-      continue;
-    }
-    std::vector<std::string> reply;
-    i = block_lines(lines, answer, reply);
-    const int answer_line = static_cast<int>(answer + 1);
-    if (reply.empty() || trim(reply[0]).empty() ||
-        trim(reply[0]).find_first_not_of("0123456789") != std::string::npos || trim(reply[0]).size() != 3) {
-      parsed.errors.push_back(where(answer_line) + "an answer starts with the HTTP status, e.g. 200");
-      continue;
-    }
-    example.status = static_cast<unsigned>(std::stoul(trim(reply[0])));
-    for (std::size_t r = 1; r < reply.size(); ++r) example.pattern += reply[r] + "\n";
-    // Trailing newlines are the block's, not the answer's.
-    while (!example.pattern.empty() && example.pattern.back() == '\n') example.pattern.pop_back();
+    if (!read_request(request, example, bad_header, parsed.errors)) continue;
+    if (!read_answer(lines, i, example, parsed.errors)) continue;
     if (!bad_header) parsed.examples.push_back(std::move(example));
   }
   return parsed;

@@ -394,6 +394,24 @@ TEST_CASE("camt: text XML cannot carry is replaced and overlong text is cut", "[
   require_valid_camt(statement_camt053(statement));
 }
 
+// Pins the decoding of every kind of malformed UTF-8 (overlong, surrogate, above U+10FFFF,
+// truncated, truncated at the very end): each byte that starts no well-formed sequence becomes one
+// U+FFFD, and the decoding resumes at the next byte.
+TEST_CASE("camt: each byte of malformed UTF-8 becomes one U+FFFD; well-formed text is kept",
+          "[exports]") {
+  const std::string fffd = "\xEF\xBF\xBD";
+  RegionStatement statement = beijing();
+  statement.lines[0].provider = std::string("a\xC0\xAF") + "b\xED\xA0\x80" + "c\xF4\x90\x80\x80" +
+                                "d\xE4\xB8" + "e\xC3\xA9\xE5\x8C\x97\xF0\x9F\x98\x80";
+  statement.settlement_sha256 = std::string(64, 'a') + "\xE4\xB8";
+  const std::string xml = camt(statement);
+  CHECK(xml.find("a" + fffd + fffd + "b" + fffd + fffd + fffd + "c" + fffd + fffd + fffd + fffd +
+                 "d" + fffd + fffd + "e\xC3\xA9\xE5\x8C\x97\xF0\x9F\x98\x80 in BJ") !=
+        std::string::npos);
+  CHECK(xml.find(std::string(64, 'a') + fffd + fffd + "</AddtlStmtInf>") != std::string::npos);
+  require_valid_camt(statement_camt053(statement));
+}
+
 TEST_CASE("camt statements validate against the camt.053.001.08 schema", "[exports]") {
   SECTION("a period without lines") { require_valid_camt(statement_camt053(november(Region::NM))); }
   SECTION("a region owed and owing, with a positive net position") {

@@ -72,7 +72,8 @@ TEST_CASE("A refused statement leaves every table exactly as it was") {
   CHECK(snapshot(books.store) != with_policy);
 }
 
-TEST_CASE("A statement with a missing, mistyped or oversized field is refused as bad_statement") {
+TEST_CASE("A registration or key rotation with a missing, mistyped or oversized field is refused "
+          "as bad_statement") {
   WithVoucher w;
   Books& books = w.books;
   SECTION("registration without a key") {
@@ -114,6 +115,12 @@ TEST_CASE("A statement with a missing, mistyped or oversized field is refused as
                                {{"id", enterprise_a}, {"key", books.actor(enterprise_a)["key"]}})) ==
           Code::bad_statement);
   }
+}
+
+TEST_CASE("A policy or budget with an extra, missing or mistyped field is refused as "
+          "bad_statement") {
+  WithVoucher w;
+  Books& books = w.books;
   SECTION("a policy with an extra field, a missing field or a mistyped field") {
     const json body = {{"accepted_regions", {"BJ"}}, {"categories", {"testing"}}, {"face_cap", 100},
             {"ratio_bp", 5'000}, {"validity_days", 10}, {"yearly_amount_max", 1'000},
@@ -135,6 +142,11 @@ TEST_CASE("A statement with a missing, mistyped or oversized field is refused as
     CHECK(code_of(books.office("budget.allocate", {{"year", 2024}, {"amount", 100.5}})) == Code::bad_statement);
     CHECK(code_of(books.office("budget.allocate", {{"year", "2024"}, {"amount", 100}})) == Code::bad_statement);
   }
+}
+
+TEST_CASE("An application or a refusal without a field it needs is refused as bad_statement") {
+  WithVoucher w;
+  Books& books = w.books;
   SECTION("an application without a category") {
     CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply", {{"application_id", "x"}, {"face", 1}})) ==
           Code::bad_statement);
@@ -143,6 +155,11 @@ TEST_CASE("A statement with a missing, mistyped or oversized field is refused as
     Books::accept(books.enterprise(enterprise_a, "voucher.apply", application("x", 1'000)));
     CHECK(code_of(books.office("voucher.refuse", decision(enterprise_a, "x"))) == Code::bad_statement);
   }
+}
+
+TEST_CASE("A receipt with a malformed or missing field is refused as bad_statement") {
+  WithVoucher w;
+  Books& books = w.books;
   SECTION("a receipt whose document hash is not 64 lowercase hex digits") {
     json body = receipt_body("R-9", enterprise_a, "testing", 1'000, 1'000);
     body["contract_sha256"] = std::string(64, 'A');
@@ -157,6 +174,12 @@ TEST_CASE("A statement with a missing, mistyped or oversized field is refused as
     body.erase("payment_ref");
     CHECK(code_of(books.provider(lab, "receipt.record", body)) == Code::bad_statement);
   }
+}
+
+TEST_CASE("An assignment, rating, redemption or payout with a bad or missing field is refused as "
+          "bad_statement") {
+  WithVoucher w;
+  Books& books = w.books;
   SECTION("assigning a voucher to someone who is not an active provider") {
     CHECK(code_of(books.enterprise(enterprise_a, "voucher.assign",
                                    {{"voucher_id", w.voucher}, {"provider", enterprise_b}})) ==

@@ -42,6 +42,58 @@ void rewrite_ledger(RegionNode& node, std::int64_t now_ms) {
   REQUIRE((*ledger)->sign_checkpoint().ok());
 }
 
+// Opens `node` again on its (rewritten) data directory, on the federation's clock.
+void reopen(RegionNode& node, Federated& federation) {
+  nodes::NodeOptions options;
+  options.service = {node.data, [&federation] { return federation.now_ms.load(); }, 1000,
+                     std::size_t{1} << 30};
+  options.checkpoint_interval_ms = 0;
+  Result<std::unique_ptr<nodes::Node>> reopened = nodes::Node::open(options);
+  REQUIRE(reopened.ok());
+  node.node = std::move(*reopened);
+  node.service = &node.node->service();
+}
+
+// Beijing's one fork record of Tianjin: a rollback, shown by two different checkpoints.
+void check_fork_evidence(RegionNode& beijing, RegionNode& tianjin) {
+  const nlohmann::json forks = beijing.federation->witnessing().forks();
+  REQUIRE(forks.size() == 1);
+  Result<nodes::ForkEvidence> evidence = nodes::ForkEvidence::from_json(forks[0]);
+  REQUIRE(evidence.ok());
+  CHECK(evidence->peer_origin == "innoclear.TJ");
+  CHECK(evidence->reason == nodes::fork_rollback);
+  // Both checkpoints carry Tianjin's valid signature: the evidence needs no trust in Beijing.
+  const crypto::NoteVerifier tianjin_key =
+      crypto::make_note_verifier("innoclear.TJ", tianjin.service->identity().public_key);
+  CHECK(crypto::open_note(evidence->earlier_note, std::span(&tianjin_key, 1)).ok());
+  CHECK(crypto::open_note(evidence->later_note, std::span(&tianjin_key, 1)).ok());
+  CHECK(evidence->earlier_note != evidence->later_note);
+}
+
+// Beijing starts no new cross-region work with a forked Tianjin, nor takes requests from it.
+void check_no_work_with_forked(RegionNode& beijing, RegionNode& tianjin) {
+  const crypto::KeyPair enterprise = seeded_key(9);
+  REQUIRE(beijing.as_office("actor.register", {{"id", "91350100M000100Y43"},
+                                               {"key", public_key_of(enterprise)},
+                                               {"name", "Example Tech"}, {"role", "enterprise"}})
+              .ok());
+  Result<Accepted> refused = beijing.submit(
+      enterprise, "91350100M000100Y43", "voucher.redeem",
+      {{"provider", "P-TJ-LAB"}, {"provider_region", "TJ"}, {"receipt_id", "R1"},
+       {"voucher_id", "BJ-V000001"}});
+  CHECK(refused.status().code() == Code::peer_forked);
+  // Nor does Beijing take requests from it.
+  const SignedStatement request = tianjin.service->sign_as_node(
+      "peer.voucher.honour", {{"request_id", "TJ-R000001"}}, Region::BJ);
+  std::promise<Result<std::string>> answered;
+  beijing.federation->answerer().answer(
+      tianjin.service->identity().tls_fingerprint,
+      nlohmann::json{{"requests", {{{"signature", request.signature_base64}, {"statement", request.bytes}}}}}
+          .dump(),
+      [&](Result<std::string> answer) { answered.set_value(std::move(answer)); });
+  CHECK(answered.get_future().get().status().code() == Code::peer_forked);
+}
+
 }  // namespace
 
 TEST_CASE("A peer's growing ledger is cosigned; a rewritten one is a fork with evidence",
@@ -71,48 +123,9 @@ TEST_CASE("A peer's growing ledger is cosigned; a rewritten one is a fork with e
 
   SECTION("a ledger rewritten under the same key is reported as a fork") {
     rewrite_ledger(tianjin, federation.now_ms + 1);
-    nodes::NodeOptions options;
-    options.service = {tianjin.data, [&] { return federation.now_ms.load(); }, 1000, std::size_t{1} << 30};
-    options.checkpoint_interval_ms = 0;
-    Result<std::unique_ptr<nodes::Node>> reopened = nodes::Node::open(options);
-    REQUIRE(reopened.ok());
-    tianjin.node = std::move(*reopened);
-    tianjin.service = &tianjin.node->service();
+    reopen(tianjin, federation);
     federation.step_until([&] { return beijing.federation->witnessing().is_forked(Region::TJ); });
-
-    const nlohmann::json forks = beijing.federation->witnessing().forks();
-    REQUIRE(forks.size() == 1);
-    Result<nodes::ForkEvidence> evidence = nodes::ForkEvidence::from_json(forks[0]);
-    REQUIRE(evidence.ok());
-    CHECK(evidence->peer_origin == "innoclear.TJ");
-    CHECK(evidence->reason == nodes::fork_rollback);
-    // Both checkpoints carry Tianjin's valid signature: the evidence needs no trust in Beijing.
-    const crypto::NoteVerifier tianjin_key =
-        crypto::make_note_verifier("innoclear.TJ", tianjin.service->identity().public_key);
-    CHECK(crypto::open_note(evidence->earlier_note, std::span(&tianjin_key, 1)).ok());
-    CHECK(crypto::open_note(evidence->later_note, std::span(&tianjin_key, 1)).ok());
-    CHECK(evidence->earlier_note != evidence->later_note);
-
-    // No new cross-region work with the forked peer.
-    const crypto::KeyPair enterprise = seeded_key(9);
-    REQUIRE(beijing.as_office("actor.register", {{"id", "91350100M000100Y43"},
-                                                 {"key", public_key_of(enterprise)},
-                                                 {"name", "Example Tech"}, {"role", "enterprise"}})
-                .ok());
-    Result<Accepted> refused = beijing.submit(
-        enterprise, "91350100M000100Y43", "voucher.redeem",
-        {{"provider", "P-TJ-LAB"}, {"provider_region", "TJ"}, {"receipt_id", "R1"},
-         {"voucher_id", "BJ-V000001"}});
-    CHECK(refused.status().code() == Code::peer_forked);
-    // Nor does Beijing take requests from it.
-    const SignedStatement request = tianjin.service->sign_as_node(
-        "peer.voucher.honour", {{"request_id", "TJ-R000001"}}, Region::BJ);
-    std::promise<Result<std::string>> answered;
-    beijing.federation->answerer().answer(
-        tianjin.service->identity().tls_fingerprint,
-        nlohmann::json{{"requests", {{{"signature", request.signature_base64}, {"statement", request.bytes}}}}}
-            .dump(),
-        [&](Result<std::string> answer) { answered.set_value(std::move(answer)); });
-    CHECK(answered.get_future().get().status().code() == Code::peer_forked);
+    check_fork_evidence(beijing, tianjin);
+    check_no_work_with_forked(beijing, tianjin);
   }
 }
