@@ -47,4 +47,15 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
+std::optional<std::u32string> utf8_decode(std::string_view text) {
+  std::u32string code_points;
+  for (std::size_t pos = 0; pos < text.size();) {
+    const std::size_t length = utf8_sequence_bytes(text.substr(pos));
+    if (length == 0) return std::nullopt;
+    code_points += utf8_code_point(text.substr(pos), length);
+    pos += length;
+  }
+  return code_points;
+}
+
 }  // namespace innoclear

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace innoclear {
@@ -15,5 +17,8 @@ std::size_t utf8_sequence_bytes(std::string_view rest);
 char32_t utf8_code_point(std::string_view rest, std::size_t length);
 
 bool is_valid_utf8(std::string_view text);
+
+// The code points of `text`, or nullopt if it is not well-formed UTF-8 (as is_valid_utf8()).
+std::optional<std::u32string> utf8_decode(std::string_view text);
 
 }  // namespace innoclear

@@ -14,12 +14,14 @@
 #include <thread>
 
 #include "base/status.h"
+#include "bench/node_supervisor.h"
 #include "nodes/data_dir.h"
 
 namespace innoclear::bench {
 
-// A running node process. Move-only; the destructor kills (SIGKILL) and reaps a child that was
-// not stopped, so that a failing benchmark leaves no node behind.
+// A running node process: one node of a NodeSupervisor that never restarts it. Move-only; the
+// destructor kills (SIGKILL) and reaps a child that was not stopped, so that a failing benchmark
+// leaves no node behind.
 class NodeProcess {
  public:
   // Runs `program node --data DIR --listen 127.0.0.1:0`, its stdout and stderr appended to
@@ -31,26 +33,17 @@ class NodeProcess {
   static Result<NodeProcess> start(const std::filesystem::path& program, const nodes::DataDir& dir,
                                    const nodes::NodeIdentity& identity,
                                    const std::filesystem::path& log_file);
-  NodeProcess(NodeProcess&& other) noexcept;
-  NodeProcess& operator=(NodeProcess&&) = delete;
-  NodeProcess(const NodeProcess&) = delete;
-  ~NodeProcess();
 
-  pid_t pid() const { return pid_; }
-  std::uint16_t port() const { return port_; }
+  pid_t pid() const { return node_.pid(0); }
+  std::uint16_t port() const { return node_.port(0); }
 
   // SIGTERM, then waits for the exit (SIGKILL after a minute). Fails with io_error unless the
   // node exited with code 0.
   Status stop();
 
  private:
-  NodeProcess(pid_t pid, std::filesystem::path log_file)
-      : pid_(pid), log_file_(std::move(log_file)) {}
-  Status wait_until_answering(const nodes::NodeIdentity& identity);
-  std::string log_tail() const;
-  pid_t pid_ = 0;  // 0 once reaped
-  std::uint16_t port_ = 0;
-  std::filesystem::path log_file_;
+  explicit NodeProcess(NodeSupervisor node) : node_(std::move(node)) {}
+  NodeSupervisor node_;
 };
 
 // One reading of /proc/PID/status, in bytes.

@@ -3,14 +3,17 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
+#include <deque>
+#include <fstream>
 #include <sstream>
 
 extern char** environ;
@@ -43,6 +46,23 @@ int wait_for(pid_t pid) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return 127;
+}
+
+// In the child, between fork and exec: only async-signal-safe calls.
+[[noreturn]] void exec_logged(const char* program, char* const* argv, int log, int null,
+                              pid_t parent, bool own_process_group) {
+  if (own_process_group) ::setpgid(0, 0);
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (::getppid() != parent) ::_exit(127);  // the parent died before the death signal was set
+  if (null >= 0) ::dup2(null, STDIN_FILENO);
+  ::dup2(log, STDOUT_FILENO);
+  ::dup2(log, STDERR_FILENO);
+  ::close_range(3, ~0U, 0);
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::execv(program, argv);
+  ::_exit(127);
 }
 
 }  // namespace
@@ -86,6 +106,62 @@ bool program_exists(const std::string& program) {
     if (!directory.empty() && ::access((directory + "/" + program).c_str(), X_OK) == 0) return true;
   }
   return false;
+}
+
+Result<pid_t> spawn_logged(const LoggedProgram& program) {
+  std::vector<std::string> words = program.argv;
+  std::vector<char*> argv;
+  for (std::string& word : words) argv.push_back(word.data());
+  argv.push_back(nullptr);
+  const int log = ::open(program.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log < 0) return errno_status("cannot open " + program.log_file.string());
+  if (!program.banner.empty()) (void)!::write(log, program.banner.data(), program.banner.size());
+  const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  std::fflush(nullptr);  // the child must not inherit unwritten output
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    exec_logged(program.program.c_str(), argv.data(), log, null, parent, program.own_process_group);
+  }
+  const int fork_errno = errno;
+  ::close(log);
+  if (null >= 0) ::close(null);
+  if (pid < 0) return Status(Code::io_error, "fork: " + std::string(std::strerror(fork_errno)));
+  return pid;
+}
+
+std::optional<int> reap_if_exited(pid_t pid) {
+  int wait_status = 0;
+  if (pid == 0 || ::waitpid(pid, &wait_status, WNOHANG) != pid) return std::nullopt;
+  return wait_status;
+}
+
+std::string describe_exit(int wait_status) {
+  if (WIFEXITED(wait_status)) return "exited with code " + std::to_string(WEXITSTATUS(wait_status));
+  if (WIFSIGNALED(wait_status)) {
+    const int signal = WTERMSIG(wait_status);
+    return "was killed by signal " + std::to_string(signal) + " (" + ::strsignal(signal) + ")";
+  }
+  return "stopped with status " + std::to_string(wait_status);
+}
+
+bool exited_cleanly(int wait_status) {
+  return WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0;
+}
+
+std::optional<std::vector<std::string>> read_log_tail(const std::filesystem::path& log_file,
+                                                      std::size_t lines_max,
+                                                      std::size_t bytes_max) {
+  std::ifstream in(log_file, std::ios::binary | std::ios::ate);
+  if (!in) return std::nullopt;
+  const std::streamoff size = in.tellg();
+  in.seekg(std::max<std::streamoff>(0, size - static_cast<std::streamoff>(bytes_max)));
+  std::deque<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(std::move(line));
+    if (lines.size() > lines_max) lines.pop_front();
+  }
+  return std::vector<std::string>(lines.begin(), lines.end());
 }
 
 }  // namespace innoclear::bench

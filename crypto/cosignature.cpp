@@ -87,36 +87,21 @@ Cosigner make_cosigner(std::string_view name, const PublicKey& key) {
 
 std::string cosigner_verifier_key(std::string_view name, const PublicKey& key) {
   assert(valid_key_name(name));
-  std::uint8_t id[key_id_bytes];
-  write_be(note_key_id(name, key, note_algorithm_cosignature_v1), id, key_id_bytes);
-  Bytes typed_key(1 + key.size());
-  typed_key[0] = note_algorithm_cosignature_v1;
-  std::copy(key.begin(), key.end(), typed_key.begin() + 1);
-  return std::string(name) + "+" + hex_encode(id) + "+" + base64_encode(typed_key);
+  return join_verifier_key(name, note_key_id(name, key, note_algorithm_cosignature_v1),
+                           note_algorithm_cosignature_v1, key);
 }
 
 Result<Cosigner> parse_cosigner_verifier_key(std::string_view vkey) {
-  // Names and hex ids hold no '+', but base64 may: split at the first two.
-  const std::size_t first = vkey.find('+');
-  const std::size_t second = first == std::string_view::npos ? first : vkey.find('+', first + 1);
-  if (second == std::string_view::npos || first == 0) {
-    return {Code::bad_key, "malformed cosigner verifier key"};
-  }
-  const std::string_view name = vkey.substr(0, first);
-  const std::string_view id_hex = vkey.substr(first + 1, second - first - 1);
-  Result<Bytes> id = hex_decode(id_hex);
-  Result<Bytes> typed_key = base64_decode(vkey.substr(second + 1));
-  if (!valid_key_name(name) || id_hex.size() != 2 * key_id_bytes || !id.ok() || !typed_key.ok()) {
-    return {Code::bad_key, "malformed cosigner verifier key"};
-  }
-  if (typed_key->size() != 1 + public_key_bytes ||
-      (*typed_key)[0] != note_algorithm_cosignature_v1) {
+  std::optional<VerifierKeyParts> parts = split_verifier_key(vkey);
+  if (!parts) return {Code::bad_key, "malformed cosigner verifier key"};
+  if (parts->typed_key.size() != 1 + public_key_bytes ||
+      parts->typed_key[0] != note_algorithm_cosignature_v1) {
     return {Code::bad_key, "verifier key is not an Ed25519 cosignature/v1 key"};
   }
   PublicKey key{};
-  std::memcpy(key.data(), typed_key->data() + 1, public_key_bytes);
-  Cosigner cosigner = make_cosigner(name, key);
-  if (cosigner.key_id != read_be(id->data(), key_id_bytes)) {
+  std::memcpy(key.data(), parts->typed_key.data() + 1, public_key_bytes);
+  Cosigner cosigner = make_cosigner(parts->name, key);
+  if (cosigner.key_id != parts->key_id) {
     return {Code::bad_key, "cosigner key id does not match its key"};
   }
   return cosigner;

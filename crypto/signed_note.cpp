@@ -38,11 +38,20 @@ bool is_unicode_space(char32_t c) {
          c == 0x205F || c == 0x3000;
 }
 
+std::uint32_t read_be32(const std::uint8_t* bytes) {
+  return (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) |
+         (std::uint32_t{bytes[2]} << 8) | std::uint32_t{bytes[3]};
+}
+
+void write_be32(std::uint32_t value, std::uint8_t* bytes) {
+  for (int k = 0; k < 4; ++k) bytes[k] = static_cast<std::uint8_t>(value >> (24 - 8 * k));
+}
+
 std::string signature_line(const NoteSigner& signer, std::string_view text) {
   const std::uint32_t key_id = note_key_id(signer.name, signer.key->public_key());
   const Signature signature = signer.key->sign(text);
   Bytes blob(4 + signature.size());
-  for (int k = 0; k < 4; ++k) blob[k] = static_cast<std::uint8_t>(key_id >> (24 - 8 * k));
+  write_be32(key_id, blob.data());
   std::copy(signature.begin(), signature.end(), blob.begin() + 4);
   std::string line(signature_prefix);
   line += signer.name;
@@ -50,11 +59,6 @@ std::string signature_line(const NoteSigner& signer, std::string_view text) {
   line += base64_encode(blob);
   line += '\n';
   return line;
-}
-
-std::uint32_t read_be32(const std::uint8_t* bytes) {
-  return (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) |
-         (std::uint32_t{bytes[2]} << 8) | std::uint32_t{bytes[3]};
 }
 
 }  // namespace
@@ -81,38 +85,47 @@ NoteVerifier make_note_verifier(std::string_view name, const PublicKey& key) {
   return {std::string(name), note_key_id(name, key), key};
 }
 
-std::string verifier_key_line(const NoteVerifier& verifier) {
-  Bytes typed_key(1 + verifier.key.size());
-  typed_key[0] = note_algorithm_ed25519;
-  std::copy(verifier.key.begin(), verifier.key.end(), typed_key.begin() + 1);
-  const std::uint8_t id[4] = {
-      static_cast<std::uint8_t>(verifier.key_id >> 24), static_cast<std::uint8_t>(verifier.key_id >> 16),
-      static_cast<std::uint8_t>(verifier.key_id >> 8), static_cast<std::uint8_t>(verifier.key_id)};
-  return verifier.name + "+" + hex_encode(id) + "+" + base64_encode(typed_key);
-}
-
-Result<NoteVerifier> parse_verifier_key_line(std::string_view vkey) {
+std::optional<VerifierKeyParts> split_verifier_key(std::string_view vkey) {
   // Names and hex ids hold no '+', but base64 may: split at the first two.
   const std::size_t first = vkey.find('+');
   const std::size_t second = first == std::string_view::npos ? first : vkey.find('+', first + 1);
-  if (second == std::string_view::npos || first == 0) {
-    return {Code::bad_key, "malformed verifier key"};
-  }
+  if (second == std::string_view::npos || first == 0) return std::nullopt;
   const std::string_view name = vkey.substr(0, first);
   const std::string_view id_hex = vkey.substr(first + 1, second - first - 1);
   Result<Bytes> id = hex_decode(id_hex);
   Result<Bytes> typed_key = base64_decode(vkey.substr(second + 1));
   if (!valid_key_name(name) || id_hex.size() != 8 || !id.ok() || !typed_key.ok()) {
-    return {Code::bad_key, "malformed verifier key"};
+    return std::nullopt;
   }
-  if (typed_key->size() != 1 + public_key_bytes || (*typed_key)[0] != note_algorithm_ed25519) {
+  return VerifierKeyParts{std::string(name), read_be32(id->data()), std::move(*typed_key)};
+}
+
+std::string join_verifier_key(std::string_view name, std::uint32_t key_id, std::uint8_t type,
+                              const PublicKey& key) {
+  Bytes typed_key(1 + key.size());
+  typed_key[0] = type;
+  std::copy(key.begin(), key.end(), typed_key.begin() + 1);
+  std::uint8_t id[4];
+  write_be32(key_id, id);
+  return std::string(name) + "+" + hex_encode(id) + "+" + base64_encode(typed_key);
+}
+
+std::string verifier_key_line(const NoteVerifier& verifier) {
+  return join_verifier_key(verifier.name, verifier.key_id, note_algorithm_ed25519, verifier.key);
+}
+
+Result<NoteVerifier> parse_verifier_key_line(std::string_view vkey) {
+  std::optional<VerifierKeyParts> parts = split_verifier_key(vkey);
+  if (!parts) return {Code::bad_key, "malformed verifier key"};
+  if (parts->typed_key.size() != 1 + public_key_bytes ||
+      parts->typed_key[0] != note_algorithm_ed25519) {
     return {Code::bad_key, "verifier key is not an Ed25519 key"};
   }
   NoteVerifier verifier;
-  verifier.name = std::string(name);
-  std::memcpy(verifier.key.data(), typed_key->data() + 1, public_key_bytes);
-  verifier.key_id = read_be32(id->data());
-  if (verifier.key_id != note_key_id(name, verifier.key)) {
+  verifier.name = std::move(parts->name);
+  std::memcpy(verifier.key.data(), parts->typed_key.data() + 1, public_key_bytes);
+  verifier.key_id = parts->key_id;
+  if (verifier.key_id != note_key_id(verifier.name, verifier.key)) {
     return {Code::bad_key, "verifier key id does not match its key"};
   }
   return verifier;

@@ -8,12 +8,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "crypto/ed25519.h"
+#include "crypto/encoding.h"
 #include "base/status.h"
 
 namespace innoclear::crypto {
@@ -29,6 +31,20 @@ bool valid_key_name(std::string_view name);
 
 std::uint32_t note_key_id(std::string_view name, const PublicKey& key,
                           std::uint8_t algorithm = note_algorithm_ed25519);
+
+// A verifier key "<name>+<hex key id>+<base64(type ‖ key)>" taken apart, its type not yet looked
+// at: note keys (0x01) and cosigner keys (cosignature.h, 0x04) share the structure, and each
+// checks its own type byte and key id with its own errors.
+struct VerifierKeyParts {
+  std::string name;  // a valid_key_name()
+  std::uint32_t key_id = 0;
+  Bytes typed_key;  // the type byte, then the key: not checked
+};
+// nullopt unless there are two '+', a valid name, an 8-digit hex key id and base64 after them.
+std::optional<VerifierKeyParts> split_verifier_key(std::string_view vkey);
+// The line split_verifier_key() takes apart. REQUIRES: valid_key_name(name).
+std::string join_verifier_key(std::string_view name, std::uint32_t key_id, std::uint8_t type,
+                              const PublicKey& key);
 
 struct NoteVerifier {
   std::string name;
