@@ -7,7 +7,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <future>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -15,7 +14,8 @@
 
 #include "api/host.h"
 #include "api/https.h"
-#include "clearing/credit_code.h"
+#include "bench/https_load.h"
+#include "bench/voucher_setup.h"
 #include "clearing/rules.h"
 #include "clearing/settlement.h"
 #include "crypto/canonical_json.h"
@@ -39,9 +39,8 @@ constexpr std::uint64_t redemptions_max = 1'000'000;
 constexpr std::uint64_t entries_min = 2;
 constexpr std::uint64_t entries_max = 10'000'000;
 constexpr std::size_t lines_min = 100;
-constexpr std::uint64_t vouchers_per_enterprise = 1000;        // set_policy's yearly count ceiling
-constexpr std::uint32_t peer_timeout_ms = 5'000;               // as `innoclear node`
-constexpr std::uint32_t checkpoint_interval_ms = 1'000;       // as `innoclear node`
+constexpr std::uint32_t peer_timeout_ms = 5'000;         // as `innoclear node`
+constexpr std::uint32_t checkpoint_interval_ms = 1'000;  // as `innoclear node`
 constexpr auto watch_interval = std::chrono::milliseconds(1);
 constexpr auto phase_duration_max = std::chrono::seconds(600);
 constexpr std::uint64_t fill_chunk_entries = 10'000;
@@ -53,56 +52,6 @@ const std::string provider_id = "P-BENCH-TJ";
 
 double ms_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double, std::milli>(to - from).count();
-}
-
-double percentile(std::vector<double> values, double fraction) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  const auto rank = static_cast<std::size_t>(fraction * static_cast<double>(values.size()));
-  return values[std::min(values.size() - 1, rank)];
-}
-
-std::string credit_code(std::uint64_t n) {
-  std::string first = "91110000MA" + std::to_string(1'000'000 + n).substr(0, 7);
-  return first + clearing::credit_code_check_character(first);
-}
-
-// Signs `count` statements on two threads; `make(i)` signs statement i and must be thread-safe.
-std::vector<nodes::SignedStatement> sign_each(
-    std::uint64_t count, const std::function<nodes::SignedStatement(std::uint64_t)>& make) {
-  std::vector<nodes::SignedStatement> statements(count);
-  const auto range = [&](std::uint64_t begin, std::uint64_t end) {
-    for (std::uint64_t i = begin; i < end; ++i) statements[i] = make(i);
-  };
-  std::thread helper(range, 0, count / 2);
-  range(count / 2, count);
-  helper.join();
-  return statements;
-}
-
-// Submits every statement at once (group commit; two threads, since a statement's signature is
-// checked on the submitting thread) and waits; the results in order, or the first refusal.
-Result<std::vector<nlohmann::json>> submit_all(
-    nodes::Service& service, const std::vector<nodes::SignedStatement>& statements) {
-  std::vector<std::promise<Result<nodes::Accepted>>> promises(statements.size());
-  const auto range = [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) {
-      service.submit(statements[i].bytes, statements[i].signature_base64,
-                     [&promises, i](Result<nodes::Accepted> outcome) {
-                       promises[i].set_value(std::move(outcome));
-                     });
-    }
-  };
-  std::thread helper(range, 0, statements.size() / 2);
-  range(statements.size() / 2, statements.size());
-  helper.join();
-  std::vector<nlohmann::json> results;
-  for (auto& promise : promises) {
-    Result<nodes::Accepted> outcome = promise.get_future().get();
-    if (!outcome.ok()) return outcome.status();
-    results.push_back(std::move(outcome->result));
-  }
-  return results;
 }
 
 // The HTTPS peer transport, counting and timing the batches of peer requests sent through it.
@@ -219,11 +168,13 @@ nodes::Manifest manifest_of(const std::vector<BenchNode*>& members) {
 
 Status join(BenchNode& node, const nodes::Manifest& manifest) {
   const nodes::TransportFactory https = api::https_peer_transport(peer_timeout_ms);
-  const nodes::TransportFactory timed = [&https](const nodes::Manifest& members, const nodes::DataDir& dir)
-      -> Result<std::unique_ptr<nodes::PeerTransport>> {
+  const nodes::TransportFactory timed =
+      [&https](const nodes::Manifest& members,
+               const nodes::DataDir& dir) -> Result<std::unique_ptr<nodes::PeerTransport>> {
     Result<std::unique_ptr<nodes::PeerTransport>> inner = https(members, dir);
     if (!inner.ok()) return inner.status();
-    return std::unique_ptr<nodes::PeerTransport>(std::make_unique<TimedTransport>(std::move(*inner)));
+    return std::unique_ptr<nodes::PeerTransport>(
+        std::make_unique<TimedTransport>(std::move(*inner)));
   };
   nodes::FederationOptions options;
   options.witness_dir = node.dir.root / "witness";
@@ -292,7 +243,7 @@ Status register_parties(Pair& pair, std::uint64_t enterprises) {
                    {{"amount", INT64_MAX / 4},
                     {"year", clearing::shanghai_year(nodes::system_clock_ms())}})};
   for (std::uint64_t e = 0; e < enterprises; ++e) {
-    home.push_back(bj.as_office("actor.register", {{"id", credit_code(e)},
+    home.push_back(bj.as_office("actor.register", {{"id", bench_credit_code(e)},
                                                    {"name", "bench enterprise"},
                                                    {"role", "enterprise"},
                                                    {"key", enterprise_key}}));
@@ -313,10 +264,9 @@ Status register_parties(Pair& pair, std::uint64_t enterprises) {
 Result<std::vector<std::string>> prepare_vouchers(Pair& pair, std::uint64_t count) {
   BenchNode& bj = *pair.home;
   BenchNode& tj = *pair.provider;
-  const std::uint64_t enterprises = (count + vouchers_per_enterprise - 1) / vouchers_per_enterprise;
-  if (Status s = register_parties(pair, enterprises); !s.ok()) return s;
+  if (Status s = register_parties(pair, enterprises_for(count)); !s.ok()) return s;
   const auto enterprise_of = [](std::uint64_t i) {
-    return credit_code(i / vouchers_per_enterprise);
+    return bench_credit_code(i / vouchers_per_enterprise);
   };
   const auto id = [](std::uint64_t i) { return "C" + std::to_string(i); };
   const std::string hash(64, 'e');
@@ -361,7 +311,7 @@ std::vector<nodes::SignedStatement> sign_redemptions(Pair& pair,
                                                      std::uint64_t first, std::uint64_t count) {
   return sign_each(count, [&](std::uint64_t n) {
     const std::uint64_t i = first + n;
-    return pair.home->sign(pair.enterprise_key, credit_code(i / vouchers_per_enterprise),
+    return pair.home->sign(pair.enterprise_key, bench_credit_code(i / vouchers_per_enterprise),
                            "voucher.redeem",
                            {{"provider", provider_id},
                             {"provider_region", "TJ"},
@@ -371,7 +321,7 @@ std::vector<nodes::SignedStatement> sign_redemptions(Pair& pair,
 }
 
 // What C clients saw sending redemptions to BJ, each on its own keep-alive connection.
-struct Load {
+struct RedeemLoad {
   std::vector<double> accept_ms;  // per request: from when it was due to BJ's response
   std::atomic<std::uint64_t> failures{0};
   std::atomic<std::uint64_t> accepted{0};  // pending responses received
@@ -384,10 +334,10 @@ struct Load {
 using OnAccepted = std::function<void(std::size_t index, Clock::time_point due)>;
 
 // Sends request i when it is due (start + i / rate; as soon as possible when rate is 0).
-void send_all(const api::ClientOptions& client_options,
-              const std::vector<nodes::SignedStatement>& requests, std::size_t clients,
-              Clock::time_point start, double rate_per_second, const OnAccepted& on_accepted,
-              Load& load) {
+void send_redemptions(const api::ClientOptions& client_options,
+                      const std::vector<nodes::SignedStatement>& requests, std::size_t clients,
+                      Clock::time_point start, double rate_per_second,
+                      const OnAccepted& on_accepted, RedeemLoad& load) {
   load.accept_ms.resize(requests.size());
   std::vector<std::thread> threads;
   for (std::size_t c = 0; c < clients; ++c) {
@@ -431,7 +381,7 @@ PeerProgress progress_to(const nodes::Federation& federation, const std::string&
   return {state.value("delivered", std::uint64_t{0})};
 }
 
-Status failed_load(Load& load, const char* phase) {
+Status failed_load(RedeemLoad& load, const char* phase) {
   std::lock_guard lock(load.mutex);
   return Status(Code::io_error, std::to_string(load.failures) + " redemptions failed (" + phase +
                                     "): " + load.first_failure);
@@ -504,16 +454,17 @@ Status run_saturated(Pair& pair, const api::ClientOptions& client,
                      ClearBenchResult& result) {
   BenchNode& bj = *pair.home;
   const Counters before = counters_of(pair);
-  Load load;
+  RedeemLoad load;
   const auto start = Clock::now();
-  std::thread sender([&] { send_all(client, requests, clients, start, 0, {}, load); });
+  std::thread sender([&] { send_redemptions(client, requests, clients, start, 0, {}, load); });
   bool scanned = false;
   PeerProgress progress;
   while (true) {
     progress = progress_to(*bj.federation, "TJ");
     // Rows waiting in BJ's outbox: locks taken whose answers are not recorded yet.
     const std::uint64_t answered = progress.delivered - before.delivered;
-    result.outbox_peak = std::max(result.outbox_peak, load.accepted > answered ? load.accepted - answered : 0);
+    result.outbox_peak =
+        std::max(result.outbox_peak, load.accepted > answered ? load.accepted - answered : 0);
     if (progress.delivered - before.delivered >= requests.size()) break;
     if (load.done && load.failures > 0) break;
     if (Clock::now() - start > phase_duration_max) break;
@@ -568,10 +519,10 @@ Status run_paced(Pair& pair, const api::ClientOptions& client, const std::vector
   };
   std::mutex mutex;
   std::vector<Watched> incoming;
-  Load load;
+  RedeemLoad load;
   const auto start = Clock::now() + std::chrono::milliseconds(10);  // every client is connected
   std::thread sender([&] {
-    send_all(
+    send_redemptions(
         client, requests, clients, start, rate,
         [&](std::size_t index, Clock::time_point due) {
           std::lock_guard lock(mutex);
@@ -792,7 +743,7 @@ clearing::ObligationLine line_of(std::uint64_t i) {
           Region::BJ,
           Region::TJ,
           "BJ-V" + std::to_string(i),
-          credit_code(i % 1000),
+          bench_credit_code(i % 1000),
           provider_id,
           static_cast<std::int64_t>(100 + i % 400'000),
           i};
