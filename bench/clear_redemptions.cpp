@@ -213,80 +213,123 @@ Result<std::uint64_t> not_redeemed(BenchNode& bj, const std::vector<std::string>
   return missing;
 }
 
+// The vouchers BJ accepted during phase 2, watched until each is seen "redeemed".
+class Watcher {
+ public:
+  explicit Watcher(Clock::time_point start) : last_(start) {}
+
+  // BJ answered "pending" for request `index`, due at `due`. Thread-safe.
+  void accepted(std::size_t index, Clock::time_point due) {
+    std::lock_guard lock(mutex_);
+    incoming_.push_back({index, due});
+  }
+
+  // One look at every voucher accepted so far: the redeemed ones leave with their latency, the
+  // live ones (refused by TJ) leave counted. A failed read keeps its voucher watched and is
+  // returned once every voucher has been looked at.
+  Status look(BenchNode& bj, const std::vector<std::string>& ids, std::uint64_t first) {
+    {
+      std::lock_guard lock(mutex_);
+      watching_.insert(watching_.end(), incoming_.begin(), incoming_.end());
+      incoming_.clear();
+    }
+    Status failure;
+    std::vector<Watched> still;
+    for (const Watched& item : watching_) {
+      Result<std::optional<nlohmann::json>> voucher =
+          bj.service->state(clearing::Table::vouchers, ids[first + item.index]);
+      const auto now = Clock::now();
+      if (!voucher.ok()) failure = voucher.status();
+      const std::string status =
+          voucher.ok() && voucher->has_value() ? (**voucher).value("status", "") : "";
+      if (status == "redeemed") {
+        latencies_ms_.push_back(ms_between(item.due, now));
+        last_ = now;
+      } else if (status == "live") {
+        ++released_;
+      } else {
+        still.push_back(item);
+      }
+    }
+    watching_ = std::move(still);
+    return failure;
+  }
+
+  std::size_t pending() const { return watching_.size(); }
+  std::uint64_t released() const { return released_; }
+  const std::vector<double>& latencies_ms() const { return latencies_ms_; }
+  Clock::time_point last() const { return last_; }
+
+ private:
+  struct Watched {
+    std::size_t index;
+    Clock::time_point due;
+  };
+  std::mutex mutex_;
+  std::vector<Watched> incoming_;  // accepted by BJ, handed over by the clients (under mutex_)
+  std::vector<Watched> watching_;
+  std::vector<double> latencies_ms_;  // intended send → seen "redeemed"
+  std::uint64_t released_ = 0;        // refused by TJ: the voucher is live again
+  Clock::time_point last_;            // the last voucher seen "redeemed"
+};
+
+// Looks every millisecond until every request was sent and no accepted voucher is pending, a
+// read fails, or phase_duration_max has passed.
+Status watch_until_redeemed(Watcher& watcher, BenchNode& bj, const std::vector<std::string>& ids,
+                            std::uint64_t first, const RedeemLoad& load, Clock::time_point start) {
+  Status failure;
+  while (failure.ok()) {
+    std::this_thread::sleep_for(watch_interval);
+    const bool sent_all = load.done;  // read before looking, so no acceptance is missed
+    failure = watcher.look(bj, ids, first);
+    if (sent_all && watcher.pending() == 0) break;
+    if (Clock::now() - start > phase_duration_max) {
+      failure = Status(Code::io_error, std::to_string(watcher.pending()) +
+                                           " redemptions still pending after " +
+                                           std::to_string(phase_duration_max.count()) + " s");
+    }
+  }
+  return failure;
+}
+
+// Phase 2's figures: the rate offered and achieved, and the latencies to "redeemed" and to BJ's
+// "pending" response.
+void record_paced(const Watcher& watcher, const RedeemLoad& load, std::size_t redemptions,
+                  double rate, Clock::time_point start, ClearBenchResult& result) {
+  result.paced_redemptions = redemptions;
+  result.paced_offered_per_second = rate;
+  result.paced_achieved_per_second =
+      static_cast<double>(redemptions) / (ms_between(start, watcher.last()) / 1000);
+  result.latency_p50_ms = percentile(watcher.latencies_ms(), 0.50);
+  result.latency_p99_ms = percentile(watcher.latencies_ms(), 0.99);
+  result.accept_p50_ms = percentile(load.accept_ms, 0.50);
+  result.accept_p99_ms = percentile(load.accept_ms, 0.99);
+}
+
 // Phase 2: open loop at `rate`; a watcher reads each accepted voucher's state every millisecond
 // until it is "redeemed".
 Status run_paced(FederatedPair& pair, const api::ClientOptions& client,
                  const std::vector<std::string>& ids, std::uint64_t first,
                  const std::vector<nodes::SignedStatement>& requests, std::size_t clients,
                  double rate, ClearBenchResult& result) {
-  struct Watched {
-    std::size_t index;
-    Clock::time_point due;
-  };
-  std::mutex mutex;
-  std::vector<Watched> incoming;
   RedeemLoad load;
   const auto start = Clock::now() + std::chrono::milliseconds(10);  // every client is connected
+  Watcher watcher(start);
   std::thread sender([&] {
     send_redemptions(
         client, requests, clients, start, rate,
-        [&](std::size_t index, Clock::time_point due) {
-          std::lock_guard lock(mutex);
-          incoming.push_back({index, due});
-        },
+        [&watcher](std::size_t index, Clock::time_point due) { watcher.accepted(index, due); },
         load);
   });
-  std::vector<Watched> watching;
-  std::vector<double> latencies_ms;
-  std::uint64_t released = 0;  // refused by TJ: the voucher is live again
-  Clock::time_point last = start;
-  Status failure;
-  while (failure.ok()) {
-    std::this_thread::sleep_for(watch_interval);
-    const bool sent_all = load.done;
-    {
-      std::lock_guard lock(mutex);
-      watching.insert(watching.end(), incoming.begin(), incoming.end());
-      incoming.clear();
-    }
-    std::vector<Watched> still;
-    for (const Watched& item : watching) {
-      Result<std::optional<nlohmann::json>> voucher =
-          pair.home->service->state(clearing::Table::vouchers, ids[first + item.index]);
-      const auto now = Clock::now();
-      if (!voucher.ok()) failure = voucher.status();
-      const std::string status =
-          voucher.ok() && voucher->has_value() ? (**voucher).value("status", "") : "";
-      if (status == "redeemed") {
-        latencies_ms.push_back(ms_between(item.due, now));
-        last = now;
-      } else if (status == "live") {
-        ++released;
-      } else {
-        still.push_back(item);
-      }
-    }
-    watching = std::move(still);
-    if (sent_all && watching.empty()) break;
-    if (Clock::now() - start > phase_duration_max) {
-      failure = Status(Code::io_error, std::to_string(watching.size()) +
-                                           " redemptions still pending after " +
-                                           std::to_string(phase_duration_max.count()) + " s");
-    }
-  }
+  const Status watched = watch_until_redeemed(watcher, *pair.home, ids, first, load, start);
   sender.join();
-  if (!failure.ok()) return failure;
+  if (!watched.ok()) return watched;
   if (load.failures > 0) return failed_load(load, "half load");
-  if (released > 0)
-    return Status(Code::io_error, std::to_string(released) + " redemptions were refused by TJ");
-  result.paced_redemptions = requests.size();
-  result.paced_offered_per_second = rate;
-  result.paced_achieved_per_second =
-      static_cast<double>(requests.size()) / (ms_between(start, last) / 1000);
-  result.latency_p50_ms = percentile(latencies_ms, 0.50);
-  result.latency_p99_ms = percentile(latencies_ms, 0.99);
-  result.accept_p50_ms = percentile(load.accept_ms, 0.50);
-  result.accept_p99_ms = percentile(load.accept_ms, 0.99);
+  if (watcher.released() > 0) {
+    return Status(Code::io_error,
+                  std::to_string(watcher.released()) + " redemptions were refused by TJ");
+  }
+  record_paced(watcher, load, requests.size(), rate, start, result);
   return Status::success();
 }
 
