@@ -3,7 +3,6 @@
 #include "api/https.h"
 #include "bench/clear_phases.h"
 #include "bench/voucher_setup.h"
-#include "clearing/rules.h"
 #include "crypto/encoding.h"
 
 namespace innoclear::bench {
@@ -92,16 +91,8 @@ Status register_pair_parties(FederatedPair& pair, std::uint64_t enterprises) {
   BenchNode& tj = *pair.provider;
   const std::string enterprise_key = crypto::encode_public_key(pair.enterprise_key.public_key());
   std::vector<nodes::SignedStatement> home = {
-      bj.as_office("policy.set", {{"accepted_regions", {"BJ", "TJ"}},
-                                  {"categories", {"testing"}},
-                                  {"face_cap", 500'000},
-                                  {"ratio_bp", 5'000},
-                                  {"validity_days", 365},
-                                  {"yearly_amount_max", INT64_MAX / 4},
-                                  {"yearly_count_max", vouchers_per_enterprise}}),
-      bj.as_office("budget.allocate",
-                   {{"amount", INT64_MAX / 4},
-                    {"year", clearing::shanghai_year(nodes::system_clock_ms())}})};
+      bj.as_office("policy.set", bench_policy_body({"BJ", "TJ"})),
+      bj.as_office("budget.allocate", bench_budget_body())};
   for (std::uint64_t e = 0; e < enterprises; ++e) {
     home.push_back(bj.as_office("actor.register", {{"id", bench_credit_code(e)},
                                                    {"name", "bench enterprise"},
@@ -157,7 +148,6 @@ Result<std::vector<std::string>> prepare_pair_vouchers(FederatedPair& pair, std:
     return bench_credit_code(i / vouchers_per_enterprise);
   };
   const auto id = [](std::uint64_t i) { return "C" + std::to_string(i); };
-  const std::string hash(64, 'e');
   const auto apply = [&](std::uint64_t i) {
     return bj.sign(pair.enterprise_key, enterprise_of(i), "voucher.apply",
                    {{"application_id", id(i)}, {"category", "testing"}, {"face", 500'000}});
@@ -168,15 +158,7 @@ Result<std::vector<std::string>> prepare_pair_vouchers(FederatedPair& pair, std:
   };
   const auto receipt = [&](std::uint64_t i) {
     return tj.sign(pair.provider_key, clear_provider_id, "receipt.record",
-                   {{"category", "testing"},
-                    {"contract_sha256", hash},
-                    {"enterprise", enterprise_of(i)},
-                    {"invoice_sha256", hash},
-                    {"paid", 800'000},
-                    {"payment_ref", "PAY"},
-                    {"payment_sha256", hash},
-                    {"price", 800'000},
-                    {"receipt_id", id(i)}});
+                   bench_receipt_body(enterprise_of(i), id(i)));
   };
   if (auto applied = submit_all(*bj.service, sign_each(count, apply)); !applied.ok()) {
     return applied.status();
