@@ -202,7 +202,7 @@ std::string render_markdown(const SuiteOptions& options, const Measurements& mea
       << "## Where the time goes\n\n" << notes << "\n\n### Profiles of this run\n\n" << profiles(measurements)
       << "## Reproduce\n\n```\nbench/run            # this report: every figure, "
       << options.runs << " runs each, then perf profiles\nbench/run --quick    # smoke sizes, "
-      << "under 3 minutes (CI runs it into a scratch directory)\nbuild/cli/innoclear bench all "
+      << "under 3 minutes (CI runs it into a scratch directory)\n" << report_binary << " bench all "
       << "--from docs/performance/figures.json   # the report again, measuring nothing\n```\n";
   return out.str();
 }

@@ -29,10 +29,16 @@ struct SuiteOptions {
 };
 
 inline constexpr std::size_t suite_runs_max = 20;
+// The binary as the report names it: relative to the repository, as bench/run runs it, so that
+// the report reads the same whichever checkout and build directory produced it.
+inline constexpr const char* report_binary = "build/cli/innoclear";
+// The scratch directory as the report names it (a fresh one per run, somewhere under /tmp).
+inline constexpr const char* report_scratch = "SCRATCH";
 inline const std::vector<std::size_t> suite_client_counts = {1, 4, 16, 64};
 inline const std::vector<std::size_t> suite_ledger_batches = {1, 100, 1000};
 
-// What one profile showed: the command profiled and the hottest symbols, one per line
+// What one profile showed: the command profiled, as the report shows it (report_binary and
+// report_scratch for the paths of this run), and the hottest symbols, one per line
 // ("12.3%  symbol").
 struct Profile {
   std::string command;

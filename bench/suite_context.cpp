@@ -92,6 +92,24 @@ std::vector<std::string> hottest_lines(const std::string& report) {
   return hottest;
 }
 
+// `command` as the report shows it: the binary and the scratch directory of this run replaced by
+// report_binary and report_scratch, so that no machine's paths go into the committed report.
+std::string shown_command(const SuiteOptions& options, const std::vector<std::string>& command) {
+  const std::string binary = options.innoclear.string();
+  const std::string scratch = options.scratch.string();
+  std::string shown;
+  for (const std::string& argument : command) {
+    std::string word = argument;
+    if (word == binary) {
+      word = report_binary;
+    } else if (!scratch.empty() && (word == scratch || word.starts_with(scratch + "/"))) {
+      word = report_scratch + word.substr(scratch.size());
+    }
+    shown += (shown.empty() ? "" : " ") + word;
+  }
+  return shown;
+}
+
 // Records `command` under perf and summarises where its CPU time went, by library and by symbol.
 std::optional<Profile> profile(const SuiteOptions& options, const std::string& name,
                                const std::vector<std::string>& command) {
@@ -101,7 +119,7 @@ std::optional<Profile> profile(const SuiteOptions& options, const std::string& n
   std::fprintf(stderr, "bench all: profiling %s under perf\n", name.c_str());
   Result<ProcessOutput> recorded = run_process(record);
   Profile result;
-  for (std::size_t i = 0; i < command.size(); ++i) result.command += (i ? " " : "") + command[i];
+  result.command = shown_command(options, command);
   if (recorded.ok() && recorded->exit_code == 0) {
     for (const std::string fields : {"overhead,dso", "overhead,sym"}) {
       Result<ProcessOutput> report = run_process({"perf", "report", "-i", data, "--stdio", "--no-children", "-g",

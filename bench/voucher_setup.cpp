@@ -12,7 +12,6 @@ namespace innoclear::bench {
 namespace {
 
 const std::string provider_id = "P-BENCH";
-const std::string document_sha256(64, 'e');
 
 std::string tag(std::uint64_t i) { return "B" + std::to_string(i); }
 
@@ -67,6 +66,33 @@ std::string bench_credit_code(std::uint64_t n) {
   return first + clearing::credit_code_check_character(first);
 }
 
+nlohmann::json bench_policy_body(const std::vector<std::string>& accepted_regions) {
+  return {{"accepted_regions", accepted_regions},
+          {"categories", {"testing"}},
+          {"face_cap", 500'000},
+          {"ratio_bp", 5'000},
+          {"validity_days", 365},
+          {"yearly_amount_max", INT64_MAX / 4},
+          {"yearly_count_max", vouchers_per_enterprise}};
+}
+
+nlohmann::json bench_budget_body() {
+  return {{"amount", INT64_MAX / 4}, {"year", clearing::shanghai_year(nodes::system_clock_ms())}};
+}
+
+nlohmann::json bench_receipt_body(const std::string& enterprise, const std::string& receipt_id) {
+  const std::string document_sha256(64, 'e');
+  return {{"category", "testing"},
+          {"contract_sha256", document_sha256},
+          {"enterprise", enterprise},
+          {"invoice_sha256", document_sha256},
+          {"paid", 800'000},
+          {"payment_ref", "PAY"},
+          {"payment_sha256", document_sha256},
+          {"price", 800'000},
+          {"receipt_id", receipt_id}};
+}
+
 Status register_parties(VoucherNode& node, std::uint64_t enterprises) {
   const std::string enterprise_key = crypto::encode_public_key(node.enterprise.public_key());
   std::vector<nodes::SignedStatement> statements = {
@@ -83,17 +109,8 @@ Status register_parties(VoucherNode& node, std::uint64_t enterprises) {
                                     {"role", "enterprise"},
                                     {"key", enterprise_key}}));
   }
-  statements.push_back(as_office(node, "policy.set",
-                                 {{"accepted_regions", {"BJ"}},
-                                  {"categories", {"testing"}},
-                                  {"face_cap", 500'000},
-                                  {"ratio_bp", 5'000},
-                                  {"validity_days", 365},
-                                  {"yearly_amount_max", INT64_MAX / 4},
-                                  {"yearly_count_max", vouchers_per_enterprise}}));
-  statements.push_back(as_office(
-      node, "budget.allocate",
-      {{"amount", INT64_MAX / 4}, {"year", clearing::shanghai_year(nodes::system_clock_ms())}}));
+  statements.push_back(as_office(node, "policy.set", bench_policy_body({"BJ"})));
+  statements.push_back(as_office(node, "budget.allocate", bench_budget_body()));
   return submit_all(*node.service, statements).status();
 }
 
@@ -110,15 +127,7 @@ Result<std::vector<std::string>> prepare_vouchers(VoucherNode& node, std::uint64
   };
   const auto record = [&](std::uint64_t i, Enterprise enterprise) {
     return node.sign(node.provider, provider_id, "receipt.record",
-                     {{"category", "testing"},
-                      {"contract_sha256", document_sha256},
-                      {"enterprise", enterprise},
-                      {"invoice_sha256", document_sha256},
-                      {"paid", 800'000},
-                      {"payment_ref", "PAY"},
-                      {"payment_sha256", document_sha256},
-                      {"price", 800'000},
-                      {"receipt_id", tag(i)}});
+                     bench_receipt_body(enterprise, tag(i)));
   };
   const auto confirm = [&](std::uint64_t i, Enterprise enterprise) {
     return node.sign(node.enterprise, enterprise, "receipt.confirm",

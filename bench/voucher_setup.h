@@ -56,6 +56,18 @@ std::uint64_t enterprises_for(std::uint64_t vouchers);
 // The credit code of enterprise `n`.
 std::string bench_credit_code(std::uint64_t n);
 
+// The office's policy.set the benchmarks run under: testing vouchers of 500 000 fen at most, half
+// of a price, valid a year, vouchers_per_enterprise a year per enterprise, with no yearly amount
+// that binds; for providers of `accepted_regions`.
+nlohmann::json bench_policy_body(const std::vector<std::string>& accepted_regions);
+
+// A budget.allocate for this year that never runs out.
+nlohmann::json bench_budget_body();
+
+// A receipt.record body: a testing service of 800 000 fen, paid in full, for `enterprise`.
+// The documents' digests are placeholders: the rules check their form, not the documents.
+nlohmann::json bench_receipt_body(const std::string& enterprise, const std::string& receipt_id);
+
 // Registers the provider and `enterprises` enterprises, sets the policy and allocates a budget
 // that never runs out.
 Status register_parties(VoucherNode& node, std::uint64_t enterprises);

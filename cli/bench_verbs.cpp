@@ -87,57 +87,56 @@ constexpr double clear_goal_p99_ms = 20;
 
 const char* met(bool yes) { return yes ? "met" : "not met"; }
 
-void print_clear_bench(const bench::ClearBenchResult& r, Output output) {
-  if (output == Output::json) {
-    std::cout << nlohmann::ordered_json{
-                     {"redemptions", r.redemptions},
-                     {"clients", r.clients},
-                     {"redemptions_per_second", r.redemptions_per_second},
-                     {"seconds", r.seconds},
-                     {"accepted_per_second", r.accepted_per_second},
-                     {"outbox_peak", r.outbox_peak},
-                     {"outbox_scan_rows", r.scan_rows},
-                     {"outbox_scan_ms", r.scan_ms},
-                     {"peer_posts", r.peer_posts},
-                     {"peer_batch_mean", r.peer_batch_mean},
-                     {"peer_post_ms_mean", r.peer_post_ms_mean},
-                     {"peer_post_bytes_mean", r.peer_post_bytes_mean},
-                     {"peer_answer_ms_mean", r.peer_answer_ms_mean},
-                     {"sender_outside_post_seconds", r.sender_outside_post_seconds},
-                     {"home_commits", r.home_commits},
-                     {"home_commit_ms_mean", r.home_commit_ms_mean},
-                     {"provider_commits", r.provider_commits},
-                     {"provider_commit_ms_mean", r.provider_commit_ms_mean},
-                     {"cpu_busy_fraction", r.cpu_busy_fraction},
-                     {"paced_redemptions", r.paced_redemptions},
-                     {"paced_offered_per_second", r.paced_offered_per_second},
-                     {"paced_achieved_per_second", r.paced_achieved_per_second},
-                     {"latency_p50_ms", r.latency_p50_ms},
-                     {"latency_p99_ms", r.latency_p99_ms},
-                     {"accept_p50_ms", r.accept_p50_ms},
-                     {"accept_p99_ms", r.accept_p99_ms},
-                     {"goal_per_second_met", r.redemptions_per_second >= clear_goal_per_second},
-                     {"goal_p99_met", r.latency_p99_ms <= clear_goal_p99_ms},
-                     {"entries", r.entries},
-                     {"fill_entries_per_second", r.fill_entries_per_second},
-                     {"first_size", r.first_size},
-                     {"second_size", r.second_size},
-                     {"proof_hashes", r.proof_hashes},
-                     {"consistency_repetitions", r.consistency_repetitions},
-                     {"prove_us", r.prove_us},
-                     {"verify_us", r.verify_us},
-                     {"consistency_us", r.consistency_us},
-                     {"lines", r.lines},
-                     {"compare_ms", r.compare_ms},
-                     {"differences_planted", r.differences_planted},
-                     {"differences_found", r.differences_found}}
-                     .dump()
-              << "\n";
-    return;
-  }
+void print_clear_json(const bench::ClearBenchResult& r) {
+  std::cout << nlohmann::ordered_json{
+                   {"redemptions", r.redemptions},
+                   {"clients", r.clients},
+                   {"redemptions_per_second", r.redemptions_per_second},
+                   {"seconds", r.seconds},
+                   {"accepted_per_second", r.accepted_per_second},
+                   {"outbox_peak", r.outbox_peak},
+                   {"outbox_scan_rows", r.scan_rows},
+                   {"outbox_scan_ms", r.scan_ms},
+                   {"peer_posts", r.peer_posts},
+                   {"peer_batch_mean", r.peer_batch_mean},
+                   {"peer_post_ms_mean", r.peer_post_ms_mean},
+                   {"peer_post_bytes_mean", r.peer_post_bytes_mean},
+                   {"peer_answer_ms_mean", r.peer_answer_ms_mean},
+                   {"sender_outside_post_seconds", r.sender_outside_post_seconds},
+                   {"home_commits", r.home_commits},
+                   {"home_commit_ms_mean", r.home_commit_ms_mean},
+                   {"provider_commits", r.provider_commits},
+                   {"provider_commit_ms_mean", r.provider_commit_ms_mean},
+                   {"cpu_busy_fraction", r.cpu_busy_fraction},
+                   {"paced_redemptions", r.paced_redemptions},
+                   {"paced_offered_per_second", r.paced_offered_per_second},
+                   {"paced_achieved_per_second", r.paced_achieved_per_second},
+                   {"latency_p50_ms", r.latency_p50_ms},
+                   {"latency_p99_ms", r.latency_p99_ms},
+                   {"accept_p50_ms", r.accept_p50_ms},
+                   {"accept_p99_ms", r.accept_p99_ms},
+                   {"goal_per_second_met", r.redemptions_per_second >= clear_goal_per_second},
+                   {"goal_p99_met", r.latency_p99_ms <= clear_goal_p99_ms},
+                   {"entries", r.entries},
+                   {"fill_entries_per_second", r.fill_entries_per_second},
+                   {"first_size", r.first_size},
+                   {"second_size", r.second_size},
+                   {"proof_hashes", r.proof_hashes},
+                   {"consistency_repetitions", r.consistency_repetitions},
+                   {"prove_us", r.prove_us},
+                   {"verify_us", r.verify_us},
+                   {"consistency_us", r.consistency_us},
+                   {"lines", r.lines},
+                   {"compare_ms", r.compare_ms},
+                   {"differences_planted", r.differences_planted},
+                   {"differences_found", r.differences_found}}
+                   .dump()
+            << "\n";
+}
+
+// Part 1: the cross-region redemptions, saturated and at half load, beside the goals.
+void print_clear_redemptions(const bench::ClearBenchResult& r) {
   const auto n = [](std::uint64_t value) { return static_cast<unsigned long long>(value); };
-  std::printf("bench clear: clearing between two self-hosted nodes on %u cores\n",
-              std::thread::hardware_concurrency());
   std::printf("1. cross-region pay-first redemptions, BJ home -> TJ provider, mutual TLS, "
               "%llu redemptions, %zu clients\n",
               n(r.redemptions), r.clients);
@@ -170,6 +169,11 @@ void print_clear_bench(const bench::ClearBenchResult& r, Output output) {
               met(r.redemptions_per_second >= clear_goal_per_second));
   std::printf("  goal p99 <= %.0f ms          %s\n", clear_goal_p99_ms,
               met(r.latency_p99_ms <= clear_goal_p99_ms));
+}
+
+// Parts 2 and 3: the consistency check and the statement comparison.
+void print_clear_checks(const bench::ClearBenchResult& r) {
+  const auto n = [](std::uint64_t value) { return static_cast<unsigned long long>(value); };
   std::printf("2. consistency check between checkpoints %llu and %llu of a %llu-entry ledger "
               "(filled at %.0f entries/s)\n",
               n(r.first_size), n(r.second_size), n(r.entries), r.fill_entries_per_second);
@@ -182,6 +186,14 @@ void print_clear_bench(const bench::ClearBenchResult& r, Output output) {
   std::printf("  differences found          %10llu  of %llu planted%s\n", n(r.differences_found),
               n(r.differences_planted),
               r.differences_found == r.differences_planted ? "" : "  MISMATCH");
+}
+
+void print_clear_bench(const bench::ClearBenchResult& r, Output output) {
+  if (output == Output::json) return print_clear_json(r);
+  std::printf("bench clear: clearing between two self-hosted nodes on %u cores\n",
+              std::thread::hardware_concurrency());
+  print_clear_redemptions(r);
+  print_clear_checks(r);
 }
 
 // `bench clear`: --quick lowers the sizes it was not given explicitly.
