@@ -40,7 +40,8 @@ void Host::stop() {
 nodes::TransportFactory https_peer_transport(std::uint32_t timeout_ms) {
   return [timeout_ms](const nodes::Manifest& manifest,
                       const nodes::DataDir& dir) -> Result<std::unique_ptr<nodes::PeerTransport>> {
-    Result<std::unique_ptr<HttpsPeerTransport>> transport = HttpsPeerTransport::create(manifest, dir, timeout_ms);
+    Result<std::unique_ptr<HttpsPeerTransport>> transport =
+        HttpsPeerTransport::create(manifest, dir, timeout_ms);
     if (!transport.ok()) return transport.status();
     return std::unique_ptr<nodes::PeerTransport>(std::move(*transport));
   };

@@ -21,13 +21,13 @@
 namespace innoclear::api {
 
 struct HttpRequest {
-  std::string method;                                     // "GET", "POST", …
-  std::string target;                                     // path and query, e.g. "/v1/health"
+  std::string method;                                        // "GET", "POST", …
+  std::string target;                                        // path and query, e.g. "/v1/health"
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
-  std::string peer_address;                               // "127.0.0.1:51234"
-  std::string peer_certificate_fingerprint;               // hex SHA-256 of the client's cert DER, if any
-  std::chrono::steady_clock::time_point received;         // when the request was fully read
+  std::string peer_address;                        // "127.0.0.1:51234"
+  std::string peer_certificate_fingerprint;        // hex SHA-256 of the client's cert DER, if any
+  std::chrono::steady_clock::time_point received;  // when the request was fully read
 
   // First header with this (lower-case) name, or nullopt.
   std::optional<std::string> header(std::string_view name) const;
@@ -47,10 +47,10 @@ using Respond = std::function<void(HttpResponse)>;
 using Handler = std::function<void(HttpRequest request, Respond respond)>;
 
 struct ServerLimits {
-  std::size_t header_bytes_max = 8 * 1024;    // larger → 431, connection closed
-  std::size_t body_bytes_max = 64 * 1024;     // larger → 413, connection closed
+  std::size_t header_bytes_max = 8 * 1024;  // larger → 431, connection closed
+  std::size_t body_bytes_max = 64 * 1024;   // larger → 413, connection closed
   std::uint32_t handshake_timeout_ms = 5'000;
-  std::uint32_t read_timeout_ms = 10'000;     // from the first byte to the whole request
+  std::uint32_t read_timeout_ms = 10'000;  // from the first byte to the whole request
   std::uint32_t write_timeout_ms = 10'000;
   std::uint32_t idle_timeout_ms = 30'000;     // keep-alive wait for the next request
   std::uint32_t handler_timeout_ms = 30'000;  // no respond() by then → 503
@@ -124,9 +124,9 @@ class HttpsClient {
 
   // Fails with io_error on connection, TLS or timeout failures and bad_certificate when the
   // server's certificate does not match; an HTTP error status is a successful result.
-  Result<HttpResponse> request(const std::string& method, const std::string& target,
-                               const std::string& body = {},
-                               const std::vector<std::pair<std::string, std::string>>& headers = {});
+  Result<HttpResponse> request(
+      const std::string& method, const std::string& target, const std::string& body = {},
+      const std::vector<std::pair<std::string, std::string>>& headers = {});
 
   struct Impl;
 

@@ -206,7 +206,8 @@ class Session : public std::enable_shared_from_this<Session> {
     // The verify callback already refused unknown certificates; this is the second lock.
     const auto& allowed = state_->client_certificate_fingerprints;
     const bool anonymous = peer_fingerprint_.empty() && state_->client_certificate_optional;
-    if (!allowed.empty() && !anonymous && !allowed.contains(peer_fingerprint_)) return close_socket();
+    if (!allowed.empty() && !anonymous && !allowed.contains(peer_fingerprint_))
+      return close_socket();
     read_request();  // the first request must arrive within read_timeout of the handshake
   }
 

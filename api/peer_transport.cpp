@@ -26,7 +26,8 @@ Result<nodes::PeerResponse> HttpsPeerTransport::request(clearing::Region peer,
                                                         const std::string& body) {
   const auto found = pools_.find(peer);
   if (found == pools_.end()) {
-    return Status(Code::not_found, "no manifest member " + std::string(clearing::region_code(peer)));
+    return Status(Code::not_found,
+                  "no manifest member " + std::string(clearing::region_code(peer)));
   }
   Pool& pool = *found->second;
   std::unique_ptr<HttpsClient> client;
@@ -47,7 +48,8 @@ Result<nodes::PeerResponse> HttpsPeerTransport::request(clearing::Region peer,
   return nodes::PeerResponse{response->status, std::move(response->body)};
 }
 
-Result<nodes::PeerResponse> HttpsPeerTransport::get(clearing::Region peer, const std::string& target) {
+Result<nodes::PeerResponse> HttpsPeerTransport::get(clearing::Region peer,
+                                                    const std::string& target) {
   return request(peer, "GET", target, {});
 }
 

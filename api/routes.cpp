@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -33,8 +33,10 @@ std::optional<std::uint64_t> query_number(const std::string& target, const std::
   const std::string query = "&" + target.substr(question + 1);
   const std::size_t at = query.find("&" + name + "=");
   if (at == std::string::npos) return std::nullopt;
-  const std::string value = query.substr(at + name.size() + 2, query.find('&', at + 1) - at - name.size() - 2);
-  if (value.empty() || value.size() > 19 || value.find_first_not_of("0123456789") != std::string::npos) {
+  const std::string value =
+      query.substr(at + name.size() + 2, query.find('&', at + 1) - at - name.size() - 2);
+  if (value.empty() || value.size() > 19 ||
+      value.find_first_not_of("0123456789") != std::string::npos) {
     return std::nullopt;
   }
   return std::stoull(value);
@@ -78,7 +80,8 @@ struct Routes::Metrics {
 
 unsigned http_status(Code code) {
   switch (code) {  // no default: a new code without a status does not compile
-    case Code::ok: return 200;
+    case Code::ok:
+      return 200;
     case Code::json_syntax:
     case Code::json_whitespace:
     case Code::json_unsorted_keys:
@@ -90,37 +93,57 @@ unsigned http_status(Code code) {
     case Code::json_noncanonical_number:
     case Code::json_noncanonical_string:
     case Code::json_non_ascii_key:
-    case Code::json_trailing_data: return 400;
-    case Code::json_too_large: return 413;
-    case Code::bad_signature: return 401;
+    case Code::json_trailing_data:
+      return 400;
+    case Code::json_too_large:
+      return 413;
+    case Code::bad_signature:
+      return 401;
     case Code::bad_key:
     case Code::bad_note:
     case Code::key_file:
     case Code::unknown_signer:
     case Code::bad_certificate:
-    case Code::bad_encoding: return 500;
-    case Code::io_error: return 500;
-    case Code::storage_full: return 507;
-    case Code::storage_corrupt: return 500;
-    case Code::not_found: return 404;
-    case Code::out_of_range: return 400;
+    case Code::bad_encoding:
+      return 500;
+    case Code::io_error:
+      return 500;
+    case Code::storage_full:
+      return 507;
+    case Code::storage_corrupt:
+      return 500;
+    case Code::not_found:
+      return 404;
+    case Code::out_of_range:
+      return 400;
     case Code::unsafe_storage:
-    case Code::verify_failed: return 500;
-    case Code::shutting_down: return 503;
-    case Code::already_exists: return 409;
-    case Code::invalid_argument: return 400;
-    case Code::locked: return 500;
-    case Code::bad_statement: return 400;
+    case Code::verify_failed:
+      return 500;
+    case Code::shutting_down:
+      return 503;
+    case Code::already_exists:
+      return 409;
+    case Code::invalid_argument:
+      return 400;
+    case Code::locked:
+      return 500;
+    case Code::bad_statement:
+      return 400;
     case Code::unknown_actor:
-    case Code::key_revoked: return 401;
+    case Code::key_revoked:
+      return 401;
     case Code::actor_revoked:
     case Code::forbidden:
     case Code::not_own_party:
-    case Code::wrong_region: return 403;
-    case Code::stale_time: return 401;
+    case Code::wrong_region:
+      return 403;
+    case Code::stale_time:
+      return 401;
     case Code::nonce_conflict:
-    case Code::id_conflict: return 409;
-    case Code::unknown_kind: return 400;
+    case Code::id_conflict:
+      return 409;
+    case Code::unknown_kind:
+      return 400;
     case Code::amount_invalid:
     case Code::over_face_cap:
     case Code::over_yearly_count:
@@ -130,8 +153,10 @@ unsigned http_status(Code code) {
     case Code::region_not_accepted:
     case Code::application_not_pending:
     case Code::voucher_not_live:
-    case Code::voucher_expired: return 422;
-    case Code::already_redeemed: return 409;
+    case Code::voucher_expired:
+      return 422;
+    case Code::already_redeemed:
+      return 409;
     case Code::receipt_not_confirmed:
     case Code::receipt_consumed:
     case Code::receipt_mismatch:
@@ -140,13 +165,16 @@ unsigned http_status(Code code) {
     case Code::already_rated:
     case Code::rating_invalid:
     case Code::not_expired_yet:
-    case Code::invalid_credit_code: return 422;
-    case Code::actor_exists: return 409;
+    case Code::invalid_credit_code:
+      return 422;
+    case Code::actor_exists:
+      return 409;
     case Code::no_budget:
     case Code::paid_exceeds_price:
     case Code::peer_forked:
     case Code::statements_differ:
-    case Code::period_open: return 422;
+    case Code::period_open:
+      return 422;
   }
   return 500;  // a number that names no code
 }
@@ -181,7 +209,8 @@ Result<HttpResponse> ledger_read(nodes::Service& service, const std::string& tar
   constexpr std::string_view entries = "/v1/ledger/entries/";
   if (path.compare(0, entries.size(), entries) == 0) {
     const std::string number = path.substr(entries.size());
-    if (number.empty() || number.size() > 19 || number.find_first_not_of("0123456789") != std::string::npos) {
+    if (number.empty() || number.size() > 19 ||
+        number.find_first_not_of("0123456789") != std::string::npos) {
       return Status(Code::invalid_argument, "entry index must be a number");
     }
     Result<std::string> entry = view->entry(std::stoull(number));
@@ -194,11 +223,12 @@ Result<HttpResponse> ledger_read(nodes::Service& service, const std::string& tar
     if (!index || !size) return Status(Code::invalid_argument, "needs ?index=I&size=N");
     Result<ledger::InclusionProof> proof = view->prove_inclusion(*index, *size);
     if (!proof.ok()) return proof.status();
-    return json_response(200, nlohmann::ordered_json{{"index", proof->index},
-                                                     {"tree_size", proof->tree_size},
-                                                     {"leaf_hash", crypto::base64_encode(proof->leaf_hash)},
-                                                     {"hashes", hashes_json(proof->hashes)}}
-                                  .dump());
+    return json_response(
+        200, nlohmann::ordered_json{{"index", proof->index},
+                                    {"tree_size", proof->tree_size},
+                                    {"leaf_hash", crypto::base64_encode(proof->leaf_hash)},
+                                    {"hashes", hashes_json(proof->hashes)}}
+                 .dump());
   }
   if (path == "/v1/ledger/proof/consistency") {
     const auto from = query_number(target, "from");
@@ -223,9 +253,9 @@ std::string query_text(const std::string& target, const std::string& name) {
   if (at == std::string::npos) return {};
   const std::size_t start = at + name.size() + 2;
   const std::string value = query.substr(start, query.find('&', start) - start);
-  const bool plain = value.find_first_not_of(
-                         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") ==
-                     std::string::npos;
+  const bool plain =
+      value.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") ==
+      std::string::npos;
   return plain ? value : std::string();
 }
 
@@ -234,8 +264,8 @@ Result<std::optional<HttpResponse>> federation_read(nodes::Federation& federatio
                                                     const HttpRequest& request) {
   const std::string path = path_of(request.target);
   if (path == "/v1/peer/period") {
-    Result<std::string> answer = federation.answerer().answer_period(request.peer_certificate_fingerprint,
-                                                          query_text(request.target, "period"));
+    Result<std::string> answer = federation.answerer().answer_period(
+        request.peer_certificate_fingerprint, query_text(request.target, "period"));
     if (!answer.ok()) return answer.status();
     return std::optional(json_response(200, std::move(*answer)));
   }
@@ -243,7 +273,8 @@ Result<std::optional<HttpResponse>> federation_read(nodes::Federation& federatio
     return std::optional(json_response(200, crypto::canonical_dump(federation.status())));
   }
   if (path == "/v1/federation/forks") {
-    return std::optional(json_response(200, crypto::canonical_dump({{"forks", federation.witnessing().forks()}})));
+    return std::optional(
+        json_response(200, crypto::canonical_dump({{"forks", federation.witnessing().forks()}})));
   }
   constexpr std::string_view witness = "/v1/witness/";
   if (path.compare(0, witness.size(), witness) != 0) return std::optional<HttpResponse>();
@@ -385,23 +416,28 @@ std::string Routes::metrics_text() const {
       out += "innoclear_requests_total{route=\"" + labels.first + "\",outcome=\"" + labels.second +
              "\"} " + std::to_string(count) + "\n";
     }
-    out += "# HELP innoclear_request_latency_ms Request latency.\n"
-           "# TYPE innoclear_request_latency_ms histogram\n";
+    out +=
+        "# HELP innoclear_request_latency_ms Request latency.\n"
+        "# TYPE innoclear_request_latency_ms histogram\n";
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i < latency_buckets_ms.size(); ++i) {
       cumulative += metrics_->latency[i];
-      out += "innoclear_request_latency_ms_bucket{le=\"" + std::to_string(static_cast<int>(latency_buckets_ms[i])) +
-             "\"} " + std::to_string(cumulative) + "\n";
+      out += "innoclear_request_latency_ms_bucket{le=\"" +
+             std::to_string(static_cast<int>(latency_buckets_ms[i])) + "\"} " +
+             std::to_string(cumulative) + "\n";
     }
-    out += "innoclear_request_latency_ms_bucket{le=\"+Inf\"} " + std::to_string(metrics_->latency_count) + "\n";
+    out += "innoclear_request_latency_ms_bucket{le=\"+Inf\"} " +
+           std::to_string(metrics_->latency_count) + "\n";
     out += "innoclear_request_latency_ms_sum " + std::to_string(metrics_->latency_sum_ms) + "\n";
     out += "innoclear_request_latency_ms_count " + std::to_string(metrics_->latency_count) + "\n";
   }
   const ledger::WriterStats stats = service_.ledger().writer_stats();
-  out += "# HELP innoclear_ledger_size Entries in the ledger.\n# TYPE innoclear_ledger_size gauge\n";
+  out +=
+      "# HELP innoclear_ledger_size Entries in the ledger.\n# TYPE innoclear_ledger_size gauge\n";
   out += "innoclear_ledger_size " + std::to_string(service_.ledger().size()) + "\n";
-  out += "# HELP innoclear_commit_batch_jobs Durable commits by jobs per commit.\n"
-         "# TYPE innoclear_commit_batch_jobs histogram\n";
+  out +=
+      "# HELP innoclear_commit_batch_jobs Durable commits by jobs per commit.\n"
+      "# TYPE innoclear_commit_batch_jobs histogram\n";
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i + 1 < stats.batch_jobs_histogram.size(); ++i) {
     cumulative += stats.batch_jobs_histogram[i];

@@ -16,7 +16,6 @@
 #pragma once
 
 #include <atomic>
-
 #include <functional>
 #include <memory>
 #include <string>
@@ -41,7 +40,9 @@ class Routes {
   // Serves the federation's routes from now on (also while requests are being served: a node
   // whose port goes into the manifest joins after its server started). REQUIRES: `federation`
   // outlives the routes.
-  void set_federation(nodes::Federation* federation) { federation_.store(federation, std::memory_order_release); }
+  void set_federation(nodes::Federation* federation) {
+    federation_.store(federation, std::memory_order_release);
+  }
 
   struct Metrics;
 

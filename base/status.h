@@ -97,9 +97,9 @@ enum class Code : std::uint16_t {
   paid_exceeds_price = 5023,
 
   // 6xxx: the federation and its clearing periods.
-  peer_forked = 6001,         // the peer showed two histories: no new work with it
-  statements_differ = 6002,   // a bilateral period statement does not match the peer's
-  period_open = 6003,         // the clearing period has not closed yet
+  peer_forked = 6001,        // the peer showed two histories: no new work with it
+  statements_differ = 6002,  // a bilateral period statement does not match the peer's
+  period_open = 6003,        // the clearing period has not closed yet
 };
 
 // The stable snake_case name of a code, e.g. "json_duplicate_key"; "unknown" for a number that
@@ -130,7 +130,7 @@ class [[nodiscard]] Status {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     assert(!status_.ok());
   }

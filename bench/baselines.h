@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "bench/https_load.h"
 #include "crypto/ed25519.h"
-#include "base/status.h"
 #include "nodes/service.h"
 
 namespace innoclear::bench {

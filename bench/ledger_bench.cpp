@@ -114,8 +114,8 @@ Result<LedgerBenchResult> run_ledger_bench(const LedgerBenchOptions& options) {
   Result<crypto::KeyPair> key = crypto::KeyPair::load(dir.key_file());
   if (!key.ok()) return key.status();
 
-  std::vector<std::string> entries =
-      make_synthetic_entries(options.entries, std::string(clearing::region_code(identity->region)), *key);
+  std::vector<std::string> entries = make_synthetic_entries(
+      options.entries, std::string(clearing::region_code(identity->region)), *key);
   const std::vector<std::string> raw_entries = entries;  // the same bytes for the baseline
   LedgerBenchResult result;
   result.entries = options.entries;

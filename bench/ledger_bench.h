@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "crypto/ed25519.h"
 #include "base/status.h"
+#include "crypto/ed25519.h"
 
 namespace innoclear::bench {
 

@@ -67,7 +67,8 @@ int wait_for(pid_t pid) {
 
 }  // namespace
 
-Result<ProcessOutput> run_process(const std::vector<std::string>& argv, std::size_t output_bytes_max) {
+Result<ProcessOutput> run_process(const std::vector<std::string>& argv,
+                                  std::size_t output_bytes_max) {
   if (argv.empty()) return Status(Code::invalid_argument, "no program to run");
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return errno_status("pipe");

@@ -89,8 +89,8 @@ std::string format_number(double value) {
 
 std::string format_spread(const std::optional<Spread>& spread, double scale) {
   if (!spread) return "missing | missing | missing";
-  return format_number(spread->min * scale) + " | " + format_number(spread->median * scale) + " | " +
-         format_number(spread->max * scale);
+  return format_number(spread->min * scale) + " | " + format_number(spread->median * scale) +
+         " | " + format_number(spread->max * scale);
 }
 
 namespace {
@@ -120,7 +120,8 @@ Result<Measurements> read_measurements(const std::filesystem::path& figures_json
   std::ifstream in(figures_json);
   if (!in) return Status(Code::not_found, "cannot read " + figures_json.string());
   const nlohmann::json document = nlohmann::json::parse(in, nullptr, false);
-  const auto malformed = Status(Code::bad_statement, figures_json.string() + " is not a figures.json of bench all");
+  const auto malformed =
+      Status(Code::bad_statement, figures_json.string() + " is not a figures.json of bench all");
   if (!document.is_object() || !document.contains("runs") || !document["runs"].is_object() ||
       !document.contains("machine") || !document["machine"].is_object()) {
     return malformed;
@@ -137,8 +138,10 @@ Result<Measurements> read_measurements(const std::filesystem::path& figures_json
   // A named copy: a range-for over items() of a temporary would outlive the temporary.
   const nlohmann::json profiles = document.value("profiles", nlohmann::json::object());
   for (const auto& [name, profile] : profiles.items()) {
-    if (!profile.is_object() || !profile.contains("command") || !profile.contains("hottest")) return malformed;
-    m.profiles[name] = {profile["command"].get<std::string>(), profile["hottest"].get<std::vector<std::string>>()};
+    if (!profile.is_object() || !profile.contains("command") || !profile.contains("hottest"))
+      return malformed;
+    m.profiles[name] = {profile["command"].get<std::string>(),
+                        profile["hottest"].get<std::vector<std::string>>()};
   }
   return m;
 }
@@ -155,7 +158,8 @@ Status write_report(const SuiteOptions& options, const Measurements& measurement
   if (error) return Status(Code::io_error, "charts " + directory.string() + ": " + error.message());
   // The raw figures first: whatever fails below, a long run's measurements are kept, and
   // `bench all --from` can render them again.
-  if (Status s = write_file(directory / "figures.json", figures_json(measurements)); !s.ok()) return s;
+  if (Status s = write_file(directory / "figures.json", figures_json(measurements)); !s.ok())
+    return s;
   if (!sheet.missing().empty()) {
     std::string names;
     for (const std::string& name : sheet.missing()) names += (names.empty() ? "" : ", ") + name;
@@ -167,10 +171,11 @@ Status write_report(const SuiteOptions& options, const Measurements& measurement
   if (!program_exists("gnuplot")) {
     return Status(Code::io_error, "gnuplot is not installed (scripts/install-deps.sh --bench)");
   }
-  Result<ProcessOutput> plotted =
-      run_process({"gnuplot", "-e", "cd '" + directory.string() + "'", (directory / "charts.gp").string()});
+  Result<ProcessOutput> plotted = run_process(
+      {"gnuplot", "-e", "cd '" + directory.string() + "'", (directory / "charts.gp").string()});
   if (!plotted.ok()) return plotted.status();
-  if (plotted->exit_code != 0) return Status(Code::io_error, "gnuplot exited " + std::to_string(plotted->exit_code));
+  if (plotted->exit_code != 0)
+    return Status(Code::io_error, "gnuplot exited " + std::to_string(plotted->exit_code));
   return write_file(options.report, markdown);
 }
 

@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "bench/suite.h"
 #include "base/status.h"
+#include "bench/suite.h"
 
 namespace innoclear::bench {
 

@@ -44,39 +44,48 @@ std::vector<Step> plan(const SuiteOptions& o) {
   const std::string self = o.innoclear.string();
   const std::string scratch = o.scratch.string();
   std::vector<Step> steps;
-  Argv bounds = {self, "bench", "bounds", "--scratch", scratch, "--clients", "16", "--output", "json"};
+  Argv bounds = {self,        "bench", "bounds",   "--scratch", scratch,
+                 "--clients", "16",    "--output", "json"};
   if (o.quick) bounds.push_back("--quick");
   steps.push_back({"bounds", "bounds: bare verify, SHA-256, raw LMDB, TLS echo", bounds});
   for (const std::size_t batch : suite_ledger_batches) {
     const std::filesystem::path node = o.scratch / ("ledger-node-" + number(batch));
-    steps.push_back({"ledger." + number(batch), "bench ledger at batch " + number(batch),
+    steps.push_back({"ledger." + number(batch),
+                     "bench ledger at batch " + number(batch),
                      {self, "bench", "ledger", "--data", node.string(), "--batch", number(batch),
                       "--entries", number(ledger_entries_for(batch, o.quick)), "--output", "json"},
-                     false, node});
+                     false,
+                     node});
   }
   for (const std::size_t clients : suite_client_counts) {
-    steps.push_back({"redeem." + number(clients), "bench redeem at " + number(clients) + " clients",
-                     {self, "bench", "redeem", "--clients", number(clients), "--redemptions",
-                      number(redemptions_for(clients, o.quick)), "--scratch", scratch, "--output", "json"}});
+    steps.push_back(
+        {"redeem." + number(clients),
+         "bench redeem at " + number(clients) + " clients",
+         {self, "bench", "redeem", "--clients", number(clients), "--redemptions",
+          number(redemptions_for(clients, o.quick)), "--scratch", scratch, "--output", "json"}});
   }
   Argv clear = {self, "bench", "clear", "--scratch", scratch, "--output", "json"};
   if (o.quick) {
-    clear.insert(clear.end(), {"--redemptions", "200", "--clients", "4", "--entries", "20000", "--lines", "2000"});
+    clear.insert(clear.end(), {"--redemptions", "200", "--clients", "4", "--entries", "20000",
+                               "--lines", "2000"});
   } else {
     clear.insert(clear.end(), {"--redemptions", "10000", "--clients", "32"});
   }
   steps.push_back({"clear", "bench clear: two federated nodes", clear});
   // One fill of the ledger (minutes at 1M entries), then the runs on it.
-  steps.push_back({"verify", "bench verify: full audit of a node's ledger, node memory",
-                   {self, "bench", "verify", "--scratch", scratch, "--entries", o.quick ? "5000" : "1000000",
-                    "--redemptions", o.quick ? "100" : "2000", "--clients", o.quick ? "4" : "16",
-                    "--runs", number(o.runs), "--output", "json"},
-                   true});
+  steps.push_back(
+      {"verify",
+       "bench verify: full audit of a node's ledger, node memory",
+       {self, "bench", "verify", "--scratch", scratch, "--entries", o.quick ? "5000" : "1000000",
+        "--redemptions", o.quick ? "100" : "2000", "--clients", o.quick ? "4" : "16", "--runs",
+        number(o.runs), "--output", "json"},
+       true});
   for (const std::size_t clients : suite_client_counts) {
-    steps.push_back({"postgres." + number(clients), "PostgreSQL baseline at " + number(clients) + " clients",
-                     {o.postgres_script.string(), "--bin", o.postgres_bench.string(), "--clients", number(clients),
-                      "--redemptions", number(redemptions_for(clients, o.quick)), "--runs", number(o.runs),
-                      "--scratch", scratch},
+    steps.push_back({"postgres." + number(clients),
+                     "PostgreSQL baseline at " + number(clients) + " clients",
+                     {o.postgres_script.string(), "--bin", o.postgres_bench.string(), "--clients",
+                      number(clients), "--redemptions", number(redemptions_for(clients, o.quick)),
+                      "--runs", number(o.runs), "--scratch", scratch},
                      true});
   }
   return steps;
@@ -100,7 +109,8 @@ Status initialise_node(const SuiteOptions& options, const std::filesystem::path&
   Result<ProcessOutput> init =
       run_process({options.innoclear.string(), "init", "--region", "BJ", "--data", node.string()});
   if (!init.ok()) return init.status();
-  if (init->exit_code != 0) return Status(Code::io_error, "innoclear init exited " + std::to_string(init->exit_code));
+  if (init->exit_code != 0)
+    return Status(Code::io_error, "innoclear init exited " + std::to_string(init->exit_code));
   return Status::success();
 }
 
@@ -117,7 +127,8 @@ Status run_step(const SuiteOptions& options, const Step& step, std::size_t expec
   }
   if (!ran.ok()) return ran.status();
   if (ran->exit_code != 0) {
-    return Status(Code::io_error, step.id + ": " + step.command[0] + " exited " + std::to_string(ran->exit_code));
+    return Status(Code::io_error,
+                  step.id + ": " + step.command[0] + " exited " + std::to_string(ran->exit_code));
   }
   std::vector<nlohmann::json> objects = json_lines(ran->out);
   if (objects.size() != expected) {
@@ -143,7 +154,8 @@ Result<Measurements> run_suite(const SuiteOptions& options) {
   }
   std::error_code error;
   std::filesystem::create_directories(options.scratch, error);
-  if (error) return Status(Code::io_error, "scratch " + options.scratch.string() + ": " + error.message());
+  if (error)
+    return Status(Code::io_error, "scratch " + options.scratch.string() + ": " + error.message());
   const auto start = std::chrono::steady_clock::now();
   Measurements measurements;
   measurements.machine = describe_machine(options);
@@ -154,16 +166,22 @@ Result<Measurements> run_suite(const SuiteOptions& options) {
     std::vector<nlohmann::json>& runs = measurements.runs[step.id];
     const std::size_t calls = step.runs_inside ? 1 : options.runs;
     for (std::size_t call = 0; call < calls; ++call) {
-      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::fprintf(stderr, "bench all [%zu/%zu, %.0f s]: %s%s\n", done + 1, total, elapsed, step.title.c_str(),
-                   step.runs_inside ? (", " + std::to_string(options.runs) + " runs").c_str()
-                                    : (", run " + std::to_string(call + 1) + "/" + std::to_string(options.runs)).c_str());
-      if (Status s = run_step(options, step, step.runs_inside ? options.runs : 1, runs); !s.ok()) return s;
+      const double elapsed =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::fprintf(
+          stderr, "bench all [%zu/%zu, %.0f s]: %s%s\n", done + 1, total, elapsed,
+          step.title.c_str(),
+          step.runs_inside
+              ? (", " + std::to_string(options.runs) + " runs").c_str()
+              : (", run " + std::to_string(call + 1) + "/" + std::to_string(options.runs)).c_str());
+      if (Status s = run_step(options, step, step.runs_inside ? options.runs : 1, runs); !s.ok())
+        return s;
       done += step.runs_inside ? options.runs : 1;
     }
   }
   if (options.profile && !options.quick) measurements.profiles = take_profiles(options);
-  measurements.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  measurements.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return measurements;
 }
 

@@ -3,8 +3,8 @@
 #include <sys/utsname.h>
 
 #include <chrono>
-#include <optional>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -52,7 +52,8 @@ std::string utc_now() {
 
 std::string package_versions() {
   std::string versions;
-  for (const char* package : {"postgresql-15", "libsodium23", "liblmdb0", "libssl3", "libboost1.81-dev"}) {
+  for (const char* package :
+       {"postgresql-15", "libsodium23", "liblmdb0", "libssl3", "libboost1.81-dev"}) {
     const std::string version = first_line_of({"dpkg-query", "-W", "-f", "${Version}\\n", package});
     versions += (versions.empty() ? "" : ", ") + std::string(package) + " " + version;
   }
@@ -69,8 +70,11 @@ std::string shorten_symbol(const std::string& symbol) {
     if (c == '>' && depth > 0) --depth;
   }
   const std::string abi = "json_abi_v3_11_2::";
-  for (auto at = shorter.find(abi); at != std::string::npos; at = shorter.find(abi)) shorter.erase(at, abi.size());
-  return shorter.size() > profile_symbol_chars_max ? shorter.substr(0, profile_symbol_chars_max) + "…" : shorter;
+  for (auto at = shorter.find(abi); at != std::string::npos; at = shorter.find(abi))
+    shorter.erase(at, abi.size());
+  return shorter.size() > profile_symbol_chars_max
+             ? shorter.substr(0, profile_symbol_chars_max) + "…"
+             : shorter;
 }
 
 // `perf report -F overhead,…` lines ("  12.34%  [.] symbol") → "12.34%  symbol".
@@ -122,8 +126,9 @@ std::optional<Profile> profile(const SuiteOptions& options, const std::string& n
   result.command = shown_command(options, command);
   if (recorded.ok() && recorded->exit_code == 0) {
     for (const std::string fields : {"overhead,dso", "overhead,sym"}) {
-      Result<ProcessOutput> report = run_process({"perf", "report", "-i", data, "--stdio", "--no-children", "-g",
-                                                  "none", "-F", fields, "--percent-limit", "1.5"});
+      Result<ProcessOutput> report =
+          run_process({"perf", "report", "-i", data, "--stdio", "--no-children", "-g", "none", "-F",
+                       fields, "--percent-limit", "1.5"});
       if (!report.ok() || report->exit_code != 0) continue;
       result.hottest.push_back(fields == "overhead,dso" ? "by library:" : "by symbol:");
       for (std::string& line : hottest_lines(report->out)) result.hottest.push_back("  " + line);
@@ -146,12 +151,14 @@ std::map<std::string, std::string> describe_machine(const SuiteOptions& options)
   machine["memory"] = field_of("/proc/meminfo", "MemTotal", ':');
   machine["os"] = field_of("/etc/os-release", "PRETTY_NAME", '=');
   machine["kernel"] = std::string(system.sysname) + " " + system.release;
-  machine["disk"] = first_line_of({"findmnt", "-n", "-o", "SOURCE,FSTYPE", "-T", options.scratch.string()});
+  machine["disk"] =
+      first_line_of({"findmnt", "-n", "-o", "SOURCE,FSTYPE", "-T", options.scratch.string()});
   machine["compiler"] = __VERSION__;
   machine["packages"] = package_versions();
   machine["commit"] = first_line_of({"git", "describe", "--always", "--dirty"});
   machine["date"] = utc_now();
-  machine["mode"] = std::string(options.quick ? "quick" : "full") + ", " + std::to_string(options.runs) + " runs";
+  machine["mode"] =
+      std::string(options.quick ? "quick" : "full") + ", " + std::to_string(options.runs) + " runs";
   return machine;
 }
 
@@ -166,12 +173,18 @@ std::map<std::string, Profile> take_profiles(const SuiteOptions& options) {
   // A failed init shows up as a ledger profile that could not be taken.
   (void)run_process({self, "init", "--region", "BJ", "--data", node.string()});
   const std::map<std::string, std::vector<std::string>> commands = {
-      {"redeem", {self, "bench", "redeem", "--clients", "16", "--redemptions", "5000", "--scratch", scratch}},
-      {"verify", {self, "bench", "verify", "--entries", "200000", "--redemptions", "500", "--scratch", scratch}},
-      {"ledger", {self, "bench", "ledger", "--data", node.string(), "--batch", "1000", "--entries", "300000"}},
+      {"redeem",
+       {self, "bench", "redeem", "--clients", "16", "--redemptions", "5000", "--scratch", scratch}},
+      {"verify",
+       {self, "bench", "verify", "--entries", "200000", "--redemptions", "500", "--scratch",
+        scratch}},
+      {"ledger",
+       {self, "bench", "ledger", "--data", node.string(), "--batch", "1000", "--entries",
+        "300000"}},
   };
   for (const auto& [name, command] : commands) {
-    if (std::optional<Profile> taken = profile(options, name, command)) profiles[name] = std::move(*taken);
+    if (std::optional<Profile> taken = profile(options, name, command))
+      profiles[name] = std::move(*taken);
   }
   std::filesystem::remove_all(node, ignored);
   return profiles;

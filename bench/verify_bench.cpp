@@ -222,16 +222,18 @@ Status run_steps(const std::filesystem::path& root, const VerifyBenchOptions& op
   for (std::size_t run = 0; run < options.runs; ++run) {
     VerifyBenchResult result = filled;
     if (!results.empty()) result.entries = results.back().entries + options.redemptions;
-    say(options, "bench verify: run " + std::to_string(run + 1) + "/" + std::to_string(options.runs) +
-                     ": verifying " + std::to_string(result.entries) + " entries");
+    say(options, "bench verify: run " + std::to_string(run + 1) + "/" +
+                     std::to_string(options.runs) + ": verifying " +
+                     std::to_string(result.entries) + " entries");
     if (Status s = measure_audit((*node)->dir, result); !s.ok()) return s;
     measure_bare_verify(result);
     say(options, "bench verify: starting the node, sending " + std::to_string(options.redemptions) +
                      " redemptions");
     const auto first = prepared->begin() + static_cast<std::ptrdiff_t>(run * options.redemptions);
-    const std::vector<std::string> ids(first, first + static_cast<std::ptrdiff_t>(options.redemptions));
-    if (Status s = measure_node(**node, ids, filled.vouchers_redeemed + run * options.redemptions, options, root,
-                                result);
+    const std::vector<std::string> ids(first,
+                                       first + static_cast<std::ptrdiff_t>(options.redemptions));
+    if (Status s = measure_node(**node, ids, filled.vouchers_redeemed + run * options.redemptions,
+                                options, root, result);
         !s.ok()) {
       return s;
     }

@@ -11,13 +11,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "crypto/ed25519.h"
 #include "base/status.h"
+#include "crypto/ed25519.h"
 #include "nodes/data_dir.h"
 #include "nodes/node.h"
 #include "nodes/service.h"
@@ -35,8 +34,8 @@ constexpr std::uint64_t entries_per_registration = 3;
 struct VoucherNode {
   nodes::DataDir dir;
   nodes::NodeIdentity identity;
-  std::unique_ptr<nodes::Node> assembled;  // no federation, no checkpoint timer
-  nodes::Service* service = nullptr;       // assembled's
+  std::unique_ptr<nodes::Node> assembled;                // no federation, no checkpoint timer
+  nodes::Service* service = nullptr;                     // assembled's
   crypto::KeyPair office = crypto::KeyPair::generate();  // the node's office key once opened
   crypto::KeyPair provider = crypto::KeyPair::generate();
   crypto::KeyPair enterprise = crypto::KeyPair::generate();  // one key for every enterprise

@@ -30,7 +30,8 @@ std::string format_yuan(std::int64_t fen) {
   const std::uint64_t magnitude =
       negative ? static_cast<std::uint64_t>(-(fen + 1)) + 1 : static_cast<std::uint64_t>(fen);
   std::string whole = std::to_string(magnitude / fen_per_yuan);
-  for (int i = static_cast<int>(whole.size()) - 3; i > 0; i -= 3) whole.insert(static_cast<std::size_t>(i), ",");
+  for (int i = static_cast<int>(whole.size()) - 3; i > 0; i -= 3)
+    whole.insert(static_cast<std::size_t>(i), ",");
   const std::uint64_t cents = magnitude % fen_per_yuan;
   return std::string(negative ? "-" : "") + "¥" + whole + "." + (cents < 10 ? "0" : "") +
          std::to_string(cents);

@@ -6,8 +6,8 @@ namespace innoclear::clearing {
 
 namespace {
 constexpr std::string_view alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-constexpr std::array<int, 17> weights = {1, 3, 9, 27, 19, 26, 16, 17, 20,
-                                         29, 25, 13, 8, 24, 10, 30, 28};
+constexpr std::array<int, 17> weights = {1,  3,  9,  27, 19, 26, 16, 17, 20,
+                                         29, 25, 13, 8,  24, 10, 30, 28};
 }  // namespace
 
 char credit_code_check_character(std::string_view first_17) {

@@ -13,14 +13,14 @@ namespace innoclear::clearing {
 
 struct RegionStatement {
   Region region = Region::BJ;
-  std::string period;               // e.g. "2026-11", or "P1764000000000" for short test periods
-  std::int64_t from_ms = 0;         // period start, UTC ms (inclusive)
-  std::int64_t to_ms = 0;           // period end, UTC ms (exclusive)
-  std::int64_t created_ms = 0;      // when the settlement was agreed, UTC ms
-  std::string settlement_sha256;    // hex digest of the signed settlement document
+  std::string period;                 // e.g. "2026-11", or "P1764000000000" for short test periods
+  std::int64_t from_ms = 0;           // period start, UTC ms (inclusive)
+  std::int64_t to_ms = 0;             // period end, UTC ms (exclusive)
+  std::int64_t created_ms = 0;        // when the settlement was agreed, UTC ms
+  std::string settlement_sha256;      // hex digest of the signed settlement document
   std::vector<ObligationLine> lines;  // every cross-region line this region is a party to
-  std::int64_t net_position = 0;    // fen: positive receives, negative pays
-  std::vector<Transfer> transfers;  // the settlement transfers this region pays or receives
+  std::int64_t net_position = 0;      // fen: positive receives, negative pays
+  std::vector<Transfer> transfers;    // the settlement transfers this region pays or receives
 };
 
 // One header line, then one row per obligation and per transfer and a final "net" row,

@@ -37,20 +37,23 @@ std::optional<Region> cross_region_peer(const Statement& statement, Region own) 
 
 Result<std::vector<ObligationLine>> bilateral_lines(const Store& store, const Period& period,
                                                     Region own, Region peer) {
-  Result<std::vector<std::pair<std::string, nlohmann::json>>> rows = store.scan(Table::obligations, "");
+  Result<std::vector<std::pair<std::string, nlohmann::json>>> rows =
+      store.scan(Table::obligations, "");
   if (!rows.ok()) return rows.status();
   std::vector<ObligationLine> lines;
   for (const auto& [id, row] : *rows) {
     const std::int64_t requested_ms = row.value("requested_ms", std::int64_t{-1});
     if (requested_ms < period.from_ms || requested_ms >= period.to_ms) continue;
     Result<ObligationLine> line = line_from_json(row["line"]);
-    if (!line.ok()) return Status(Code::storage_corrupt, "obligation " + id + ": " + line.status().message());
+    if (!line.ok())
+      return Status(Code::storage_corrupt, "obligation " + id + ": " + line.status().message());
     const bool between = (line->home == own && line->provider_region == peer) ||
                          (line->home == peer && line->provider_region == own);
     if (between) lines.push_back(std::move(*line));
   }
   if (lines.size() > statement_lines_max) {
-    return Status(Code::out_of_range, "more than " + std::to_string(statement_lines_max) + " lines");
+    return Status(Code::out_of_range,
+                  "more than " + std::to_string(statement_lines_max) + " lines");
   }
   std::sort(lines.begin(), lines.end(),
             [](const ObligationLine& a, const ObligationLine& b) { return a.id < b.id; });

@@ -11,7 +11,8 @@ std::vector<Kind> all_kinds() {
   std::vector<Kind> all;
   for (std::span<const Kind> area :
        {detail::genesis_kinds, detail::registry_kinds, detail::voucher_kinds, detail::redeem_kinds,
-        detail::federation_kinds, detail::answer_kinds, detail::settlement_kinds, detail::query_kinds}) {
+        detail::federation_kinds, detail::answer_kinds, detail::settlement_kinds,
+        detail::query_kinds}) {
     all.insert(all.end(), area.begin(), area.end());
   }
   for (std::size_t i = 0; i < all.size(); ++i) {
@@ -34,11 +35,16 @@ unsigned role_from_name(std::string_view name) {
 
 std::string_view field_type_name(FieldType type) {
   switch (type) {
-    case FieldType::text: return "text";
-    case FieldType::integer: return "integer";
-    case FieldType::fen: return "fen";
-    case FieldType::list: return "list";
-    case FieldType::object: return "object";
+    case FieldType::text:
+      return "text";
+    case FieldType::integer:
+      return "integer";
+    case FieldType::fen:
+      return "fen";
+    case FieldType::list:
+      return "list";
+    case FieldType::object:
+      return "object";
   }
   return "?";
 }

@@ -8,11 +8,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "clearing/rules.h"
@@ -38,7 +37,7 @@ enum class FieldType { text, integer, fen, list, object };
 std::string_view field_type_name(FieldType type);
 
 struct Field {
-  std::string_view key;   // the body key
+  std::string_view key;  // the body key
   FieldType type;
   bool required;
   std::string_view flag;  // the command line's flag (without "--"); empty: not on the command line
@@ -53,11 +52,12 @@ enum class Poster { client, node };
 using ApplyFn = Result<nlohmann::json> (*)(Store&, const Statement&, const Context&,
                                            const nlohmann::json& actor);
 // A signed query: authenticated like a statement, answered from the books, never recorded.
-using ReadFn = Result<nlohmann::json> (*)(const Store&, const Statement&, const nlohmann::json& actor);
+using ReadFn = Result<nlohmann::json> (*)(const Store&, const Statement&,
+                                          const nlohmann::json& actor);
 
 struct Kind {
   std::string_view name;  // "voucher.apply"; queries are "query.<name>"
-  unsigned roles;         // the roles that may state it (acting for another party is refused inside)
+  unsigned roles;  // the roles that may state it (acting for another party is refused inside)
   Poster poster;
   ApplyFn apply;  // exactly one of apply and read is set
   ReadFn read;

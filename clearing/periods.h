@@ -14,7 +14,7 @@ namespace innoclear::clearing {
 constexpr std::int64_t period_seconds_max = 366LL * 86'400;
 
 struct Period {
-  std::string id;          // "2026-11" (month), or "S1764000000" (start in UTC seconds)
+  std::string id;            // "2026-11" (month), or "S1764000000" (start in UTC seconds)
   std::int64_t from_ms = 0;  // inclusive, UTC
   std::int64_t to_ms = 0;    // exclusive, UTC
 };

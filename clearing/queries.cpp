@@ -23,10 +23,10 @@ Result<nlohmann::json> one_voucher(const Store& store, const Statement& statemen
   Result<nlohmann::json> voucher = detail::require(store, Table::vouchers, *id, "voucher");
   if (!voucher.ok()) return voucher;
   const std::string role = actor.value("role", "");
-  const bool allowed = role == "office" ||
-                       (role == "enterprise" && (*voucher)["enterprise"] == statement.actor) ||
-                       (role == "provider" && (voucher->value("assigned_to", "") == statement.actor ||
-                                               voucher->value("provider", "") == statement.actor));
+  const bool allowed =
+      role == "office" || (role == "enterprise" && (*voucher)["enterprise"] == statement.actor) ||
+      (role == "provider" && (voucher->value("assigned_to", "") == statement.actor ||
+                              voucher->value("provider", "") == statement.actor));
   if (!allowed) return Status(Code::not_own_party, "voucher " + *id + " is not yours to see");
   return nlohmann::json{{"voucher", *voucher}};
 }
@@ -51,7 +51,8 @@ Result<nlohmann::json> period_settlement(const Store& store, const Statement& st
                                          const nlohmann::json&) {
   Result<std::string> id = detail::text_field(statement.body, "period");
   if (!id.ok()) return id.status();
-  Result<nlohmann::json> federation = detail::require(store, Table::settings, "federation", "federation");
+  Result<nlohmann::json> federation =
+      detail::require(store, Table::settings, "federation", "federation");
   if (!federation.ok()) return federation.status();
   Result<Period> period = parse_period(*id, detail::stored(*federation, "period_seconds"));
   if (!period.ok()) return period.status();
@@ -59,21 +60,27 @@ Result<nlohmann::json> period_settlement(const Store& store, const Statement& st
   for (const auto& [code, member] : (*federation)["members"].items()) {
     const Region peer = *parse_region(code);
     if (peer == *parse_region(statement.region)) continue;
-    Result<std::vector<ObligationLine>> with = bilateral_lines(store, *period, *parse_region(statement.region), peer);
+    Result<std::vector<ObligationLine>> with =
+        bilateral_lines(store, *period, *parse_region(statement.region), peer);
     if (!with.ok()) return with.status();
     for (const ObligationLine& line : *with) lines.push_back(to_json(line));
   }
   Result<std::optional<nlohmann::json>> record = store.get(Table::settlements, *id);
   if (!record.ok()) return record.status();
-  return nlohmann::json{{"from_ms", period->from_ms}, {"lines", lines}, {"period", *id},
-                        {"settlement", record->value_or(nlohmann::json())}, {"to_ms", period->to_ms}};
+  return nlohmann::json{{"from_ms", period->from_ms},
+                        {"lines", lines},
+                        {"period", *id},
+                        {"settlement", record->value_or(nlohmann::json())},
+                        {"to_ms", period->to_ms}};
 }
 
-Result<nlohmann::json> own_actor(const Store&, const Statement& statement, const nlohmann::json& actor) {
+Result<nlohmann::json> own_actor(const Store&, const Statement& statement,
+                                 const nlohmann::json& actor) {
   return nlohmann::json{{"actor", actor}, {"id", statement.actor}};
 }
 
-Result<nlohmann::json> own_stats(const Store& store, const Statement& statement, const nlohmann::json&) {
+Result<nlohmann::json> own_stats(const Store& store, const Statement& statement,
+                                 const nlohmann::json&) {
   Result<nlohmann::json> stats = rows_of(store, Table::provider_stats, key_of(statement.actor, ""));
   if (!stats.ok()) return stats;
   return nlohmann::json{{"stats", *stats}};
@@ -86,7 +93,8 @@ Result<nlohmann::json> office_report(const Store& store, const Statement&, const
   for (const Status& s : {budgets.status(), stats.status(), policy_record.status()}) {
     if (!s.ok()) return s;
   }
-  return nlohmann::json{{"budgets", *budgets}, {"policy", *policy_record}, {"provider_stats", *stats}};
+  return nlohmann::json{
+      {"budgets", *budgets}, {"policy", *policy_record}, {"provider_stats", *stats}};
 }
 
 using T = FieldType;
@@ -102,14 +110,42 @@ constexpr Kind table[] = {
     {"query.voucher", enterprise_role | provider_role | office_role, Poster::client, nullptr,
      one_voucher, "voucher", "show",
      "show a voucher: to its enterprise, its provider, or the office", voucher_fields},
-    {"query.vouchers", enterprise_role, Poster::client, nullptr, own_vouchers, "enterprise",
-     "vouchers", "list your vouchers", {}},
-    {"query.stats", provider_role, Poster::client, nullptr, own_stats, "provider", "stats",
-     "your services, amounts and ratings by month", {}},
-    {"query.report", office_role, Poster::client, nullptr, office_report, "office", "report",
-     "budgets, policy and provider statistics", {}},
-    {"query.actor", any_role, Poster::client, nullptr, own_actor, "", "",
-     "your own registration", {}},
+    {"query.vouchers",
+     enterprise_role,
+     Poster::client,
+     nullptr,
+     own_vouchers,
+     "enterprise",
+     "vouchers",
+     "list your vouchers",
+     {}},
+    {"query.stats",
+     provider_role,
+     Poster::client,
+     nullptr,
+     own_stats,
+     "provider",
+     "stats",
+     "your services, amounts and ratings by month",
+     {}},
+    {"query.report",
+     office_role,
+     Poster::client,
+     nullptr,
+     office_report,
+     "office",
+     "report",
+     "budgets, policy and provider statistics",
+     {}},
+    {"query.actor",
+     any_role,
+     Poster::client,
+     nullptr,
+     own_actor,
+     "",
+     "",
+     "your own registration",
+     {}},
     {"query.settlement", office_role, Poster::client, nullptr, period_settlement, "office",
      "settlement", "a clearing period: its lines, its settlement and the signatures so far",
      period_fields},
@@ -129,7 +165,8 @@ Result<nlohmann::json> query(const Store& store, const Statement& statement) {
     return Status(Code::unknown_kind, "unknown query " + statement.kind);
   }
   if ((kind->roles & role_from_name(actor->value("role", ""))) == 0) {
-    return Status(Code::forbidden, "a " + actor->value("role", "") + " may not run " + statement.kind);
+    return Status(Code::forbidden,
+                  "a " + actor->value("role", "") + " may not run " + statement.kind);
   }
   return kind->read(store, statement, *actor);
 }

@@ -26,9 +26,9 @@ Result<nlohmann::json> genesis(Store& store, const Statement& statement, const C
     return Status(Code::bad_statement, "genesis keys must be base64 Ed25519 public keys");
   }
   const std::string region(region_code(context.region));
-  const nlohmann::json node = {{"key", *node_key}, {"name", region + " node"}, {"region", region},
-                               {"retired_keys", nlohmann::json::array()}, {"role", "node"},
-                               {"status", "active"}};
+  const nlohmann::json node = {{"key", *node_key}, {"name", region + " node"},
+                               {"region", region}, {"retired_keys", nlohmann::json::array()},
+                               {"role", "node"},   {"status", "active"}};
   nlohmann::json office = node;
   office["key"] = *office_key;
   office["name"] = region + " finance office";
@@ -39,7 +39,8 @@ Result<nlohmann::json> genesis(Store& store, const Statement& statement, const C
 }
 
 constexpr Field genesis_fields[] = {
-    {"node_key", FieldType::text, true, "", "the node's Ed25519 public key, base64; it signs this entry"},
+    {"node_key", FieldType::text, true, "",
+     "the node's Ed25519 public key, base64; it signs this entry"},
     {"office_key", FieldType::text, true, "", "the region's finance office's public key, base64"},
 };
 
@@ -70,7 +71,8 @@ Result<Statement> parse_statement(const nlohmann::json& value) {
   Statement statement;
   const auto text = [&](const char* name, std::string& out) {
     const auto found = value.find(name);
-    if (found == value.end() || !found->is_string() || found->get_ref<const std::string&>().empty() ||
+    if (found == value.end() || !found->is_string() ||
+        found->get_ref<const std::string&>().empty() ||
         found->get_ref<const std::string&>().size() > identifier_bytes_max ||
         found->get_ref<const std::string&>().find('|') != std::string::npos) {
       return false;
@@ -81,8 +83,8 @@ Result<Statement> parse_statement(const nlohmann::json& value) {
   const auto time = value.find("time");
   const auto body = value.find("body");
   if (!text("actor", statement.actor) || !text("kind", statement.kind) ||
-      !text("nonce", statement.nonce) || !text("region", statement.region) ||
-      time == value.end() || !time->is_number_integer() ||
+      !text("nonce", statement.nonce) || !text("region", statement.region) || time == value.end() ||
+      !time->is_number_integer() ||
       (time->is_number_unsigned() && time->get<std::uint64_t>() > INT64_MAX) ||
       body == value.end() || !body->is_object()) {
     return Status(Code::bad_statement, "statement fields are missing or of the wrong type");
@@ -104,8 +106,8 @@ Status check_time(const Statement& statement, std::int64_t now_ms) {
 
 Result<Signer> signer_of(const Store& store, const Statement& statement, Region region) {
   if (statement.region != region_code(region)) {
-    return Status(Code::wrong_region, "statement is for region " + statement.region + ", this node is " +
-                                          std::string(region_code(region)));
+    return Status(Code::wrong_region, "statement is for region " + statement.region +
+                                          ", this node is " + std::string(region_code(region)));
   }
   Result<std::optional<nlohmann::json>> actor = store.get(Table::actors, statement.actor);
   if (!actor.ok()) return actor.status();
@@ -126,19 +128,22 @@ Result<Signer> signer_of(const Store& store, const Statement& statement, Region 
   if (record.value("status", "") != "active") {
     return Status(Code::actor_revoked, "actor " + statement.actor + " was revoked");
   }
-  if (Result<crypto::PublicKey> key = crypto::decode_public_key(record.value("key", "")); key.ok()) {
+  if (Result<crypto::PublicKey> key = crypto::decode_public_key(record.value("key", ""));
+      key.ok()) {
     signer.key = *key;
   }
   for (const auto& retired : record.value("retired_keys", nlohmann::json::array())) {
     if (!retired.is_string()) continue;
-    if (Result<crypto::PublicKey> old = crypto::decode_public_key(retired.get<std::string>()); old.ok()) {
+    if (Result<crypto::PublicKey> old = crypto::decode_public_key(retired.get<std::string>());
+        old.ok()) {
       signer.retired_keys.push_back(*old);
     }
   }
   return signer;
 }
 
-Status check_signature(const Signer& signer, std::string_view bytes, std::span<const std::uint8_t> signature) {
+Status check_signature(const Signer& signer, std::string_view bytes,
+                       std::span<const std::uint8_t> signature) {
   if (signer.key && crypto::verify(*signer.key, bytes, signature)) return Status::success();
   for (const crypto::PublicKey& old : signer.retired_keys) {
     if (crypto::verify(old, bytes, signature)) {
@@ -186,13 +191,15 @@ Result<nlohmann::json> apply(Store& store, const Statement& statement, const Con
 
 int shanghai_year(std::int64_t utc_ms) {
   using namespace std::chrono;
-  const sys_days day = floor<days>(sys_time<milliseconds>(milliseconds(utc_ms + shanghai_offset_ms)));
+  const sys_days day =
+      floor<days>(sys_time<milliseconds>(milliseconds(utc_ms + shanghai_offset_ms)));
   return static_cast<int>(year_month_day(day).year());
 }
 
 std::string shanghai_month(std::int64_t utc_ms) {
   using namespace std::chrono;
-  const sys_days day = floor<days>(sys_time<milliseconds>(milliseconds(utc_ms + shanghai_offset_ms)));
+  const sys_days day =
+      floor<days>(sys_time<milliseconds>(milliseconds(utc_ms + shanghai_offset_ms)));
   const year_month_day date(day);
   const unsigned month = static_cast<unsigned>(date.month());
   return std::to_string(static_cast<int>(date.year())) + (month < 10 ? "-0" : "-") +

@@ -9,18 +9,17 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "base/status.h"
 #include "clearing/region.h"
 #include "clearing/store.h"
 #include "crypto/ed25519.h"
-#include "base/status.h"
 
 namespace innoclear::clearing {
 

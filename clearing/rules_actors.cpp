@@ -38,7 +38,8 @@ Result<nlohmann::json> subset_field(const nlohmann::json& body, const char* name
       return Status(Code::bad_statement, std::string("'") + name + "' holds an unknown value");
     }
     for (std::size_t j = 0; j < i; ++j) {
-      if ((*found)[j] == item) return Status(Code::bad_statement, std::string("'") + name + "' repeats a value");
+      if ((*found)[j] == item)
+        return Status(Code::bad_statement, std::string("'") + name + "' repeats a value");
     }
   }
   return *found;
@@ -57,8 +58,8 @@ Result<std::int64_t> bounded_field(const nlohmann::json& body, const char* name,
 
 }  // namespace
 
-Result<nlohmann::json> register_actor(Store& store, const Statement& statement, const Context& context,
-                                      const nlohmann::json&) {
+Result<nlohmann::json> register_actor(Store& store, const Statement& statement,
+                                      const Context& context, const nlohmann::json&) {
   Result<std::string> id = text_field(statement.body, "id");
   Result<std::string> role = text_field(statement.body, "role");
   Result<std::string> name = text_field(statement.body, "name", text_bytes_max);
@@ -66,16 +67,19 @@ Result<nlohmann::json> register_actor(Store& store, const Statement& statement, 
   for (const Status& s : {id.status(), role.status(), name.status(), key.status()}) {
     if (!s.ok()) return s;
   }
-  nlohmann::json record = {{"key", *key}, {"name", *name},
+  nlohmann::json record = {{"key", *key},
+                           {"name", *name},
                            {"region", std::string(region_code(context.region))},
-                           {"retired_keys", nlohmann::json::array()}, {"role", *role},
+                           {"retired_keys", nlohmann::json::array()},
+                           {"role", *role},
                            {"status", "active"}};
   if (*role == "enterprise") {
     if (!valid_credit_code(*id)) {
       return Status(Code::invalid_credit_code, *id + " is not a valid unified social credit code");
     }
   } else if (*role == "provider") {
-    Result<nlohmann::json> categories = subset_field(statement.body, "categories", service_categories);
+    Result<nlohmann::json> categories =
+        subset_field(statement.body, "categories", service_categories);
     if (!categories.ok()) return categories.status();
     record["categories"] = *categories;
   } else {
@@ -134,9 +138,9 @@ Result<nlohmann::json> set_policy(Store& store, const Statement& statement, cons
   Result<nlohmann::json> categories = subset_field(body, "categories", service_categories);
   Result<nlohmann::json> regions =
       subset_field(body, "accepted_regions", default_policy()["accepted_regions"]);
-  for (const Status& s : {face_cap.status(), count_max.status(), amount_max.status(),
-                          ratio.status(), validity.status(), categories.status(),
-                          regions.status()}) {
+  for (const Status& s :
+       {face_cap.status(), count_max.status(), amount_max.status(), ratio.status(),
+        validity.status(), categories.status(), regions.status()}) {
     if (!s.ok()) return s;
   }
   // Optional: a validity in seconds (short campaigns, drills) that overrides validity_days.
@@ -156,16 +160,18 @@ Result<nlohmann::json> set_policy(Store& store, const Statement& statement, cons
 
 Result<nlohmann::json> allocate_budget(Store& store, const Statement& statement, const Context&,
                                        const nlohmann::json&) {
-  Result<std::int64_t> year = bounded_field(statement.body, "year", budget_year_min, budget_year_max);
+  Result<std::int64_t> year =
+      bounded_field(statement.body, "year", budget_year_min, budget_year_max);
   Result<std::int64_t> amount = amount_field(statement.body, "amount");
   if (!year.ok()) return year.status();
   if (!amount.ok()) return amount.status();
   Result<std::optional<nlohmann::json>> existing = store.get(Table::budgets, std::to_string(*year));
   if (!existing.ok()) return existing.status();
-  nlohmann::json record = existing->has_value()
-                              ? **existing
-                              : nlohmann::json{{"available", 0}, {"paid", 0}, {"redeemed", 0},
-                                               {"reserved", 0}, {"total", 0}};
+  nlohmann::json record =
+      existing->has_value()
+          ? **existing
+          : nlohmann::json{
+                {"available", 0}, {"paid", 0}, {"redeemed", 0}, {"reserved", 0}, {"total", 0}};
   const std::optional<std::int64_t> total = add_fen(stored(record, "total"), *amount);
   const std::optional<std::int64_t> available = add_fen(stored(record, "available"), *amount);
   if (!total || !available) return Status(Code::amount_invalid, "budget would overflow");
@@ -175,17 +181,18 @@ Result<nlohmann::json> allocate_budget(Store& store, const Statement& statement,
   return nlohmann::json{{"budget", record}, {"year", *year}};
 }
 
-
 namespace {
 
 using T = FieldType;
 
 constexpr Field register_fields[] = {
-    {"id", T::text, true, "id", "the actor's id: an enterprise's unified social credit code, a provider's own id"},
+    {"id", T::text, true, "id",
+     "the actor's id: an enterprise's unified social credit code, a provider's own id"},
     {"role", T::text, true, "role", "enterprise or provider"},
     {"name", T::text, true, "name", "the name shown to people (at most 500 bytes)"},
     {"key", T::text, true, "public-key", "the actor's Ed25519 public key, base64"},
-    {"categories", T::list, false, "categories", "a provider's service categories: testing, rnd, transfer"},
+    {"categories", T::list, false, "categories",
+     "a provider's service categories: testing, rnd, transfer"},
 };
 constexpr Field rotate_fields[] = {
     {"id", T::text, true, "id", "the actor whose key is replaced"},
@@ -196,11 +203,15 @@ constexpr Field revoke_fields[] = {
 };
 constexpr Field policy_fields[] = {
     {"face_cap", T::fen, true, "face-cap", "the largest face of one voucher (at most 500000 fen)"},
-    {"yearly_count_max", T::integer, true, "yearly-count", "vouchers one enterprise may hold per year"},
-    {"yearly_amount_max", T::fen, true, "yearly-amount", "face total one enterprise may hold per year"},
-    {"ratio_bp", T::integer, true, "ratio-bp", "the share of a price a voucher pays, in basis points"},
+    {"yearly_count_max", T::integer, true, "yearly-count",
+     "vouchers one enterprise may hold per year"},
+    {"yearly_amount_max", T::fen, true, "yearly-amount",
+     "face total one enterprise may hold per year"},
+    {"ratio_bp", T::integer, true, "ratio-bp",
+     "the share of a price a voucher pays, in basis points"},
     {"validity_days", T::integer, true, "validity-days", "days a voucher stays live after issue"},
-    {"validity_seconds", T::integer, false, "validity-seconds", "overrides validity_days (tests, demos)"},
+    {"validity_seconds", T::integer, false, "validity-seconds",
+     "overrides validity_days (tests, demos)"},
     {"categories", T::list, true, "categories", "the service categories vouchers may be used for"},
     {"accepted_regions", T::list, true, "regions", "the regions whose providers vouchers may pay"},
 };

@@ -2,8 +2,8 @@
 // recording a participant's answer (the second phase of a cross-region redemption).
 #include "clearing/amount.h"
 #include "clearing/federation.h"
-#include "clearing/periods.h"
 #include "clearing/kinds.h"
+#include "clearing/periods.h"
 #include "clearing/rules_internal.h"
 #include "clearing/settlement.h"
 #include "crypto/ed25519.h"
@@ -12,16 +12,16 @@ namespace innoclear::clearing::detail {
 
 namespace {
 
-
 // Registers or updates one peer actor (its node or its finance office) from the manifest. A key
 // that changed is retired, so statements signed with it are refused from now on.
 Status adopt_peer_actor(Store& store, const std::string& id, const std::string& role,
-                        const std::string& region, const std::string& name, const std::string& key) {
+                        const std::string& region, const std::string& name,
+                        const std::string& key) {
   Result<std::optional<nlohmann::json>> existing = store.get(Table::actors, id);
   if (!existing.ok()) return existing.status();
-  nlohmann::json actor = {{"key", key},   {"name", name},     {"region", region},
-                          {"retired_keys", nlohmann::json::array()},
-                          {"role", role}, {"status", "active"}};
+  nlohmann::json actor = {{"key", key},       {"name", name},
+                          {"region", region}, {"retired_keys", nlohmann::json::array()},
+                          {"role", role},     {"status", "active"}};
   if (existing->has_value()) {
     actor = **existing;
     if (actor["role"] != role || actor["region"] != region) {
@@ -80,8 +80,10 @@ Result<nlohmann::json> finish_pay_first(Store& store, const Context& context,
   Result<nlohmann::json> voucher = require(store, Table::vouchers, voucher_id, "voucher");
   if (!voucher.ok()) return voucher.status();
   const nlohmann::json pending = voucher->value("pending", nlohmann::json::object());
-  if ((*voucher)["status"] != "pending" || pending.value("request_id", "") != request["request_id"]) {
-    return Status(Code::storage_corrupt, "voucher " + voucher_id + " is not waiting for this answer");
+  if ((*voucher)["status"] != "pending" ||
+      pending.value("request_id", "") != request["request_id"]) {
+    return Status(Code::storage_corrupt,
+                  "voucher " + voucher_id + " is not waiting for this answer");
   }
   voucher->erase("pending");
   if (!is_done(answer)) {
@@ -92,8 +94,8 @@ Result<nlohmann::json> finish_pay_first(Store& store, const Context& context,
   Result<std::int64_t> paid = integer_field(answer, "paid");
   if (!paid.ok()) return paid.status();
   if (*paid < 0) return Status(Code::amount_invalid, "the answer's 'paid' is negative");
-  const std::int64_t amount = std::min(stored(*voucher, "face"),
-                                       apply_ratio(*paid, stored(pending, "ratio_bp")));
+  const std::int64_t amount =
+      std::min(stored(*voucher, "face"), apply_ratio(*paid, stored(pending, "ratio_bp")));
   if (amount <= 0) return Status(Code::amount_invalid, "the answer redeems nothing");
   if (Status s = settle_reservation(store, *voucher, amount); !s.ok()) return s;
   (*voucher)["status"] = "redeemed";
@@ -104,10 +106,15 @@ Result<nlohmann::json> finish_pay_first(Store& store, const Context& context,
   (*voucher)["receipt"] = pending["receipt_id"];
   (*voucher)["request_id"] = pending["request_id"];
   (*voucher)["redeemed_ms"] = context.accepted_ms;
-  const ObligationLine line{request["request_id"].get<std::string>(), Way::pay_first,
-                            context.region, peer, voucher_id,
+  const ObligationLine line{request["request_id"].get<std::string>(),
+                            Way::pay_first,
+                            context.region,
+                            peer,
+                            voucher_id,
                             (*voucher)["enterprise"].get<std::string>(),
-                            pending["provider"].get<std::string>(), amount, context.index};
+                            pending["provider"].get<std::string>(),
+                            amount,
+                            context.index};
   for (Status s : {store.put(Table::vouchers, voucher_id, *voucher),
                    put_obligation(store, line, stored(request, "requested_ms"))}) {
     if (!s.ok()) return s;
@@ -125,7 +132,8 @@ Result<nlohmann::json> finish_provider_redemption(Store& store, const Context& c
   if (!receipt.ok()) return receipt.status();
   if (receipt->value("pending", nlohmann::json::object()).value("request_id", "") !=
       request["request_id"]) {
-    return Status(Code::storage_corrupt, "receipt " + receipt_key + " is not waiting for this answer");
+    return Status(Code::storage_corrupt,
+                  "receipt " + receipt_key + " is not waiting for this answer");
   }
   receipt->erase("pending");
   if (!is_done(answer)) {
@@ -136,9 +144,14 @@ Result<nlohmann::json> finish_provider_redemption(Store& store, const Context& c
   if (!amount.ok()) return amount.status();
   (*receipt)["consumed_by"] = request["voucher_id"];
   (*receipt)["consumed_request"] = request["request_id"];
-  const ObligationLine line{request["request_id"].get<std::string>(), Way::provider, peer,
-                            context.region, request["voucher_id"].get<std::string>(),
-                            request["enterprise"].get<std::string>(), provider, *amount,
+  const ObligationLine line{request["request_id"].get<std::string>(),
+                            Way::provider,
+                            peer,
+                            context.region,
+                            request["voucher_id"].get<std::string>(),
+                            request["enterprise"].get<std::string>(),
+                            provider,
+                            *amount,
                             context.index};
   for (Status s : {store.put(Table::receipts, receipt_key, *receipt),
                    count_service(store, provider, *amount, context.accepted_ms),
@@ -150,8 +163,8 @@ Result<nlohmann::json> finish_provider_redemption(Store& store, const Context& c
 
 }  // namespace
 
-Result<nlohmann::json> adopt_manifest(Store& store, const Statement& statement, const Context& context,
-                                      const nlohmann::json&) {
+Result<nlohmann::json> adopt_manifest(Store& store, const Statement& statement,
+                                      const Context& context, const nlohmann::json&) {
   const std::string own(region_code(context.region));
   if (statement.actor != "node." + own) {
     return Status(Code::forbidden, "only this region's node adopts a manifest");
@@ -159,7 +172,8 @@ Result<nlohmann::json> adopt_manifest(Store& store, const Statement& statement, 
   Result<std::int64_t> version = integer_field(statement.body, "version");
   if (!version.ok()) return version.status();
   if (*version < 1 || *version > manifest_version_max) {
-    return Status(Code::bad_statement, "'version' must be 1…" + std::to_string(manifest_version_max));
+    return Status(Code::bad_statement,
+                  "'version' must be 1…" + std::to_string(manifest_version_max));
   }
   Result<std::optional<nlohmann::json>> adopted = store.get(Table::settings, "federation");
   if (!adopted.ok()) return adopted.status();
@@ -188,11 +202,11 @@ Result<nlohmann::json> adopt_manifest(Store& store, const Statement& statement, 
     }
     record["members"][member->region] = {{"accepts", member->accepts}, {"name", member->name}};
     if (member->region == own) continue;  // this node's own keys come from its genesis
-    for (Status s : {adopt_peer_actor(store, "node." + member->region, "node", member->region,
-                                      member->name + " node", member->node_key),
-                     adopt_peer_actor(store, "office." + member->region, "peer_office",
-                                      member->region, member->name + " finance office",
-                                      member->office_key)}) {
+    for (Status s :
+         {adopt_peer_actor(store, "node." + member->region, "node", member->region,
+                           member->name + " node", member->node_key),
+          adopt_peer_actor(store, "office." + member->region, "peer_office", member->region,
+                           member->name + " finance office", member->office_key)}) {
       if (!s.ok()) return s;
     }
   }
@@ -203,8 +217,8 @@ Result<nlohmann::json> adopt_manifest(Store& store, const Statement& statement, 
   return nlohmann::json{{"federation", record}};
 }
 
-Result<nlohmann::json> record_answer(Store& store, const Statement& statement, const Context& context,
-                                     const nlohmann::json& actor) {
+Result<nlohmann::json> record_answer(Store& store, const Statement& statement,
+                                     const Context& context, const nlohmann::json& actor) {
   Result<Region> peer = parse_region(actor.value("region", ""));
   if (!peer.ok()) return peer.status();
   if (*peer == context.region) return Status(Code::forbidden, "a node does not answer itself");
@@ -220,7 +234,8 @@ Result<nlohmann::json> record_answer(Store& store, const Statement& statement, c
   Result<nlohmann::json> request = require(store, Table::outbox, *request_id, "pending request");
   if (!request.ok()) return request.status();
   if ((*request)["peer"] != region_code(*peer)) {
-    return Status(Code::forbidden, "request " + *request_id + " was not sent to " + statement.actor);
+    return Status(Code::forbidden,
+                  "request " + *request_id + " was not sent to " + statement.actor);
   }
   Result<nlohmann::json> finished =
       (*request)["kind"] == "peer.receipt.consume"
@@ -231,14 +246,14 @@ Result<nlohmann::json> record_answer(Store& store, const Statement& statement, c
   return finished;
 }
 
-
 namespace {
 
 using T = FieldType;
 
 constexpr Field manifest_fields[] = {
     {"version", T::integer, true, "", "the manifest's version; never goes back"},
-    {"members", T::list, true, "", "the member regions: {region, name, node_key, office_key, accepts}"},
+    {"members", T::list, true, "",
+     "the member regions: {region, name, node_key, office_key, accepts}"},
     {"period_seconds", T::integer, true, "", "clearing period length; 0 for calendar months"},
 };
 constexpr Field answer_fields[] = {

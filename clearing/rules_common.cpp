@@ -36,7 +36,8 @@ Result<std::int64_t> amount_field(const nlohmann::json& body, const char* name) 
   Result<std::int64_t> amount = integer_field(body, name);
   if (!amount.ok()) return amount;
   if (*amount <= 0) {
-    return Status(Code::amount_invalid, std::string("'") + name + "' must be a positive number of fen");
+    return Status(Code::amount_invalid,
+                  std::string("'") + name + "' must be a positive number of fen");
   }
   return amount;
 }
@@ -52,8 +53,8 @@ Result<nlohmann::json> require(const Store& store, Table table, const std::strin
 nlohmann::json default_policy() {
   return {{"accepted_regions", {"BJ", "TJ", "HE", "NM", "GZ", "CD"}},
           {"categories", {"testing", "rnd", "transfer"}},
-          {"face_cap", 500'000},             // ¥5,000 (DESIGN.md)
-          {"ratio_bp", 5'000},               // half of the price
+          {"face_cap", 500'000},  // ¥5,000 (DESIGN.md)
+          {"ratio_bp", 5'000},    // half of the price
           {"validity_days", 365},
           {"yearly_amount_max", 1'000'000},  // ¥10,000 per enterprise and year
           {"yearly_count_max", 5}};

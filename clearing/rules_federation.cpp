@@ -11,8 +11,8 @@
 // Both sides record the same obligation line (clearing/settlement.h) under the request id.
 #include "clearing/amount.h"
 #include "clearing/federation.h"
-#include "clearing/periods.h"
 #include "clearing/kinds.h"
+#include "clearing/periods.h"
 #include "clearing/rules_internal.h"
 #include "clearing/settlement.h"
 #include "crypto/ed25519.h"
@@ -76,7 +76,8 @@ Status check_request_id(const Store& store, const std::string& request_id, Regio
   }
   Result<std::optional<nlohmann::json>> line = store.get(Table::obligations, request_id);
   if (!line.ok()) return line.status();
-  if (line->has_value()) return {Code::id_conflict, "request " + request_id + " was answered before"};
+  if (line->has_value())
+    return {Code::id_conflict, "request " + request_id + " was answered before"};
   return Status::success();
 }
 
@@ -131,7 +132,8 @@ Status settle_reservation(Store& store, const nlohmann::json& voucher, std::int6
   Result<nlohmann::json> year_budget = budget(store, static_cast<int>(stored(voucher, "year")));
   if (!year_budget.ok()) return year_budget.status();
   if (Status s = move_budget(*year_budget, "reserved", "redeemed", amount); !s.ok()) return s;
-  if (Status s = move_budget(*year_budget, "reserved", "available", stored(voucher, "face") - amount);
+  if (Status s =
+          move_budget(*year_budget, "reserved", "available", stored(voucher, "face") - amount);
       !s.ok()) {
     return s;
   }
@@ -157,18 +159,26 @@ Result<nlohmann::json> start_pay_first_abroad(Store& store, const Statement& sta
   Result<nlohmann::json> policy_record = policy(store);
   if (!policy_record.ok()) return policy_record.status();
   const std::string request_id = request_id_for(context);
-  const nlohmann::json request = {
-      {"category", voucher["category"]}, {"enterprise", voucher["enterprise"]},
-      {"face", voucher["face"]},         {"provider", provider},
-      {"ratio_bp", (*policy_record)["ratio_bp"]}, {"receipt_id", receipt_id},
-      {"request_id", request_id},        {"requested_ms", context.accepted_ms},
-      {"voucher_id", voucher["id"]}};
+  const nlohmann::json request = {{"category", voucher["category"]},
+                                  {"enterprise", voucher["enterprise"]},
+                                  {"face", voucher["face"]},
+                                  {"provider", provider},
+                                  {"ratio_bp", (*policy_record)["ratio_bp"]},
+                                  {"receipt_id", receipt_id},
+                                  {"request_id", request_id},
+                                  {"requested_ms", context.accepted_ms},
+                                  {"voucher_id", voucher["id"]}};
   voucher["status"] = "pending";
-  voucher["pending"] = {{"provider", provider}, {"provider_region", *region_text},
-                        {"ratio_bp", (*policy_record)["ratio_bp"]}, {"receipt_id", receipt_id},
-                        {"request_id", request_id}, {"way", "pay_first"}};
-  const nlohmann::json outbox = {{"body", request}, {"created_ms", context.accepted_ms},
-                                 {"kind", "peer.receipt.consume"}, {"peer", *region_text}};
+  voucher["pending"] = {{"provider", provider},
+                        {"provider_region", *region_text},
+                        {"ratio_bp", (*policy_record)["ratio_bp"]},
+                        {"receipt_id", receipt_id},
+                        {"request_id", request_id},
+                        {"way", "pay_first"}};
+  const nlohmann::json outbox = {{"body", request},
+                                 {"created_ms", context.accepted_ms},
+                                 {"kind", "peer.receipt.consume"},
+                                 {"peer", *region_text}};
   for (Status s : {store.put(Table::vouchers, voucher["id"].get<std::string>(), voucher),
                    store.put(Table::outbox, request_id, outbox)}) {
     if (!s.ok()) return s;
@@ -190,7 +200,8 @@ Result<nlohmann::json> start_provider_redemption_abroad(Store& store, const Stat
   if (Status s = check_member_accepts(store, context.region, *voucher_region); !s.ok()) return s;
   // The voucher's home must be a member this node sends to, or the lock would wait forever.
   if (Status s = check_member_accepts(store, *voucher_region, *voucher_region); !s.ok()) {
-    return Status(Code::region_not_accepted, *region_text + " is not a member taking its own vouchers");
+    return Status(Code::region_not_accepted,
+                  *region_text + " is not a member taking its own vouchers");
   }
   const std::string receipt_key = key_of(statement.actor, *receipt_id);
   Result<nlohmann::json> receipt = require(store, Table::receipts, receipt_key, "receipt");
@@ -205,10 +216,12 @@ Result<nlohmann::json> start_provider_redemption_abroad(Store& store, const Stat
       {"provider", statement.actor},        {"receipt_id", *receipt_id},
       {"request_id", request_id},           {"requested_ms", context.accepted_ms},
       {"voucher_id", *voucher_id}};
-  (*receipt)["pending"] = {{"request_id", request_id}, {"voucher_id", *voucher_id},
-                           {"voucher_region", *region_text}};
-  const nlohmann::json outbox = {{"body", request}, {"created_ms", context.accepted_ms},
-                                 {"kind", "peer.voucher.honour"}, {"peer", *region_text}};
+  (*receipt)["pending"] = {
+      {"request_id", request_id}, {"voucher_id", *voucher_id}, {"voucher_region", *region_text}};
+  const nlohmann::json outbox = {{"body", request},
+                                 {"created_ms", context.accepted_ms},
+                                 {"kind", "peer.voucher.honour"},
+                                 {"peer", *region_text}};
   for (Status s : {store.put(Table::receipts, receipt_key, *receipt),
                    store.put(Table::outbox, request_id, outbox)}) {
     if (!s.ok()) return s;
@@ -219,7 +232,8 @@ Result<nlohmann::json> start_provider_redemption_abroad(Store& store, const Stat
 
 // peer.receipt.consume: the provider's node uses its provider's receipt for a visiting voucher.
 Result<nlohmann::json> consume_receipt_for_peer(Store& store, const Statement& statement,
-                                                const Context& context, const nlohmann::json& actor) {
+                                                const Context& context,
+                                                const nlohmann::json& actor) {
   Result<Region> home = peer_region(statement, actor, context);
   if (!home.ok()) return home.status();
   const nlohmann::json& body = statement.body;
@@ -270,15 +284,15 @@ Result<nlohmann::json> consume_receipt_for_peer(Store& store, const Statement& s
   }
   receipt["consumed_by"] = *voucher_id;
   receipt["consumed_request"] = *request_id;
-  const ObligationLine line{*request_id, Way::pay_first, *home, context.region, *voucher_id,
-                            *enterprise, *provider, amount, context.index};
+  const ObligationLine line{*request_id, Way::pay_first, *home,  context.region, *voucher_id,
+                            *enterprise, *provider,      amount, context.index};
   for (Status s : {store.put(Table::receipts, receipt_key, receipt),
                    count_service(store, *provider, amount, context.accepted_ms),
                    put_obligation(store, line, *requested_ms)}) {
     if (!s.ok()) return s;
   }
-  return nlohmann::json{{"amount", amount},     {"decided_ms", context.accepted_ms},
-                        {"outcome", "done"},    {"paid", paid},
+  return nlohmann::json{{"amount", amount},          {"decided_ms", context.accepted_ms},
+                        {"outcome", "done"},         {"paid", paid},
                         {"price", receipt["price"]}, {"request_id", *request_id}};
 }
 
@@ -303,12 +317,12 @@ Result<HonourRequest> honour_request(const nlohmann::json& body) {
   Result<std::string> category = text_field(body, "category");
   Result<std::int64_t> price = amount_field(body, "price");
   Result<std::int64_t> requested_ms = integer_field(body, "requested_ms");
-  for (const Status& s : {request_id.status(), voucher_id.status(), provider.status(),
-                          enterprise.status(), category.status(), price.status(),
-                          requested_ms.status()}) {
+  for (const Status& s :
+       {request_id.status(), voucher_id.status(), provider.status(), enterprise.status(),
+        category.status(), price.status(), requested_ms.status()}) {
     if (!s.ok()) return s;
   }
-  return HonourRequest{*request_id, *voucher_id, *provider, *enterprise,
+  return HonourRequest{*request_id, *voucher_id, *provider,    *enterprise,
                        *category,   *price,      *requested_ms};
 }
 
@@ -353,9 +367,9 @@ Result<std::int64_t> redeem_for_peer(Store& store, nlohmann::json voucher,
   voucher["provider_region"] = region_code(provider_region);
   voucher["request_id"] = request.request_id;
   voucher["redeemed_ms"] = context.accepted_ms;
-  const ObligationLine line{request.request_id, Way::provider,      context.region,
-                            provider_region,    request.voucher_id, request.enterprise,
-                            request.provider,   amount,             context.index};
+  const ObligationLine line{
+      request.request_id, Way::provider,    context.region, provider_region, request.voucher_id,
+      request.enterprise, request.provider, amount,         context.index};
   for (Status s : {store.put(Table::vouchers, request.voucher_id, voucher),
                    put_obligation(store, line, request.requested_ms)}) {
     if (!s.ok()) return s;
@@ -367,7 +381,8 @@ Result<std::int64_t> redeem_for_peer(Store& store, nlohmann::json voucher,
 
 // peer.voucher.honour: the voucher's home node honours a provider redemption made abroad.
 Result<nlohmann::json> honour_voucher_for_peer(Store& store, const Statement& statement,
-                                               const Context& context, const nlohmann::json& actor) {
+                                               const Context& context,
+                                               const nlohmann::json& actor) {
   Result<Region> provider_region = peer_region(statement, actor, context);
   if (!provider_region.ok()) return provider_region.status();
   Result<HonourRequest> request = honour_request(statement.body);
@@ -388,10 +403,13 @@ Result<nlohmann::json> honour_voucher_for_peer(Store& store, const Statement& st
   if (Status why = check_honourable(**found, *request, *provider_region, context); !why.ok()) {
     return refused(why, request_id, context);
   }
-  Result<std::int64_t> amount = redeem_for_peer(store, **found, *request, *provider_region, context);
+  Result<std::int64_t> amount =
+      redeem_for_peer(store, **found, *request, *provider_region, context);
   if (!amount.ok()) return amount.status();
-  return nlohmann::json{{"amount", *amount}, {"decided_ms", context.accepted_ms},
-                        {"outcome", "done"}, {"request_id", request_id},
+  return nlohmann::json{{"amount", *amount},
+                        {"decided_ms", context.accepted_ms},
+                        {"outcome", "done"},
+                        {"request_id", request_id},
                         {"voucher_id", request->voucher_id}};
 }
 
@@ -417,7 +435,8 @@ constexpr Field honour_fields[] = {
     {"enterprise", T::text, true, "", "the enterprise that holds the voucher"},
     {"category", T::text, true, "", "the service's category"},
     {"price", T::fen, true, "", "the service's price"},
-    {"paid", T::fen, true, "", "what the enterprise paid the provider (shown, not used by the rules)"},
+    {"paid", T::fen, true, "",
+     "what the enterprise paid the provider (shown, not used by the rules)"},
     {"requested_ms", T::integer, true, "", "when the asking node locked the request (UTC ms)"},
 };
 

@@ -17,8 +17,8 @@ bool is_sha256_hex(const std::string& text) {
 Status check_redeemable(const nlohmann::json& voucher, const Context& context) {
   const std::string status = voucher["status"].get<std::string>();
   if (status == "redeemed" || status == "paid") {
-    return {Code::already_redeemed, "voucher " + voucher["id"].get<std::string>() +
-                                        " was already redeemed"};
+    return {Code::already_redeemed,
+            "voucher " + voucher["id"].get<std::string>() + " was already redeemed"};
   }
   if (status != "live") return {Code::voucher_not_live, "voucher is " + status};
   if (context.accepted_ms >= stored(voucher, "expires_ms")) {
@@ -32,15 +32,16 @@ namespace {
 // The receipt a redemption consumes: for this voucher's enterprise and category, countersigned,
 // not consumed.
 Status check_receipt(const nlohmann::json& receipt, const nlohmann::json& voucher) {
-  if (receipt["enterprise"] != voucher["enterprise"] || receipt["category"] != voucher["category"]) {
+  if (receipt["enterprise"] != voucher["enterprise"] ||
+      receipt["category"] != voucher["category"]) {
     return {Code::receipt_mismatch, "receipt is for another enterprise or category"};
   }
   if (!receipt.value("confirmed", false)) {
     return {Code::receipt_not_confirmed, "the enterprise has not countersigned the receipt"};
   }
   if (receipt.contains("consumed_by")) {
-    return {Code::receipt_consumed, "receipt was used by voucher " +
-                                        receipt["consumed_by"].get<std::string>()};
+    return {Code::receipt_consumed,
+            "receipt was used by voucher " + receipt["consumed_by"].get<std::string>()};
   }
   if (receipt.contains("pending")) {
     return {Code::receipt_consumed, "receipt is being used by voucher " +
@@ -60,7 +61,8 @@ Result<nlohmann::json> post_redemption(Store& store, const Context& context, nlo
   Result<nlohmann::json> year_budget = budget(store, static_cast<int>(stored(voucher, "year")));
   if (!year_budget.ok()) return year_budget.status();
   if (Status s = move_budget(*year_budget, "reserved", "redeemed", amount); !s.ok()) return s;
-  if (Status s = move_budget(*year_budget, "reserved", "available", face - amount); !s.ok()) return s;
+  if (Status s = move_budget(*year_budget, "reserved", "available", face - amount); !s.ok())
+    return s;
   const std::string provider = receipt["provider"].get<std::string>();
   voucher["status"] = "redeemed";
   voucher["amount"] = amount;
@@ -103,15 +105,16 @@ Result<nlohmann::json> receipt_body(const Statement& statement) {
   if (!valid_credit_code(*enterprise)) {
     return Status(Code::invalid_credit_code, *enterprise + " is not a valid credit code");
   }
-  nlohmann::json receipt = {{"category", *category}, {"confirmed", false},
-                            {"enterprise", *enterprise}, {"paid", *paid},
-                            {"payment_ref", *reference}, {"price", *price},
+  nlohmann::json receipt = {{"category", *category},       {"confirmed", false},
+                            {"enterprise", *enterprise},   {"paid", *paid},
+                            {"payment_ref", *reference},   {"price", *price},
                             {"provider", statement.actor}, {"receipt_id", *receipt_id}};
   for (const char* hash : {"contract_sha256", "invoice_sha256", "payment_sha256"}) {
     Result<std::string> value = text_field(body, hash);
     if (!value.ok()) return value.status();
     if (!is_sha256_hex(*value)) {
-      return Status(Code::bad_statement, std::string("'") + hash + "' must be 64 lowercase hex digits");
+      return Status(Code::bad_statement,
+                    std::string("'") + hash + "' must be 64 lowercase hex digits");
     }
     receipt[hash] = *value;
   }
@@ -150,7 +153,8 @@ Result<nlohmann::json> record_receipt(Store& store, const Statement& statement, 
     }
     nlohmann::json now = *receipt;
     now.erase("confirmed");
-    if (earlier != now) return Status(Code::id_conflict, "receipt " + key + " exists with other content");
+    if (earlier != now)
+      return Status(Code::id_conflict, "receipt " + key + " exists with other content");
     return nlohmann::json{{"receipt", **existing}};
   }
   if (Status s = store.put(Table::receipts, key, *receipt); !s.ok()) return s;
@@ -199,9 +203,9 @@ Result<nlohmann::json> redeem_pay_first(Store& store, const Statement& statement
   Result<nlohmann::json> policy_record = policy(store);
   if (!policy_record.ok()) return policy_record.status();
   if (Status s = check_provider_region(store, *provider, *policy_record); !s.ok()) return s;
-  const std::int64_t amount = std::min(stored(*voucher, "face"),
-                                       apply_ratio(stored(*receipt, "paid"),
-                                                   stored(*policy_record, "ratio_bp")));
+  const std::int64_t amount =
+      std::min(stored(*voucher, "face"),
+               apply_ratio(stored(*receipt, "paid"), stored(*policy_record, "ratio_bp")));
   return post_redemption(store, context, std::move(*voucher), std::move(*receipt), receipt_key,
                          amount, statement.actor);
 }
@@ -221,7 +225,8 @@ Result<nlohmann::json> redeem_by_provider(Store& store, const Statement& stateme
   if (voucher->value("assigned_to", "") != statement.actor ||
       voucher->value("assigned_region", std::string(region_code(context.region))) !=
           region_code(context.region)) {
-    return Status(Code::not_assigned, "voucher " + *voucher_id + " is not assigned to " + statement.actor);
+    return Status(Code::not_assigned,
+                  "voucher " + *voucher_id + " is not assigned to " + statement.actor);
   }
   const std::string receipt_key = key_of(statement.actor, *receipt_id);
   Result<nlohmann::json> receipt = require(store, Table::receipts, receipt_key, "receipt");
@@ -230,15 +235,15 @@ Result<nlohmann::json> redeem_by_provider(Store& store, const Statement& stateme
   Result<nlohmann::json> policy_record = policy(store);
   if (!policy_record.ok()) return policy_record.status();
   if (Status s = check_provider_region(store, statement.actor, *policy_record); !s.ok()) return s;
-  const std::int64_t amount = std::min(stored(*voucher, "face"),
-                                       apply_ratio(stored(*receipt, "price"),
-                                                   stored(*policy_record, "ratio_bp")));
+  const std::int64_t amount =
+      std::min(stored(*voucher, "face"),
+               apply_ratio(stored(*receipt, "price"), stored(*policy_record, "ratio_bp")));
   return post_redemption(store, context, std::move(*voucher), std::move(*receipt), receipt_key,
                          amount, statement.actor);
 }
 
-Result<nlohmann::json> record_payout(Store& store, const Statement& statement, const Context& context,
-                                     const nlohmann::json&) {
+Result<nlohmann::json> record_payout(Store& store, const Statement& statement,
+                                     const Context& context, const nlohmann::json&) {
   Result<std::string> voucher_id = text_field(statement.body, "voucher_id");
   Result<std::string> bank_ref = text_field(statement.body, "bank_ref");
   if (!voucher_id.ok()) return voucher_id.status();
@@ -269,7 +274,6 @@ Result<nlohmann::json> record_payout(Store& store, const Statement& statement, c
   return nlohmann::json{{"voucher", *voucher}};
 }
 
-
 namespace {
 
 using T = FieldType;
@@ -281,9 +285,12 @@ constexpr Field receipt_fields[] = {
     {"price", T::fen, true, "price", "the service's price"},
     {"paid", T::fen, true, "paid", "what the enterprise paid already (0 up to the price)"},
     {"payment_ref", T::text, true, "payment-ref", "the payment's reference"},
-    {"contract_sha256", T::text, true, "contract-sha256", "SHA-256 of the contract file, 64 lowercase hex"},
-    {"invoice_sha256", T::text, true, "invoice-sha256", "SHA-256 of the invoice file, 64 lowercase hex"},
-    {"payment_sha256", T::text, true, "payment-sha256", "SHA-256 of the payment record, 64 lowercase hex"},
+    {"contract_sha256", T::text, true, "contract-sha256",
+     "SHA-256 of the contract file, 64 lowercase hex"},
+    {"invoice_sha256", T::text, true, "invoice-sha256",
+     "SHA-256 of the invoice file, 64 lowercase hex"},
+    {"payment_sha256", T::text, true, "payment-sha256",
+     "SHA-256 of the payment record, 64 lowercase hex"},
 };
 constexpr Field confirm_fields[] = {
     {"provider", T::text, true, "provider", "the provider that recorded the receipt"},
@@ -293,12 +300,14 @@ constexpr Field redeem_fields[] = {
     {"voucher_id", T::text, true, "voucher", "the enterprise's live voucher"},
     {"provider", T::text, true, "provider", "the provider that served and was paid"},
     {"receipt_id", T::text, true, "receipt", "the confirmed receipt"},
-    {"provider_region", T::text, false, "provider-region", "the provider's region when not this one"},
+    {"provider_region", T::text, false, "provider-region",
+     "the provider's region when not this one"},
 };
 constexpr Field provider_redeem_fields[] = {
     {"voucher_id", T::text, true, "voucher", "the voucher assigned to this provider"},
     {"receipt_id", T::text, true, "receipt", "the provider's receipt for the service"},
-    {"voucher_region", T::text, false, "voucher-region", "the voucher's home region when not this one"},
+    {"voucher_region", T::text, false, "voucher-region",
+     "the voucher's home region when not this one"},
 };
 constexpr Field payout_fields[] = {
     {"voucher_id", T::text, true, "voucher", "the redeemed voucher"},
@@ -306,8 +315,8 @@ constexpr Field payout_fields[] = {
 };
 
 constexpr Kind table[] = {
-    {"receipt.record", provider_role, Poster::client, record_receipt, nullptr, "provider", "receipt",
-     "record a service receipt", receipt_fields},
+    {"receipt.record", provider_role, Poster::client, record_receipt, nullptr, "provider",
+     "receipt", "record a service receipt", receipt_fields},
     {"receipt.confirm", enterprise_role, Poster::client, confirm_receipt, nullptr, "enterprise",
      "confirm", "countersign a provider's service receipt", confirm_fields},
     {"voucher.redeem", enterprise_role, Poster::client, redeem_pay_first, nullptr, "enterprise",

@@ -9,8 +9,8 @@
 // consistent with its own ledger and with itself, so a replay proves it.
 #include "clearing/amount.h"
 #include "clearing/federation.h"
-#include "clearing/periods.h"
 #include "clearing/kinds.h"
+#include "clearing/periods.h"
 #include "clearing/rules_internal.h"
 #include "crypto/canonical_json.h"
 #include "crypto/ed25519.h"
@@ -23,7 +23,7 @@ namespace {
 
 struct PeriodState {
   Period period;
-  nlohmann::json record;  // settlements[period.id], or {} before the close
+  nlohmann::json record;   // settlements[period.id], or {} before the close
   nlohmann::json members;  // the federation's members: code → {accepts, name}
 };
 
@@ -47,7 +47,8 @@ Result<PeriodState> period_state(const Store& store, const Statement& statement)
 }
 
 // This node's totals with `peer` for the period, from its own obligation lines.
-Result<nlohmann::json> peer_totals(const Store& store, const Period& period, Region own, Region peer) {
+Result<nlohmann::json> peer_totals(const Store& store, const Period& period, Region own,
+                                   Region peer) {
   Result<std::vector<ObligationLine>> lines = bilateral_lines(store, period, own, peer);
   if (!lines.ok()) return lines.status();
   std::int64_t owed_to_me = 0;
@@ -58,8 +59,10 @@ Result<nlohmann::json> peer_totals(const Store& store, const Period& period, Reg
     if (!sum) return Status(Code::amount_invalid, "period totals overflow");
     total = *sum;
   }
-  return nlohmann::json{{"digest", lines_digest(*lines)}, {"lines", lines->size()},
-                        {"owed_by_me", owed_by_me}, {"owed_to_me", owed_to_me}};
+  return nlohmann::json{{"digest", lines_digest(*lines)},
+                        {"lines", lines->size()},
+                        {"owed_by_me", owed_by_me},
+                        {"owed_to_me", owed_to_me}};
 }
 
 // What one member's close says of one peer, checked: closes come from peers.
@@ -88,7 +91,8 @@ Result<PeerTotals> totals_with(const nlohmann::json& closes, const std::string& 
       by_me->get<std::uint64_t>() > INT64_MAX || to_me->get<std::uint64_t>() > INT64_MAX) {
     return malformed();
   }
-  return PeerTotals{digest->get<std::string>(), by_me->get<std::int64_t>(), to_me->get<std::int64_t>()};
+  return PeerTotals{digest->get<std::string>(), by_me->get<std::int64_t>(),
+                    to_me->get<std::int64_t>()};
 }
 
 // Every pair's totals, each confirmed by the mirror image in the other member's close.
@@ -125,7 +129,8 @@ Result<nlohmann::json> settlement_document(const PeriodState& state, const nlohm
   if (!transfers.ok()) return transfers.status();
   nlohmann::json bilateral = nlohmann::json::array();
   for (const BilateralTotal& total : *totals) {
-    bilateral.push_back({{"amount", total.amount}, {"creditor", region_code(total.creditor)},
+    bilateral.push_back({{"amount", total.amount},
+                         {"creditor", region_code(total.creditor)},
                          {"debtor", region_code(total.debtor)}});
   }
   nlohmann::json position_json = nlohmann::json::object();
@@ -134,14 +139,15 @@ Result<nlohmann::json> settlement_document(const PeriodState& state, const nlohm
   }
   nlohmann::json transfer_json = nlohmann::json::array();
   for (const Transfer& transfer : *transfers) {
-    transfer_json.push_back({{"amount", transfer.amount}, {"payee", region_code(transfer.payee)},
+    transfer_json.push_back({{"amount", transfer.amount},
+                             {"payee", region_code(transfer.payee)},
                              {"payer", region_code(transfer.payer)}});
   }
   nlohmann::json close_indexes = nlohmann::json::object();
   for (const auto& [code, close] : closes.items()) close_indexes[code] = close["index"];
-  return nlohmann::json{{"bilateral", bilateral}, {"closes", close_indexes},
+  return nlohmann::json{{"bilateral", bilateral},          {"closes", close_indexes},
                         {"from_ms", state.period.from_ms}, {"period", state.period.id},
-                        {"positions", position_json}, {"to_ms", state.period.to_ms},
+                        {"positions", position_json},      {"to_ms", state.period.to_ms},
                         {"transfers", transfer_json}};
 }
 
@@ -177,8 +183,8 @@ Status check_office_signature(const Store& store, const std::string& code,
 
 }  // namespace
 
-Result<nlohmann::json> close_period(Store& store, const Statement& statement, const Context& context,
-                                    const nlohmann::json&) {
+Result<nlohmann::json> close_period(Store& store, const Statement& statement,
+                                    const Context& context, const nlohmann::json&) {
   if (Status s = require_own_node(statement, context); !s.ok()) return s;
   Result<PeriodState> state = period_state(store, statement);
   if (!state.ok()) return state.status();
@@ -218,7 +224,8 @@ Result<nlohmann::json> propose_settlement(Store& store, const Statement& stateme
   if (Status s = require_own_node(statement, context); !s.ok()) return s;
   Result<PeriodState> state = period_state(store, statement);
   if (!state.ok()) return state.status();
-  if (!state->record.contains("close")) return Status(Code::period_open, "the period is not closed here");
+  if (!state->record.contains("close"))
+    return Status(Code::period_open, "the period is not closed here");
   if (state->record.contains("proposal")) return Status(Code::id_conflict, "already proposed");
   const auto closes = statement.body.find("closes");
   if (closes == statement.body.end() || !closes->is_object() ||
@@ -245,8 +252,8 @@ Result<nlohmann::json> propose_settlement(Store& store, const Statement& stateme
   return nlohmann::json{{"document_sha256", digest}, {"period", state->period.id}};
 }
 
-Result<nlohmann::json> sign_settlement(Store& store, const Statement& statement, const Context& context,
-                                       const nlohmann::json&) {
+Result<nlohmann::json> sign_settlement(Store& store, const Statement& statement,
+                                       const Context& context, const nlohmann::json&) {
   Result<PeriodState> state = period_state(store, statement);
   if (!state.ok()) return state.status();
   Result<std::string> digest = text_field(statement.body, "document_sha256");
@@ -277,11 +284,14 @@ Result<nlohmann::json> record_settlement(Store& store, const Statement& statemen
   const std::string digest = state->record["proposal"]["document_sha256"].get<std::string>();
   const auto signatures = statement.body.find("signatures");
   if (signatures == statement.body.end() || !signatures->is_object()) {
-    return Status(Code::bad_statement, "'signatures' must map each member to its office's statement");
+    return Status(Code::bad_statement,
+                  "'signatures' must map each member to its office's statement");
   }
   for (const auto& [code, member] : state->members.items()) {
-    if (!signatures->contains(code)) return Status(Code::bad_statement, "no signature of office." + code);
-    if (Status s = check_office_signature(store, code, (*signatures)[code], state->period.id, digest);
+    if (!signatures->contains(code))
+      return Status(Code::bad_statement, "no signature of office." + code);
+    if (Status s =
+            check_office_signature(store, code, (*signatures)[code], state->period.id, digest);
         !s.ok()) {
       return s;
     }
@@ -289,9 +299,9 @@ Result<nlohmann::json> record_settlement(Store& store, const Statement& statemen
   state->record["settled"] = {{"index", context.index}, {"settled_ms", context.accepted_ms}};
   if (Status s = store.put(Table::settlements, state->period.id, state->record); !s.ok()) return s;
   return nlohmann::json{{"document", state->record["proposal"]["document"]},
-                        {"document_sha256", digest}, {"period", state->period.id}};
+                        {"document_sha256", digest},
+                        {"period", state->period.id}};
 }
-
 
 namespace {
 

@@ -52,8 +52,8 @@ Status release_reservation(Store& store, const nlohmann::json& voucher) {
 }
 
 // Checks the caps of policy and budget for issuing `face` to `enterprise` in `year`.
-Status check_issue(const Store& store, const nlohmann::json& policy_record, const std::string& usage_key,
-                   std::int64_t face, int year) {
+Status check_issue(const Store& store, const nlohmann::json& policy_record,
+                   const std::string& usage_key, std::int64_t face, int year) {
   if (face > stored(policy_record, "face_cap")) {
     return {Code::over_face_cap, format_yuan(face) + " exceeds the face value cap " +
                                      format_yuan(stored(policy_record, "face_cap"))};
@@ -73,9 +73,8 @@ Status check_issue(const Store& store, const nlohmann::json& policy_record, cons
   Result<nlohmann::json> year_budget = budget(store, year);
   if (!year_budget.ok()) return year_budget.status();
   if (stored(*year_budget, "available") < face) {
-    return {Code::budget_insufficient, "the budget has " +
-                                           format_yuan(stored(*year_budget, "available")) +
-                                           " available"};
+    return {Code::budget_insufficient,
+            "the budget has " + format_yuan(stored(*year_budget, "available")) + " available"};
   }
   return Status::success();
 }
@@ -109,7 +108,8 @@ Result<nlohmann::json> apply_for_voucher(Store& store, const Statement& statemen
   if (existing->has_value()) {
     const nlohmann::json& earlier = **existing;
     if (earlier["category"] != *category || earlier["face"] != *face) {
-      return Status(Code::id_conflict, "application " + *application_id + " exists with other content");
+      return Status(Code::id_conflict,
+                    "application " + *application_id + " exists with other content");
     }
     return nlohmann::json{{"application", earlier}};
   }
@@ -137,26 +137,33 @@ Result<nlohmann::json> approve_application(Store& store, const Statement& statem
   if (Status s = check_issue(store, *policy_record, usage_key, face, year); !s.ok()) return s;
 
   const std::string voucher_id = voucher_id_for(context);
-  const nlohmann::json voucher = {
-      {"application_id", *application_id}, {"category", (*application)["category"]},
-      {"enterprise", *enterprise}, {"expires_ms", context.accepted_ms + validity_ms(*policy_record)},
-      {"face", face}, {"id", voucher_id}, {"issued_ms", context.accepted_ms},
-      {"region", std::string(region_code(context.region))}, {"status", "live"}, {"year", year}};
+  const nlohmann::json voucher = {{"application_id", *application_id},
+                                  {"category", (*application)["category"]},
+                                  {"enterprise", *enterprise},
+                                  {"expires_ms", context.accepted_ms + validity_ms(*policy_record)},
+                                  {"face", face},
+                                  {"id", voucher_id},
+                                  {"issued_ms", context.accepted_ms},
+                                  {"region", std::string(region_code(context.region))},
+                                  {"status", "live"},
+                                  {"year", year}};
   Result<nlohmann::json> year_budget = budget(store, year);
   if (!year_budget.ok()) return year_budget.status();
   if (Status s = move_budget(*year_budget, "available", "reserved", face); !s.ok()) return s;
   Result<std::optional<nlohmann::json>> usage = store.get(Table::usage, usage_key);
   if (!usage.ok()) return usage.status();
-  nlohmann::json usage_record = usage->has_value() ? **usage : nlohmann::json{{"amount", 0}, {"count", 0}};
+  nlohmann::json usage_record =
+      usage->has_value() ? **usage : nlohmann::json{{"amount", 0}, {"count", 0}};
   usage_record["amount"] = stored(usage_record, "amount") + face;  // bounded by check_issue
   usage_record["count"] = stored(usage_record, "count") + 1;
   (*application)["status"] = "approved";
   (*application)["voucher_id"] = voucher_id;
-  for (Status s : {store.put(Table::budgets, std::to_string(year), *year_budget),
-                   store.put(Table::usage, usage_key, usage_record),
-                   store.put(Table::applications, key, *application),
-                   store.put(Table::vouchers, voucher_id, voucher),
-                   store.put(Table::indexes, key_of(*enterprise, voucher_id), nlohmann::json::object())}) {
+  for (Status s :
+       {store.put(Table::budgets, std::to_string(year), *year_budget),
+        store.put(Table::usage, usage_key, usage_record),
+        store.put(Table::applications, key, *application),
+        store.put(Table::vouchers, voucher_id, voucher),
+        store.put(Table::indexes, key_of(*enterprise, voucher_id), nlohmann::json::object())}) {
     if (!s.ok()) return s;
   }
   return nlohmann::json{{"voucher", voucher}};
@@ -182,8 +189,8 @@ Result<nlohmann::json> refuse_application(Store& store, const Statement& stateme
   return nlohmann::json{{"application", *application}};
 }
 
-Result<nlohmann::json> assign_voucher(Store& store, const Statement& statement, const Context& context,
-                                      const nlohmann::json&) {
+Result<nlohmann::json> assign_voucher(Store& store, const Statement& statement,
+                                      const Context& context, const nlohmann::json&) {
   std::string voucher_id;
   Result<nlohmann::json> voucher = own_voucher(store, statement, voucher_id);
   if (!voucher.ok()) return voucher.status();
@@ -222,14 +229,15 @@ Result<nlohmann::json> assign_voucher(Store& store, const Statement& statement, 
   return nlohmann::json{{"voucher", *voucher}};
 }
 
-Result<nlohmann::json> expire_voucher(Store& store, const Statement& statement, const Context& context,
-                                      const nlohmann::json&) {
+Result<nlohmann::json> expire_voucher(Store& store, const Statement& statement,
+                                      const Context& context, const nlohmann::json&) {
   Result<std::string> id = text_field(statement.body, "voucher_id");
   if (!id.ok()) return id.status();
   Result<nlohmann::json> voucher = require(store, Table::vouchers, *id, "voucher");
   if (!voucher.ok()) return voucher.status();
   if ((*voucher)["status"] != "live") {
-    return Status(Code::voucher_not_live, "voucher " + *id + " is " + (*voucher)["status"].get<std::string>());
+    return Status(Code::voucher_not_live,
+                  "voucher " + *id + " is " + (*voucher)["status"].get<std::string>());
   }
   if (context.accepted_ms < stored(*voucher, "expires_ms")) {
     return Status(Code::not_expired_yet, "voucher " + *id + " is still valid");
@@ -249,7 +257,8 @@ Result<nlohmann::json> revoke_voucher(Store& store, const Statement& statement, 
   Result<nlohmann::json> voucher = require(store, Table::vouchers, *id, "voucher");
   if (!voucher.ok()) return voucher.status();
   if ((*voucher)["status"] != "live") {
-    return Status(Code::voucher_not_live, "voucher " + *id + " is " + (*voucher)["status"].get<std::string>());
+    return Status(Code::voucher_not_live,
+                  "voucher " + *id + " is " + (*voucher)["status"].get<std::string>());
   }
   if (Status s = release_reservation(store, *voucher); !s.ok()) return s;
   (*voucher)["status"] = "revoked";
@@ -258,8 +267,8 @@ Result<nlohmann::json> revoke_voucher(Store& store, const Statement& statement, 
   return nlohmann::json{{"voucher", *voucher}};
 }
 
-Result<nlohmann::json> rate_service(Store& store, const Statement& statement, const Context& context,
-                                    const nlohmann::json&) {
+Result<nlohmann::json> rate_service(Store& store, const Statement& statement,
+                                    const Context& context, const nlohmann::json&) {
   std::string voucher_id;
   Result<nlohmann::json> voucher = own_voucher(store, statement, voucher_id);
   if (!voucher.ok()) return voucher.status();
@@ -295,13 +304,13 @@ Result<nlohmann::json> rate_service(Store& store, const Statement& statement, co
   return nlohmann::json{{"voucher", *voucher}};
 }
 
-
 namespace {
 
 using T = FieldType;
 
 constexpr Field apply_fields[] = {
-    {"application_id", T::text, true, "application", "the enterprise's own id for this application"},
+    {"application_id", T::text, true, "application",
+     "the enterprise's own id for this application"},
     {"category", T::text, true, "category", "the service category: testing, rnd or transfer"},
     {"face", T::fen, true, "face", "the face value asked for (at most the policy's face cap)"},
 };
@@ -317,8 +326,10 @@ constexpr Field refuse_fields[] = {
 constexpr Field assign_fields[] = {
     {"voucher_id", T::text, true, "voucher", "the enterprise's live voucher"},
     {"provider", T::text, true, "provider", "the provider that will redeem it"},
-    {"provider_region", T::text, false, "provider-region", "the provider's region when not this one"},
-    {"price", T::fen, false, "price", "the agreed price; required for a provider of another region"},
+    {"provider_region", T::text, false, "provider-region",
+     "the provider's region when not this one"},
+    {"price", T::fen, false, "price",
+     "the agreed price; required for a provider of another region"},
 };
 constexpr Field voucher_only_fields[] = {
     {"voucher_id", T::text, true, "voucher", "the voucher"},

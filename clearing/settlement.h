@@ -11,15 +11,14 @@
 
 #include <array>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "clearing/region.h"
 #include "base/status.h"
+#include "clearing/region.h"
 
 namespace innoclear::clearing {
 
@@ -31,15 +30,15 @@ constexpr std::size_t statement_lines_max = 1'000'000;
 enum class Way : std::uint8_t { pay_first, provider };
 
 struct ObligationLine {
-  std::string id;             // the request id, identical in both ledgers
+  std::string id;  // the request id, identical in both ledgers
   Way way = Way::provider;
-  Region home = Region::BJ;   // the voucher's region
+  Region home = Region::BJ;  // the voucher's region
   Region provider_region = Region::BJ;
   std::string voucher_id;
-  std::string enterprise;     // credit code
-  std::string provider;       // provider actor id (in provider_region)
-  std::int64_t amount = 0;    // fen, > 0
-  std::uint64_t index = 0;    // this side's ledger entry that recorded the line; not compared
+  std::string enterprise;   // credit code
+  std::string provider;     // provider actor id (in provider_region)
+  std::int64_t amount = 0;  // fen, > 0
+  std::uint64_t index = 0;  // this side's ledger entry that recorded the line; not compared
 
   // What the home region owes the provider's region for this line: amount for provider
   // redemptions, 0 for pay-first.
@@ -86,7 +85,8 @@ struct BilateralTotal {
 // Net position per region, indexed by Region: positive receives, negative pays. The positions
 // sum to 0. Fails with amount_invalid on overflow or a negative amount, invalid_argument if a
 // total names the same region as debtor and creditor.
-Result<std::array<std::int64_t, region_count>> net_positions(std::span<const BilateralTotal> totals);
+Result<std::array<std::int64_t, region_count>> net_positions(
+    std::span<const BilateralTotal> totals);
 
 struct Transfer {
   Region payer = Region::BJ;

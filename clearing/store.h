@@ -5,12 +5,11 @@
 
 #include <array>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 
@@ -33,8 +32,8 @@ enum class Table : std::uint8_t {
 };
 constexpr std::size_t table_count = 13;
 constexpr std::array<std::string_view, table_count> table_names = {
-    "actors", "settings", "budgets", "applications", "vouchers", "receipts", "usage",
-    "provider_stats", "nonces", "indexes", "outbox", "obligations", "settlements"};
+    "actors",         "settings", "budgets", "applications", "vouchers",    "receipts",   "usage",
+    "provider_stats", "nonces",   "indexes", "outbox",       "obligations", "settlements"};
 
 class Store {
  public:

@@ -6,9 +6,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli/cli.h"
 #include "bench/report.h"
 #include "bench/suite.h"
+#include "cli/cli.h"
 
 namespace innoclear::cli {
 
@@ -41,18 +41,21 @@ Status run_all(AllArguments& arguments) {
   suite.postgres_script = std::filesystem::absolute(arguments.postgres_script);
   suite.postgres_bench = std::filesystem::absolute(arguments.postgres_bench);
   for (const auto& needed : {suite.postgres_script, suite.postgres_bench}) {
-    if (::access(needed.c_str(), X_OK) != 0) return Status(Code::not_found, needed.string() + " is not executable");
+    if (::access(needed.c_str(), X_OK) != 0)
+      return Status(Code::not_found, needed.string() + " is not executable");
   }
   suite.report = arguments.report;
-  suite.charts = arguments.charts.empty() ? std::filesystem::path(arguments.report).replace_extension()
-                                          : std::filesystem::path(arguments.charts);
+  suite.charts = arguments.charts.empty()
+                     ? std::filesystem::path(arguments.report).replace_extension()
+                     : std::filesystem::path(arguments.charts);
   if (!arguments.from.empty()) {
     Result<bench::Measurements> saved = bench::read_measurements(arguments.from);
     if (!saved.ok()) return saved.status();
     return bench::write_report(suite, *saved, *notes);
   }
   const bool own_scratch = arguments.scratch.empty();
-  suite.scratch = own_scratch ? std::filesystem::temp_directory_path() / ("innoclear-bench-all-" + std::to_string(::getpid()))
+  suite.scratch = own_scratch ? std::filesystem::temp_directory_path() /
+                                    ("innoclear-bench-all-" + std::to_string(::getpid()))
                               : std::filesystem::path(arguments.scratch);
   Result<bench::Measurements> measurements = bench::run_suite(suite);
   if (own_scratch) {
@@ -61,8 +64,8 @@ Status run_all(AllArguments& arguments) {
   }
   if (!measurements.ok()) return measurements.status();
   if (Status s = bench::write_report(suite, *measurements, *notes); !s.ok()) return s;
-  std::printf("bench all: wrote %s and its charts in %s/ (%.0f s)\n", suite.report.c_str(), suite.charts.c_str(),
-              measurements->seconds);
+  std::printf("bench all: wrote %s and its charts in %s/ (%.0f s)\n", suite.report.c_str(),
+              suite.charts.c_str(), measurements->seconds);
   return Status::success();
 }
 
@@ -75,16 +78,22 @@ void add_bench_all_verb(CLI::App& app, int& exit_code) {
       "all", "every benchmark and the PostgreSQL baseline, several runs each, into one report");
   all->add_flag("--quick", arguments->suite.quick, "smoke sizes: every figure, in under 3 minutes");
   all->add_option("--runs", arguments->suite.runs, "runs of each benchmark")->default_val(3);
-  all->add_flag("--profile", arguments->suite.profile, "perf profiles of redeem, verify and ledger (not with --quick)");
-  all->add_option("--out", arguments->report, "the Markdown report to write")->default_val("docs/performance.md");
-  all->add_option("--charts", arguments->charts, "directory for the charts (default: the report's name)");
-  all->add_option("--scratch", arguments->scratch, "directory for throw-away nodes (default: a fresh one in /tmp)");
+  all->add_flag("--profile", arguments->suite.profile,
+                "perf profiles of redeem, verify and ledger (not with --quick)");
+  all->add_option("--out", arguments->report, "the Markdown report to write")
+      ->default_val("docs/performance.md");
+  all->add_option("--charts", arguments->charts,
+                  "directory for the charts (default: the report's name)");
+  all->add_option("--scratch", arguments->scratch,
+                  "directory for throw-away nodes (default: a fresh one in /tmp)");
   all->add_option("--postgres", arguments->postgres_script, "the PostgreSQL baseline script")
       ->default_val("bench/postgres/run");
   all->add_option("--postgres-bench", arguments->postgres_bench, "the PostgreSQL baseline program")
       ->default_val("build/bench/postgres/innoclear-pg-bench");
-  all->add_option("--from", arguments->from, "render the report again from a figures.json; measure nothing");
-  all->add_option("--notes", arguments->notes, "where the time goes, written by people, put in the report")
+  all->add_option("--from", arguments->from,
+                  "render the report again from a figures.json; measure nothing");
+  all->add_option("--notes", arguments->notes,
+                  "where the time goes, written by people, put in the report")
       ->default_val("bench/where-the-time-goes.md");
   all->callback([arguments, &exit_code] {
     if (Status s = run_all(*arguments); !s.ok()) exit_code = fail(s);

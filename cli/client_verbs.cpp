@@ -4,9 +4,9 @@
 #include <iostream>
 #include <map>
 
-#include "cli/cli.h"
 #include "api/https.h"
 #include "clearing/kinds.h"
+#include "cli/cli.h"
 #include "crypto/canonical_json.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
@@ -24,11 +24,15 @@ using clearing::Kind;
 std::string flag_help(const Field& field) {
   std::string help(field.help);
   switch (field.type) {
-    case FieldType::fen: return help + " (yuan, e.g. 4999.50)";
-    case FieldType::list: return help + " (comma-separated)";
-    case FieldType::integer: return help + " (whole number)";
+    case FieldType::fen:
+      return help + " (yuan, e.g. 4999.50)";
+    case FieldType::list:
+      return help + " (comma-separated)";
+    case FieldType::integer:
+      return help + " (whole number)";
     case FieldType::text:
-    case FieldType::object: return help;
+    case FieldType::object:
+      return help;
   }
   return help;
 }
@@ -54,10 +58,14 @@ Result<nlohmann::json> body_of(const Kind& kind, const std::map<std::string, std
     const auto value = values.find(std::string(field.flag));
     if (value == values.end() || value->second.empty()) continue;
     switch (field.type) {
-      case FieldType::text: body[std::string(field.key)] = value->second; break;
+      case FieldType::text:
+        body[std::string(field.key)] = value->second;
+        break;
       case FieldType::integer: {
-        if (value->second.find_first_not_of("0123456789") != std::string::npos || value->second.size() > 18) {
-          return Status(Code::invalid_argument, "--" + std::string(field.flag) + " must be a whole number");
+        if (value->second.find_first_not_of("0123456789") != std::string::npos ||
+            value->second.size() > 18) {
+          return Status(Code::invalid_argument,
+                        "--" + std::string(field.flag) + " must be a whole number");
         }
         body[std::string(field.key)] = std::stoll(value->second);
         break;
@@ -81,7 +89,8 @@ Result<nlohmann::json> body_of(const Kind& kind, const std::map<std::string, std
         break;
       }
       case FieldType::object:
-        return Status(Code::invalid_argument, "--" + std::string(field.flag) + " cannot be given here");
+        return Status(Code::invalid_argument,
+                      "--" + std::string(field.flag) + " cannot be given here");
     }
   }
   return body;
@@ -112,9 +121,9 @@ Status call(const Kind& kind, const Connection& connection, const nlohmann::json
   if (connection.pin.empty() && connection.ca.empty()) {
     return {Code::invalid_argument, "give --pin FINGERPRINT or --ca CERT.pem to trust the node"};
   }
-  const nodes::SignedStatement statement = nodes::sign_statement(
-      *key, connection.actor, std::string(kind.name), body, connection.region, nodes::system_clock_ms(),
-      random_nonce());
+  const nodes::SignedStatement statement =
+      nodes::sign_statement(*key, connection.actor, std::string(kind.name), body, connection.region,
+                            nodes::system_clock_ms(), random_nonce());
   const std::string target = clearing::route_of(kind);
   api::HttpsClient client(options);
   Result<api::HttpResponse> response = client.request(
@@ -123,8 +132,10 @@ Status call(const Kind& kind, const Connection& connection, const nlohmann::json
   nlohmann::json answer = nlohmann::json::parse(response->body, nullptr, false);
   if (response->status != 200) {
     const std::string title = answer.is_object() ? answer.value("title", "error") : "error";
-    const std::string detail = answer.is_object() ? answer.value("detail", response->body) : response->body;
-    std::fprintf(stderr, "innoclear: %s: %s (HTTP %u)\n", title.c_str(), detail.c_str(), response->status);
+    const std::string detail =
+        answer.is_object() ? answer.value("detail", response->body) : response->body;
+    std::fprintf(stderr, "innoclear: %s: %s (HTTP %u)\n", title.c_str(), detail.c_str(),
+                 response->status);
     return {Code::ok, "reported"};  // already printed
   }
   std::cout << (connection.output == Output::json ? response->body : answer.dump(2)) << "\n";
@@ -137,14 +148,16 @@ void add_client_verbs(CLI::App& app, int& exit_code) {
   auto connection = std::make_shared<Connection>();
   auto values = std::make_shared<std::map<std::string, std::string>>();
   std::map<std::string, CLI::App*> groups;
-  const std::map<std::string, std::string> group_help = {
-      {"office", "finance office verbs"}, {"enterprise", "enterprise verbs"},
-      {"provider", "provider institution verbs"}, {"voucher", "voucher reads for any role"}};
+  const std::map<std::string, std::string> group_help = {{"office", "finance office verbs"},
+                                                         {"enterprise", "enterprise verbs"},
+                                                         {"provider", "provider institution verbs"},
+                                                         {"voucher", "voucher reads for any role"}};
   for (const Kind& kind : clearing::kinds()) {
     if (kind.cli_group.empty()) continue;
     CLI::App*& group = groups[std::string(kind.cli_group)];
     if (group == nullptr) {
-      group = app.add_subcommand(std::string(kind.cli_group), group_help.at(std::string(kind.cli_group)));
+      group = app.add_subcommand(std::string(kind.cli_group),
+                                 group_help.at(std::string(kind.cli_group)));
       group->require_subcommand(1);
     }
     CLI::App* sub = group->add_subcommand(std::string(kind.cli_verb), std::string(kind.summary));
@@ -152,14 +165,15 @@ void add_client_verbs(CLI::App& app, int& exit_code) {
     sub->add_option("--pin", connection->pin, "the node's TLS certificate SHA-256 fingerprint");
     sub->add_option("--ca", connection->ca, "or the node's certificate file (tls/cert.pem)");
     sub->add_option("--key", connection->key, "your key file")->required();
-    sub->add_option("--actor", connection->actor, "your actor id (credit code, provider id, office.BJ)")
+    sub->add_option("--actor", connection->actor,
+                    "your actor id (credit code, provider id, office.BJ)")
         ->required();
     sub->add_option("--region", connection->region, "the node's region")->default_val("BJ");
     add_output_option(*sub, connection->output);
     for (const Field& field : kind.fields) {
       if (field.flag.empty()) continue;
-      CLI::Option* option =
-          sub->add_option("--" + std::string(field.flag), (*values)[std::string(field.flag)], flag_help(field));
+      CLI::Option* option = sub->add_option("--" + std::string(field.flag),
+                                            (*values)[std::string(field.flag)], flag_help(field));
       if (field.required) option->required();
     }
     const Kind* chosen = &kind;
@@ -174,7 +188,8 @@ void add_client_verbs(CLI::App& app, int& exit_code) {
       if (status.ok() && status.message() == "reported") exit_code = exit_failure;
     });
   }
-  CLI::App* keygen = app.add_subcommand("keygen", "create a key file (mode 0600) and print its public key");
+  CLI::App* keygen =
+      app.add_subcommand("keygen", "create a key file (mode 0600) and print its public key");
   auto out = std::make_shared<std::string>();
   keygen->add_option("--out", *out, "key file to create")->required();
   keygen->callback([out, &exit_code] {

@@ -6,10 +6,10 @@
 // HTTPS APIs, signed by the actor concerned.
 #include "cli/demo.h"
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <cctype>
 #include <map>
 #include <set>
 #include <thread>
@@ -31,11 +31,11 @@ namespace {
 using clearing::Region;
 using nlohmann::json;
 
-constexpr std::int64_t demo_budget_fen = 200'000'000;        // ¥2,000,000 per region
-constexpr std::int64_t voucher_face_fen = 500'000;           // ¥5,000
-constexpr std::uint32_t settle_wait_ms_max = 120'000;        // for answers and the settlement
+constexpr std::int64_t demo_budget_fen = 200'000'000;  // ¥2,000,000 per region
+constexpr std::int64_t voucher_face_fen = 500'000;     // ¥5,000
+constexpr std::uint32_t settle_wait_ms_max = 120'000;  // for answers and the settlement
 constexpr std::uint32_t poll_ms = 100;
-constexpr std::int64_t short_validity_seconds = 2;           // the voucher that expires
+constexpr std::int64_t short_validity_seconds = 2;  // the voucher that expires
 
 std::string code_of(Region region) { return std::string(clearing::region_code(region)); }
 
@@ -86,7 +86,9 @@ class RegionApi {
     }
     return answer.contains("result") ? answer["result"] : answer;
   }
-  Result<json> as_office(const std::string& kind, const json& body) { return call(office_, kind, body); }
+  Result<json> as_office(const std::string& kind, const json& body) {
+    return call(office_, kind, body);
+  }
 
  private:
   Region region_;
@@ -116,8 +118,9 @@ Status check(const Result<json>& result, const std::string& what) {
 Status register_cast(RegionApi& api, Cast& cast, const std::string& run, int year) {
   const Region region = api.region();
   const std::string code = code_of(region);
-  if (Status s = check(api.as_office("budget.allocate", {{"amount", demo_budget_fen}, {"year", year}}),
-                       code + " budget");
+  if (Status s =
+          check(api.as_office("budget.allocate", {{"amount", demo_budget_fen}, {"year", year}}),
+                code + " budget");
       !s.ok()) {
     return s;
   }
@@ -130,13 +133,17 @@ Status register_cast(RegionApi& api, Cast& cast, const std::string& run, int yea
                                   {"key", crypto::encode_public_key(enterprise.key.public_key())},
                                   {"name", code + " Small Tech " + std::to_string(i + 1)},
                                   {"role", "enterprise"}};
-    const json provider_body = {{"categories", {"testing", "rnd"}},
-                                {"id", provider.id},
-                                {"key", crypto::encode_public_key(provider.key.public_key())},
-                                {"name", std::string(clearing::region_name(region)) + " " + lab_names[i]},
-                                {"role", "provider"}};
-    for (const auto& [body, what] : {std::pair{enterprise_body, "enterprise"}, std::pair{provider_body, "provider"}}) {
-      if (Status s = check(api.as_office("actor.register", body), code + " register " + what); !s.ok()) return s;
+    const json provider_body = {
+        {"categories", {"testing", "rnd"}},
+        {"id", provider.id},
+        {"key", crypto::encode_public_key(provider.key.public_key())},
+        {"name", std::string(clearing::region_name(region)) + " " + lab_names[i]},
+        {"role", "provider"}};
+    for (const auto& [body, what] :
+         {std::pair{enterprise_body, "enterprise"}, std::pair{provider_body, "provider"}}) {
+      if (Status s = check(api.as_office("actor.register", body), code + " register " + what);
+          !s.ok())
+        return s;
     }
     cast.enterprises[region].push_back(std::move(enterprise));
     cast.providers[region].push_back(std::move(provider));
@@ -145,12 +152,12 @@ Status register_cast(RegionApi& api, Cast& cast, const std::string& run, int yea
 }
 
 Result<std::string> issue_voucher(RegionApi& api, const Actor& enterprise, const std::string& tag) {
-  Result<json> applied = api.call(enterprise, "voucher.apply",
-                                  {{"application_id", tag}, {"category", "testing"},
-                                   {"face", voucher_face_fen}});
+  Result<json> applied =
+      api.call(enterprise, "voucher.apply",
+               {{"application_id", tag}, {"category", "testing"}, {"face", voucher_face_fen}});
   if (!applied.ok()) return applied.status();
-  Result<json> approved = api.as_office("voucher.approve", {{"application_id", tag},
-                                                            {"enterprise", enterprise.id}});
+  Result<json> approved =
+      api.as_office("voucher.approve", {{"application_id", tag}, {"enterprise", enterprise.id}});
   if (!approved.ok()) return approved.status();
   return (*approved)["voucher"]["id"].get<std::string>();
 }
@@ -158,10 +165,15 @@ Result<std::string> issue_voucher(RegionApi& api, const Actor& enterprise, const
 Result<std::string> record_receipt(RegionApi& api, const Actor& provider, const Actor& enterprise,
                                    std::int64_t price, const std::string& tag) {
   const std::string digest(64, 'c');
-  const json body = {{"category", "testing"}, {"contract_sha256", digest},
-                     {"enterprise", enterprise.id}, {"invoice_sha256", digest},
-                     {"paid", price}, {"payment_ref", "BANK-" + tag},
-                     {"payment_sha256", digest}, {"price", price}, {"receipt_id", tag}};
+  const json body = {{"category", "testing"},
+                     {"contract_sha256", digest},
+                     {"enterprise", enterprise.id},
+                     {"invoice_sha256", digest},
+                     {"paid", price},
+                     {"payment_ref", "BANK-" + tag},
+                     {"payment_sha256", digest},
+                     {"price", price},
+                     {"receipt_id", tag}};
   Result<json> recorded = api.call(provider, "receipt.record", body);
   if (!recorded.ok()) return recorded.status();
   return tag;
@@ -188,33 +200,44 @@ Status cross_region_services(std::map<Region, RegionApi>& apis, Cast& cast,
     const Actor& second = cast.enterprises[home][1];
     const std::string tag = code_of(home) + std::to_string(i);
     Result<std::string> voucher = issue_voucher(api, first, "A-" + tag + "-1");
-    Result<std::string> receipt = voucher.ok() ? record_receipt(apis.at(near), cast.providers[near][0], first,
-                                                                600'000 + 50'000 * static_cast<std::int64_t>(i), "R-" + tag + "-1")
-                                               : Result<std::string>(voucher.status());
-    if (!receipt.ok()) return Status(receipt.status().code(), code_of(home) + " pay-first: " + receipt.status().message());
-    if (Status s = check(api.call(first, "voucher.redeem", {{"provider", cast.providers[near][0].id},
-                                                             {"provider_region", code_of(near)},
-                                                             {"receipt_id", *receipt}, {"voucher_id", *voucher}}),
+    Result<std::string> receipt =
+        voucher.ok()
+            ? record_receipt(apis.at(near), cast.providers[near][0], first,
+                             600'000 + 50'000 * static_cast<std::int64_t>(i), "R-" + tag + "-1")
+            : Result<std::string>(voucher.status());
+    if (!receipt.ok())
+      return Status(receipt.status().code(),
+                    code_of(home) + " pay-first: " + receipt.status().message());
+    if (Status s = check(api.call(first, "voucher.redeem",
+                                  {{"provider", cast.providers[near][0].id},
+                                   {"provider_region", code_of(near)},
+                                   {"receipt_id", *receipt},
+                                   {"voucher_id", *voucher}}),
                          code_of(home) + " pay-first redemption");
         !s.ok()) {
       return s;
     }
-    done.push_back({home, *voucher, &first, "pay-first at " + code_of(home) + ", service in " + code_of(near)});
+    done.push_back({home, *voucher, &first,
+                    "pay-first at " + code_of(home) + ", service in " + code_of(near)});
     Result<std::string> assigned = issue_voucher(api, second, "A-" + tag + "-2");
     if (!assigned.ok()) return assigned.status();
     const Actor& lab = cast.providers[far][1];
     const std::int64_t price = 300'000 + 120'000 * static_cast<std::int64_t>(i);
-    if (Status s = check(api.call(second, "voucher.assign", {{"price", price}, {"provider", lab.id},
-                                                              {"provider_region", code_of(far)},
-                                                              {"voucher_id", *assigned}}),
+    if (Status s = check(api.call(second, "voucher.assign",
+                                  {{"price", price},
+                                   {"provider", lab.id},
+                                   {"provider_region", code_of(far)},
+                                   {"voucher_id", *assigned}}),
                          code_of(home) + " assignment");
         !s.ok()) {
       return s;
     }
-    Result<std::string> lab_receipt = record_receipt(apis.at(far), lab, second, price, "R-" + tag + "-2");
+    Result<std::string> lab_receipt =
+        record_receipt(apis.at(far), lab, second, price, "R-" + tag + "-2");
     if (!lab_receipt.ok()) return lab_receipt.status();
     if (Status s = check(apis.at(far).call(lab, "voucher.provider_redeem",
-                                           {{"receipt_id", *lab_receipt}, {"voucher_id", *assigned},
+                                           {{"receipt_id", *lab_receipt},
+                                            {"voucher_id", *assigned},
                                             {"voucher_region", code_of(home)}}),
                          code_of(far) + " provider redemption");
         !s.ok()) {
@@ -234,12 +257,14 @@ Status await_redemptions(std::map<Region, RegionApi>& apis, const std::vector<Re
   for (const Redemption& redemption : asked) {
     json voucher;
     for (std::uint32_t waited = 0;; waited += poll_ms) {
-      Result<json> shown = apis.at(redemption.home).call(*redemption.enterprise, "query.voucher",
-                                                         {{"voucher_id", redemption.voucher}});
+      Result<json> shown =
+          apis.at(redemption.home)
+              .call(*redemption.enterprise, "query.voucher", {{"voucher_id", redemption.voucher}});
       if (!shown.ok()) return shown.status();
       voucher = (*shown)["voucher"];
       if (voucher["status"] != "pending" && voucher["status"] != "live") break;
-      if (waited > settle_wait_ms_max) return Status(Code::io_error, redemption.voucher + " is still pending");
+      if (waited > settle_wait_ms_max)
+        return Status(Code::io_error, redemption.voucher + " is still pending");
       std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
     }
     std::printf("  %-11s %-34s %-9s %s\n", redemption.voucher.c_str(), redemption.way.c_str(),
@@ -250,21 +275,26 @@ Status await_redemptions(std::map<Region, RegionApi>& apis, const std::vector<Re
 }
 
 // A local redemption, a refused double redemption, an expired voucher, and ratings.
-Status everyday_events(std::map<Region, RegionApi>& apis, Cast& cast, const std::vector<Redemption>& asked) {
+Status everyday_events(std::map<Region, RegionApi>& apis, Cast& cast,
+                       const std::vector<Redemption>& asked) {
   RegionApi& beijing = apis.at(Region::BJ);
   const Redemption& first = asked.front();
   Result<json> again = beijing.call(*first.enterprise, "voucher.redeem",
-                                    {{"provider", "any"}, {"provider_region", "TJ"},
-                                     {"receipt_id", "again"}, {"voucher_id", first.voucher}});
+                                    {{"provider", "any"},
+                                     {"provider_region", "TJ"},
+                                     {"receipt_id", "again"},
+                                     {"voucher_id", first.voucher}});
   std::printf("  second redemption of %s: refused (%s)\n", first.voucher.c_str(),
               again.ok() ? "NOT REFUSED" : std::string(code_name(again.status().code())).c_str());
   if (again.ok()) return Status(Code::verify_failed, "a double redemption was accepted");
   for (const Redemption& redemption : asked) {
     if (redemption.way.rfind("pay-first", 0) != 0) continue;
     const int rating = 3 + static_cast<int>(redemption.voucher.back() % 3);
-    if (Status s = check(apis.at(redemption.home).call(*redemption.enterprise, "feedback.rate",
-                                                       {{"comment", "fast, clear report"}, {"rating", rating},
-                                                        {"voucher_id", redemption.voucher}}),
+    if (Status s = check(apis.at(redemption.home)
+                             .call(*redemption.enterprise, "feedback.rate",
+                                   {{"comment", "fast, clear report"},
+                                    {"rating", rating},
+                                    {"voucher_id", redemption.voucher}}),
                          "rating");
         !s.ok()) {
       return s;
@@ -273,20 +303,27 @@ Status everyday_events(std::map<Region, RegionApi>& apis, Cast& cast, const std:
   std::printf("  enterprises rated their pay-first services (1-5)\n");
   // A campaign voucher valid for two seconds, left unused: the office expires it.
   json policy = nlohmann::json{{"accepted_regions", {"BJ", "TJ", "HE", "NM", "GZ", "CD"}},
-                               {"categories", {"testing", "rnd", "transfer"}}, {"face_cap", voucher_face_fen},
-                               {"ratio_bp", 5000}, {"validity_days", 365}, {"yearly_amount_max", 1'000'000},
+                               {"categories", {"testing", "rnd", "transfer"}},
+                               {"face_cap", voucher_face_fen},
+                               {"ratio_bp", 5000},
+                               {"validity_days", 365},
+                               {"yearly_amount_max", 1'000'000},
                                {"yearly_count_max", 5}};
   json campaign = policy;
   campaign["validity_seconds"] = short_validity_seconds;
   if (Status s = check(beijing.as_office("policy.set", campaign), "policy"); !s.ok()) return s;
-  Result<std::string> short_lived = issue_voucher(beijing, cast.enterprises[Region::BJ][0], "A-CAMPAIGN");
+  Result<std::string> short_lived =
+      issue_voucher(beijing, cast.enterprises[Region::BJ][0], "A-CAMPAIGN");
   if (Status s = check(beijing.as_office("policy.set", policy), "policy"); !s.ok()) return s;
   if (!short_lived.ok()) return short_lived.status();
   std::this_thread::sleep_for(std::chrono::seconds(short_validity_seconds + 1));
-  if (Status s = check(beijing.as_office("voucher.expire", {{"voucher_id", *short_lived}}), "expiry"); !s.ok()) {
+  if (Status s =
+          check(beijing.as_office("voucher.expire", {{"voucher_id", *short_lived}}), "expiry");
+      !s.ok()) {
     return s;
   }
-  std::printf("  %s expired unused; its ¥5,000 went back to Beijing's budget\n", short_lived->c_str());
+  std::printf("  %s expired unused; its ¥5,000 went back to Beijing's budget\n",
+              short_lived->c_str());
   return Status::success();
 }
 
@@ -296,7 +333,8 @@ namespace {
 
 // Waits for every node's settlement proposal of `period`, has every office sign it, and waits
 // until every node recorded all signatures. Returns each region's query.settlement answer.
-Result<std::map<Region, json>> settle(std::map<Region, RegionApi>& apis, const std::string& period) {
+Result<std::map<Region, json>> settle(std::map<Region, RegionApi>& apis,
+                                      const std::string& period) {
   std::map<Region, json> answers;
   for (int stage = 0; stage < 2; ++stage) {
     const char* wanted = stage == 0 ? "proposal" : "settled";
@@ -309,15 +347,17 @@ Result<std::map<Region, json>> settle(std::map<Region, RegionApi>& apis, const s
           break;
         }
         if (waited > settle_wait_ms_max) {
-          return Status(Code::period_open, code_of(region) + " has no " + wanted + " for " + period +
+          return Status(Code::period_open, code_of(region) + " has no " + wanted + " for " +
+                                               period +
                                                "; differences: " + (*answer)["differences"].dump());
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
       }
       if (stage == 0) {
         const std::string digest = answers[region]["settlement"]["proposal"]["document_sha256"];
-        if (Status s = check(api.as_office("settlement.sign", {{"document_sha256", digest}, {"period", period}}),
-                             code_of(region) + " office signature");
+        if (Status s = check(
+                api.as_office("settlement.sign", {{"document_sha256", digest}, {"period", period}}),
+                code_of(region) + " office signature");
             !s.ok()) {
           return s;
         }
@@ -335,19 +375,24 @@ void print_report(const json& document) {
     const std::string code = code_of(region);
     if (!document["positions"].contains(code)) continue;
     const std::int64_t position = document["positions"][code];
-    std::printf("  %-6s %-28s %16s  %s\n", code.c_str(), std::string(clearing::region_name(region)).c_str(),
+    std::printf("  %-6s %-28s %16s  %s\n", code.c_str(),
+                std::string(clearing::region_name(region)).c_str(),
                 clearing::format_yuan(position < 0 ? -position : position).c_str(),
-                position > 0 ? "receives" : position < 0 ? "pays" : "");
+                position > 0   ? "receives"
+                : position < 0 ? "pays"
+                               : "");
   }
   std::printf("  who owes whom (bilateral):\n");
   for (const json& total : document["bilateral"]) {
     std::printf("    %s owes %s %s\n", total["debtor"].get<std::string>().c_str(),
-                total["creditor"].get<std::string>().c_str(), clearing::format_yuan(total["amount"]).c_str());
+                total["creditor"].get<std::string>().c_str(),
+                clearing::format_yuan(total["amount"]).c_str());
   }
   std::printf("  settlement transfers (%zu, at most N-1):\n", document["transfers"].size());
   for (const json& transfer : document["transfers"]) {
     std::printf("    %s pays %s %s\n", transfer["payer"].get<std::string>().c_str(),
-                transfer["payee"].get<std::string>().c_str(), clearing::format_yuan(transfer["amount"]).c_str());
+                transfer["payee"].get<std::string>().c_str(),
+                clearing::format_yuan(transfer["amount"]).c_str());
   }
 }
 
@@ -371,12 +416,14 @@ Result<clearing::RegionStatement> region_statement(Region region, const json& an
     const clearing::Transfer transfer{*clearing::parse_region(item["payer"].get<std::string>()),
                                       *clearing::parse_region(item["payee"].get<std::string>()),
                                       item["amount"].get<std::int64_t>()};
-    if (transfer.payer == region || transfer.payee == region) statement.transfers.push_back(transfer);
+    if (transfer.payer == region || transfer.payee == region)
+      statement.transfers.push_back(transfer);
   }
   return statement;
 }
 
-Status write_statements(const std::filesystem::path& directory, const std::map<Region, json>& answers) {
+Status write_statements(const std::filesystem::path& directory,
+                        const std::map<Region, json>& answers) {
   std::error_code error;
   std::filesystem::create_directories(directory, error);
   if (error) return Status(Code::io_error, "cannot create " + directory.string());
@@ -384,8 +431,9 @@ Status write_statements(const std::filesystem::path& directory, const std::map<R
     Result<clearing::RegionStatement> statement = region_statement(region, answer);
     if (!statement.ok()) return statement.status();
     const std::string base = (directory / code_of(region)).string();
-    for (const auto& [file, text] : {std::pair{base + ".csv", clearing::statement_csv(*statement)},
-                                     std::pair{base + ".camt053.xml", clearing::statement_camt053(*statement)}}) {
+    for (const auto& [file, text] :
+         {std::pair{base + ".csv", clearing::statement_csv(*statement)},
+          std::pair{base + ".camt053.xml", clearing::statement_camt053(*statement)}}) {
       if (Status s = nodes::write_file_atomically(file, text); !s.ok()) return s;
     }
   }
@@ -400,16 +448,18 @@ Status run_demo(const std::filesystem::path& federation_dir, const nodes::Manife
   std::map<Region, RegionApi> apis;
   std::vector<Region> regions;
   for (const nodes::Member& member : manifest.members) {
-    Result<crypto::KeyPair> office =
-        crypto::KeyPair::load(nodes::DataDir{federation_dir / code_of(member.region)}.office_key_file());
+    Result<crypto::KeyPair> office = crypto::KeyPair::load(
+        nodes::DataDir{federation_dir / code_of(member.region)}.office_key_file());
     if (!office.ok()) return office.status();
     apis.emplace(member.region, RegionApi(member, std::move(*office)));
     regions.push_back(member.region);
   }
-  if (regions.size() < 3) return Status(Code::invalid_argument, "the demo needs at least three regions");
+  if (regions.size() < 3)
+    return Status(Code::invalid_argument, "the demo needs at least three regions");
   const std::string run = crypto::random_hex(4);
   const int year = clearing::shanghai_year(nodes::system_clock_ms());
-  std::printf("\nDemo run %s: offices fund vouchers and register enterprises and laboratories\n", run.c_str());
+  std::printf("\nDemo run %s: offices fund vouchers and register enterprises and laboratories\n",
+              run.c_str());
   Cast cast;
   for (Region region : regions) {
     if (Status s = register_cast(apis.at(region), cast, run, year); !s.ok()) return s;
@@ -428,12 +478,14 @@ Status run_demo(const std::filesystem::path& federation_dir, const nodes::Manife
   }
   // The cross-region locks fell in these periods; each is settled in turn.
   std::set<std::string> periods;
-  for (std::int64_t at = started_ms; at <= finished_ms + manifest.period_seconds * 1000; at += 1000) {
+  for (std::int64_t at = started_ms; at <= finished_ms + manifest.period_seconds * 1000;
+       at += 1000) {
     if (at > finished_ms) at = finished_ms;
     periods.insert(clearing::period_containing(at, manifest.period_seconds).id);
     if (at == finished_ms) break;
   }
-  std::printf("\nClosing the clearing period(s): bilateral statements compared, netted, signed...\n");
+  std::printf(
+      "\nClosing the clearing period(s): bilateral statements compared, netted, signed...\n");
   for (const std::string& period : periods) {
     std::size_t lines = 0;
     for (auto& [region, api] : apis) {
@@ -451,7 +503,8 @@ Status run_demo(const std::filesystem::path& federation_dir, const nodes::Manife
       }
     }
     print_report(document);
-    if (Status s = write_statements(federation_dir / "statements" / period, *answers); !s.ok()) return s;
+    if (Status s = write_statements(federation_dir / "statements" / period, *answers); !s.ok())
+      return s;
   }
   return Status::success();
 }

@@ -83,7 +83,8 @@ Status print_proof(Opened& opened, const ProveArguments& arguments) {
            {"leaf_hash", crypto::base64_encode(proof->leaf_hash)},
            {"hashes", base64_list(proof->hashes)}};
   } else if (arguments.from && arguments.to && !arguments.index && !arguments.size) {
-    Result<ledger::ConsistencyProof> proof = view->prove_consistency(*arguments.from, *arguments.to);
+    Result<ledger::ConsistencyProof> proof =
+        view->prove_consistency(*arguments.from, *arguments.to);
     if (!proof.ok()) return proof.status();
     out = {{"from", proof->from}, {"to", proof->to}, {"hashes", base64_list(proof->hashes)}};
   } else {
@@ -121,13 +122,13 @@ Status print_verify(Opened& opened, const std::string& vkey, Output output) {
                      .dump()
               << "\n";
   } else {
-    std::printf("verify %s: ok: %llu entries, %llu stored subtree hashes, %llu checkpoints, %llu state rows"
-                " (%.3f s, %.0f entries/s)\n",
-                opened.identity.origin.c_str(),
-                static_cast<unsigned long long>(report->entries),
-                static_cast<unsigned long long>(report->tree_hashes),
-                static_cast<unsigned long long>(report->checkpoints),
-                static_cast<unsigned long long>(report->state_rows), seconds, rate);
+    std::printf(
+        "verify %s: ok: %llu entries, %llu stored subtree hashes, %llu checkpoints, %llu state rows"
+        " (%.3f s, %.0f entries/s)\n",
+        opened.identity.origin.c_str(), static_cast<unsigned long long>(report->entries),
+        static_cast<unsigned long long>(report->tree_hashes),
+        static_cast<unsigned long long>(report->checkpoints),
+        static_cast<unsigned long long>(report->state_rows), seconds, rate);
   }
   return Status::success();
 }
@@ -157,11 +158,11 @@ void add_ledger_verbs(CLI::App& app, int& exit_code) {
         });
       });
   verb("checkpoint", "print the latest signed checkpoint, exactly as served")
-      ->callback([arguments, &exit_code] {
-        with_ledger(arguments->data, exit_code, print_checkpoint);
-      });
+      ->callback(
+          [arguments, &exit_code] { with_ledger(arguments->data, exit_code, print_checkpoint); });
   verb("export", "print every entry, exact bytes, one per line, in order")
-      ->callback([arguments, &exit_code] { with_ledger(arguments->data, exit_code, print_export); });
+      ->callback(
+          [arguments, &exit_code] { with_ledger(arguments->data, exit_code, print_export); });
   CLI::App* prove = verb("prove", "print an RFC 9162 inclusion or consistency proof as JSON");
   prove->add_option("--index", arguments->prove.index, "leaf index (inclusion)");
   prove->add_option("--size", arguments->prove.size, "tree size (inclusion)");
@@ -171,9 +172,10 @@ void add_ledger_verbs(CLI::App& app, int& exit_code) {
     with_ledger(arguments->data, exit_code,
                 [&](Opened& opened) { return print_proof(opened, arguments->prove); });
   });
-  CLI::App* verify = verb(
-      "verify", "recheck every entry, tree hash, checkpoint, signature and derived-state row");
-  verify->add_option("--vkey", arguments->vkey, "verifier key to check against (default: node.json)");
+  CLI::App* verify =
+      verb("verify", "recheck every entry, tree hash, checkpoint, signature and derived-state row");
+  verify->add_option("--vkey", arguments->vkey,
+                     "verifier key to check against (default: node.json)");
   add_output_option(*verify, arguments->output);
   verify->callback([arguments, &exit_code] {
     with_ledger(arguments->data, exit_code, [&](Opened& opened) {

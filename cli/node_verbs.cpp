@@ -2,8 +2,8 @@
 #include <csignal>
 #include <cstdio>
 
-#include "cli/cli.h"
 #include "api/host.h"
+#include "cli/cli.h"
 #include "nodes/node.h"
 
 namespace innoclear::cli {
@@ -41,19 +41,23 @@ Status run_node(const NodeArguments& arguments, const sigset_t& signals) {
     if (!manifest.ok()) return manifest.status();
     nodes::FederationOptions federation;
     federation.witness_dir = options.service.dir.root / "witness";
-    Status joined = (*node)->join(std::move(*manifest), api::https_peer_transport(peer_timeout_ms), federation);
+    Status joined =
+        (*node)->join(std::move(*manifest), api::https_peer_transport(peer_timeout_ms), federation);
     if (!joined.ok()) return Status(joined.code(), arguments.manifest + ": " + joined.message());
   }
   api::HostOptions host_options;
   host_options.server.host = address->first;
   host_options.server.port = address->second;
-  host_options.server.log = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  host_options.server.log = [](const std::string& line) {
+    std::fprintf(stderr, "%s\n", line.c_str());
+  };
   Result<std::unique_ptr<api::Host>> host = api::Host::start(**node, host_options);
   if (!host.ok()) return host.status();
   nodes::Service& service = (*node)->service();
   std::printf("innoclear node %s listening on https://%s:%u (ledger size %llu, TLS %s)\n",
               service.identity().origin.c_str(), address->first.c_str(), (*host)->port(),
-              static_cast<unsigned long long>(service.ledger().size()), service.identity().tls_fingerprint.c_str());
+              static_cast<unsigned long long>(service.ledger().size()),
+              service.identity().tls_fingerprint.c_str());
   std::fflush(stdout);
   (*node)->start();
   int received = 0;
@@ -70,7 +74,8 @@ void add_node_verbs(CLI::App& app, int& exit_code) {
   auto arguments = std::make_shared<NodeArguments>();
   CLI::App* verb = app.add_subcommand("node", "run one region's node (HTTPS API) until Ctrl-C");
   verb->add_option("--data", arguments->data, "the node's data directory")->required();
-  verb->add_option("--listen", arguments->listen, "address to listen on")->default_val("127.0.0.1:8443");
+  verb->add_option("--listen", arguments->listen, "address to listen on")
+      ->default_val("127.0.0.1:8443");
   verb->add_option("--manifest", arguments->manifest,
                    "federation manifest (JSON): serve peers and clear with them");
   verb->callback([arguments, &exit_code] {

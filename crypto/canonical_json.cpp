@@ -1,12 +1,12 @@
 #include "crypto/canonical_json.h"
 
-#include "base/utf8.h"
-
 #include <cassert>
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <string_view>
+
+#include "base/utf8.h"
 
 // Design choices (the header states the contract; these are the decisions behind it):
 //
@@ -59,7 +59,6 @@ int hex_digit_value(char c) {
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-
 
 bool fits_int64(std::string_view digits, bool negative) {
   const std::string_view bound = negative ? int64_min_magnitude_digits : int64_max_digits;

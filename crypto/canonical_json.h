@@ -8,17 +8,16 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 
 namespace innoclear::crypto {
 
-constexpr std::size_t json_depth_max = 32;          // nesting of arrays and objects
-constexpr std::size_t json_bytes_max = 1 << 20;     // one statement or entry
+constexpr std::size_t json_depth_max = 32;       // nesting of arrays and objects
+constexpr std::size_t json_bytes_max = 1 << 20;  // one statement or entry
 
 // Checks that `bytes` already are canonical JSON, without building a DOM. On failure the Status
 // carries the first reason found (each kind of defect has its own Code) and the byte offset in

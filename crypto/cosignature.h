@@ -16,8 +16,8 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/ed25519.h"
 #include "base/status.h"
+#include "crypto/ed25519.h"
 
 namespace innoclear::crypto {
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/encoding.h"
 #include "base/status.h"
+#include "crypto/encoding.h"
 
 namespace innoclear::crypto {
 

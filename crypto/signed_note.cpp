@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/utf8.h"
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
-#include "base/utf8.h"
 
 namespace innoclear::crypto {
 
@@ -34,8 +34,8 @@ bool valid_note_bytes(std::string_view text) {
 
 bool is_unicode_space(char32_t c) {
   return c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0xA0 || c == 0x1680 ||
-         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
-         c == 0x205F || c == 0x3000;
+         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F ||
+         c == 0x3000;
 }
 
 std::uint32_t read_be32(const std::uint8_t* bytes) {
@@ -75,8 +75,12 @@ bool valid_key_name(std::string_view name) {
 }
 
 std::uint32_t note_key_id(std::string_view name, const PublicKey& key, std::uint8_t algorithm) {
-  const Hash hash =
-      thread_sha256().update(name).update(std::uint8_t{'\n'}).update(algorithm).update(key).finish();
+  const Hash hash = thread_sha256()
+                        .update(name)
+                        .update(std::uint8_t{'\n'})
+                        .update(algorithm)
+                        .update(key)
+                        .finish();
   return read_be32(hash.data());
 }
 

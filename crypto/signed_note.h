@@ -14,9 +14,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "crypto/ed25519.h"
 #include "crypto/encoding.h"
-#include "base/status.h"
 
 namespace innoclear::crypto {
 
@@ -75,9 +75,9 @@ struct NoteSignatureLine {
 };
 
 struct OpenedNote {
-  std::string text;                               // with its final newline
-  std::vector<std::string> verified_by;           // names of known keys whose signature verified
-  std::vector<NoteSignatureLine> unverified;      // signatures by keys not in `known`
+  std::string text;                           // with its final newline
+  std::vector<std::string> verified_by;       // names of known keys whose signature verified
+  std::vector<NoteSignatureLine> unverified;  // signatures by keys not in `known`
 };
 
 // Parses and verifies a signed note. Unknown signers are ignored (kept in `unverified`), as the

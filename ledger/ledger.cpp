@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 #include <bit>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <future>
 #include <span>
@@ -58,8 +58,7 @@ class WriteBatch final : public Batch {
     const detail::U64Key key = encode_u64(tree_size);
     MDB_val key_val = to_val({key.data(), key.size()});
     MDB_val value = to_val(note);
-    const int rc =
-        mdb_put(txn_, impl_.databases.checkpoints, &key_val, &value, MDB_NOOVERWRITE);
+    const int rc = mdb_put(txn_, impl_.databases.checkpoints, &key_val, &value, MDB_NOOVERWRITE);
     if (rc == MDB_KEYEXIST) return std::string(detail::from_val(value));
     if (rc != MDB_SUCCESS) {
       failure_ = lmdb_status(rc, "record checkpoint");
@@ -277,9 +276,8 @@ void Ledger::submit(Job job, Done done) {
   std::unique_lock lock(impl.mutex);
   if (!impl.stopping && impl.queue.size() >= options_.queue_jobs_max) {
     impl.submitters_waiting++;
-    impl.space_available.wait(lock, [&] {
-      return impl.stopping || impl.queue.size() < options_.queue_jobs_max;
-    });
+    impl.space_available.wait(
+        lock, [&] { return impl.stopping || impl.queue.size() < options_.queue_jobs_max; });
     impl.submitters_waiting--;
   }
   if (impl.stopping) {

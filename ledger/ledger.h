@@ -17,8 +17,8 @@
 #include <string_view>
 #include <vector>
 
-#include "crypto/ed25519.h"
 #include "base/status.h"
+#include "crypto/ed25519.h"
 #include "ledger/merkle.h"
 
 namespace innoclear::ledger {
@@ -106,18 +106,18 @@ using Job = std::function<Status(Batch& batch)>;
 using Done = std::function<void(const Status& status)>;
 
 struct Options {
-  std::filesystem::path directory;      // holds data.mdb, lock.mdb and writer.lock
-  std::string origin;                   // checkpoint origin and key name, e.g. "innoclear.BJ"
+  std::filesystem::path directory;  // holds data.mdb, lock.mdb and writer.lock
+  std::string origin;               // checkpoint origin and key name, e.g. "innoclear.BJ"
   std::size_t map_bytes = std::size_t{8} << 30;
-  std::vector<std::string> tables;      // derived-state tables; Table = position here
-  Deriver derive;                       // optional
+  std::vector<std::string> tables;  // derived-state tables; Table = position here
+  Deriver derive;                   // optional
   // What `verify` replays; defaults to `derive`. A node's audit deriver also re-checks each
   // statement's signature, which live appends already checked before they reached the writer,
   // deferring the signature checks to other threads.
   AuditDeriver derive_for_audit;
   const crypto::KeyPair* checkpoint_key = nullptr;  // not owned; required to sign checkpoints
-  bool read_only = false;               // auditors: no writer, no lock, refuses writes
-  std::size_t batch_entries_max = 1000;  // entries per durable transaction
+  bool read_only = false;                           // auditors: no writer, no lock, refuses writes
+  std::size_t batch_entries_max = 1000;             // entries per durable transaction
   std::size_t queue_jobs_max = 1 << 16;  // submit() waits while this many jobs are queued
   // Flags that trade durability for speed. Open refuses them: an acknowledged entry must
   // survive a crash. They exist so that the refusal is explicit and tested.

@@ -59,8 +59,7 @@ std::size_t row_position(int level) {
 Result<EntryRow> decode_row(std::uint64_t index, std::string_view row) {
   const std::size_t count = row_hash_count(index);
   const std::size_t hash_bytes = count * sizeof(Hash);
-  if (row.empty() || static_cast<std::uint8_t>(row[0]) != count ||
-      row.size() < 1 + hash_bytes) {
+  if (row.empty() || static_cast<std::uint8_t>(row[0]) != count || row.size() < 1 + hash_bytes) {
     return {Code::storage_corrupt, "row of entry " + std::to_string(index) + " is malformed"};
   }
   return EntryRow{row.substr(1, hash_bytes), row.substr(1 + hash_bytes)};

@@ -114,8 +114,8 @@ struct Ledger::Impl {
   Frontier frontier;
   std::atomic<std::uint64_t> durable_size{0};
 
-  std::atomic<std::uint64_t> commits{0}, committed_entries{0}, committed_jobs{0},
-      failed_commits{0}, apply_ns{0}, commit_ns{0};
+  std::atomic<std::uint64_t> commits{0}, committed_entries{0}, committed_jobs{0}, failed_commits{0},
+      apply_ns{0}, commit_ns{0};
   std::array<std::atomic<std::uint64_t>, 17> batch_histogram{};
 };
 

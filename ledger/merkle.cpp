@@ -34,15 +34,16 @@ Result<Hash> subtree_hash(std::uint64_t lo, std::uint64_t hi, const HashReader& 
 }
 
 // PATH(index, D[lo:hi]), leaf to root.
-Status append_path(std::uint64_t index, std::uint64_t lo, std::uint64_t hi,
-                   const HashReader& read, std::vector<Hash>& path) {
+Status append_path(std::uint64_t index, std::uint64_t lo, std::uint64_t hi, const HashReader& read,
+                   std::vector<Hash>& path) {
   if (hi - lo == 1) return Status::success();
   const std::uint64_t middle = lo + split_point(hi - lo);
   const bool left_side = index < middle;
   Status status = left_side ? append_path(index, lo, middle, read, path)
                             : append_path(index, middle, hi, read, path);
   if (!status.ok()) return status;
-  Result<Hash> sibling = left_side ? subtree_hash(middle, hi, read) : subtree_hash(lo, middle, read);
+  Result<Hash> sibling =
+      left_side ? subtree_hash(middle, hi, read) : subtree_hash(lo, middle, read);
   if (!sibling.ok()) return sibling.status();
   path.push_back(*sibling);
   return Status::success();
@@ -63,7 +64,8 @@ Status append_subproof(std::uint64_t first, std::uint64_t lo, std::uint64_t hi, 
   Status status = left_side ? append_subproof(first, lo, middle, whole, read, path)
                             : append_subproof(first, middle, hi, false, read, path);
   if (!status.ok()) return status;
-  Result<Hash> sibling = left_side ? subtree_hash(middle, hi, read) : subtree_hash(lo, middle, read);
+  Result<Hash> sibling =
+      left_side ? subtree_hash(middle, hi, read) : subtree_hash(lo, middle, read);
   if (!sibling.ok()) return sibling.status();
   path.push_back(*sibling);
   return Status::success();

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "crypto/sha256.h"
 #include "base/status.h"
+#include "crypto/sha256.h"
 
 namespace innoclear::ledger {
 
@@ -22,9 +22,9 @@ using crypto::Hash;
 
 constexpr int tree_levels_max = 63;
 
-Hash leaf_hash(std::string_view entry);                     // SHA-256(0x00 ‖ entry)
-Hash node_hash(const Hash& left, const Hash& right);        // SHA-256(0x01 ‖ left ‖ right)
-Hash empty_tree_hash();                                     // SHA-256 of nothing
+Hash leaf_hash(std::string_view entry);               // SHA-256(0x00 ‖ entry)
+Hash node_hash(const Hash& left, const Hash& right);  // SHA-256(0x01 ‖ left ‖ right)
+Hash empty_tree_hash();                               // SHA-256 of nothing
 
 // Position of a complete subtree in append order. REQUIRES: level <= tree_levels_max.
 std::uint64_t stored_index(int level, std::uint64_t index);

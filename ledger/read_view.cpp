@@ -79,22 +79,21 @@ Status ReadView::for_each_entry(
   std::uint64_t expected = from;
   bool gap = false;
   Status malformed;
-  Status status = detail::scan_from(impl_->txn, impl_->databases->entries,
-                                    {start.data(), start.size()}, {},
-                                    [&](std::string_view key, std::string_view value) {
-                                      const std::uint64_t index = detail::decode_u64(key);
-                                      if (index != expected++ || index >= impl_->size) {
-                                        gap = index != expected - 1;
-                                        return false;
-                                      }
-                                      Result<detail::EntryRow> row =
-                                          detail::decode_row(index, value);
-                                      if (!row.ok()) {
-                                        malformed = row.status();
-                                        return false;
-                                      }
-                                      return visit(index, row->entry);
-                                    });
+  Status status =
+      detail::scan_from(impl_->txn, impl_->databases->entries, {start.data(), start.size()}, {},
+                        [&](std::string_view key, std::string_view value) {
+                          const std::uint64_t index = detail::decode_u64(key);
+                          if (index != expected++ || index >= impl_->size) {
+                            gap = index != expected - 1;
+                            return false;
+                          }
+                          Result<detail::EntryRow> row = detail::decode_row(index, value);
+                          if (!row.ok()) {
+                            malformed = row.status();
+                            return false;
+                          }
+                          return visit(index, row->entry);
+                        });
   if (status.ok() && gap) return {Code::storage_corrupt, "entries are not contiguous"};
   if (status.ok()) return malformed;
   return status;

@@ -108,7 +108,8 @@ class CheckPool final : public DeferredChecks {
       lock.unlock();
       Status status = check();
       lock.lock();
-      if (!status.ok() && (!failure_ || index < failure_->first)) failure_.emplace(index, std::move(status));
+      if (!status.ok() && (!failure_ || index < failure_->first))
+        failure_.emplace(index, std::move(status));
     }
   }
 
@@ -132,11 +133,11 @@ Status check_row_hashes(std::uint64_t index, std::string_view stored, std::strin
     const std::string_view expected(reinterpret_cast<const char*>(hash.data()), hash.size());
     if (mismatch.ok() && stored.substr(offset, hash.size()) != expected) {
       mismatch = disagreement(
-          level == 0 ? "entry " + std::to_string(index) +
-                           ": its bytes do not match the leaf hash recorded when it was appended"
-                     : "entry " + std::to_string(index) + ": tree hash (level " +
-                           std::to_string(level) + ", index " + std::to_string(at) +
-                           ") does not match its recomputed value");
+          level == 0
+              ? "entry " + std::to_string(index) +
+                    ": its bytes do not match the leaf hash recorded when it was appended"
+              : "entry " + std::to_string(index) + ": tree hash (level " + std::to_string(level) +
+                    ", index " + std::to_string(at) + ") does not match its recomputed value");
     }
     offset += hash.size();
   });
@@ -222,10 +223,12 @@ Result<VerifyReport> Ledger::verify(const crypto::PublicKey& key) const {
         }
         if (failure.ok()) {
           later.at_entry(index);
-          Status derived = options_.derive_for_audit ? options_.derive_for_audit(replayed, index, row->entry, later)
-                           : options_.derive     ? options_.derive(replayed, index, row->entry)
-                                                 : Status::success();
-          if (!derived.ok()) failure = disagreement(where + ": replaying its state: " + derived.to_string());
+          Status derived = options_.derive_for_audit
+                               ? options_.derive_for_audit(replayed, index, row->entry, later)
+                           : options_.derive ? options_.derive(replayed, index, row->entry)
+                                             : Status::success();
+          if (!derived.ok())
+            failure = disagreement(where + ": replaying its state: " + derived.to_string());
         }
         if (!failure.ok()) failed_at = index;
         report.entries++;
@@ -235,21 +238,20 @@ Result<VerifyReport> Ledger::verify(const crypto::PublicKey& key) const {
   // A deferred check of an earlier entry explains the first disagreement better than anything
   // found after it.
   if (auto deferred = later.finish(); deferred && deferred->first <= failed_at) {
-    return disagreement("entry " + std::to_string(deferred->first) + ": replaying its state: " +
-                        deferred->second.to_string());
+    return disagreement("entry " + std::to_string(deferred->first) +
+                        ": replaying its state: " + deferred->second.to_string());
   }
   if (!status.ok()) return status;
   if (!failure.ok()) return failure;
   if (report.entries != view.size()) return disagreement("entries are not contiguous");
 
   const crypto::NoteVerifier verifier = crypto::make_note_verifier(options_.origin, key);
-  status = detail::scan_rows(txn, impl_->databases.checkpoints, {},
-                             [&](std::string_view size_key, std::string_view note) {
-                               failure = verify_checkpoint(view, options_, verifier,
-                                                           detail::decode_u64(size_key), note);
-                               report.checkpoints++;
-                               return failure.ok();
-                             });
+  status = detail::scan_rows(
+      txn, impl_->databases.checkpoints, {}, [&](std::string_view size_key, std::string_view note) {
+        failure = verify_checkpoint(view, options_, verifier, detail::decode_u64(size_key), note);
+        report.checkpoints++;
+        return failure.ok();
+      });
   if (!status.ok()) return status;
   if (!failure.ok()) return failure;
 

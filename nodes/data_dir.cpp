@@ -35,7 +35,8 @@ Result<std::string> read_small_file(const std::filesystem::path& path, std::size
   if (in.bad()) return {Code::io_error, "cannot read " + path.string()};
   text.resize(static_cast<std::size_t>(in.gcount()));
   if (text.size() > bytes_max) {
-    return {Code::invalid_argument, path.string() + " is larger than " + std::to_string(bytes_max) + " bytes"};
+    return {Code::invalid_argument,
+            path.string() + " is larger than " + std::to_string(bytes_max) + " bytes"};
   }
   return text;
 }
@@ -75,7 +76,8 @@ Result<NodeIdentity> init_data_dir(const DataDir& dir, clearing::Region region) 
   identity.public_key = key.public_key();
   identity.verifier_key =
       crypto::verifier_key_line(crypto::make_note_verifier(identity.origin, key.public_key()));
-  if (Status tls = crypto::create_tls_identity(identity.origin, {dir.tls_certificate(), dir.tls_key()});
+  if (Status tls =
+          crypto::create_tls_identity(identity.origin, {dir.tls_certificate(), dir.tls_key()});
       !tls.ok()) {
     return tls;
   }
@@ -90,7 +92,8 @@ Result<NodeIdentity> init_data_dir(const DataDir& dir, clearing::Region region) 
   Result<std::unique_ptr<ledger::Ledger>> ledger =
       ledger::Ledger::open(ledger_options(dir, identity, &key, false));
   if (!ledger.ok()) return ledger.status();
-  if (Status genesis = record_genesis(**ledger, key, office_key.public_key(), region, system_clock_ms());
+  if (Status genesis =
+          record_genesis(**ledger, key, office_key.public_key(), region, system_clock_ms());
       !genesis.ok()) {
     return genesis;
   }

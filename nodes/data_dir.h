@@ -13,19 +13,19 @@
 #include <memory>
 #include <string>
 
+#include "base/status.h"
 #include "clearing/region.h"
 #include "crypto/ed25519.h"
-#include "base/status.h"
 #include "ledger/ledger.h"
 
 namespace innoclear::nodes {
 
 struct NodeIdentity {
   clearing::Region region = clearing::Region::BJ;
-  std::string origin;            // "innoclear.BJ": checkpoint origin and note key name
+  std::string origin;  // "innoclear.BJ": checkpoint origin and note key name
   crypto::PublicKey public_key{};
-  std::string verifier_key;      // C2SP vkey line
-  std::string tls_fingerprint;   // SHA-256 of the certificate DER, hex
+  std::string verifier_key;     // C2SP vkey line
+  std::string tls_fingerprint;  // SHA-256 of the certificate DER, hex
 };
 
 struct DataDir {

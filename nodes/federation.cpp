@@ -13,8 +13,12 @@ std::string code_of(clearing::Region region) { return std::string(clearing::regi
 
 }  // namespace
 
-Federation::Federation(Service& service, Manifest manifest, PeerTransport& transport, FederationOptions options)
-    : service_(service), manifest_(std::move(manifest)), transport_(transport), options_(std::move(options)) {
+Federation::Federation(Service& service, Manifest manifest, PeerTransport& transport,
+                       FederationOptions options)
+    : service_(service),
+      manifest_(std::move(manifest)),
+      transport_(transport),
+      options_(std::move(options)) {
   assert(manifest_.find(service_.identity().region) != nullptr);
   witnessing_ = std::make_unique<Witnessing>(service_, manifest_, transport_, options_.witness_dir,
                                              [this](const std::string& line) { log(line); });
@@ -46,7 +50,8 @@ void Federation::log(const std::string& line) const {
 
 Status Federation::join() {
   service_.set_gate([this](const clearing::Statement& statement) -> Status {
-    const std::optional<clearing::Region> peer = clearing::cross_region_peer(statement, service_.identity().region);
+    const std::optional<clearing::Region> peer =
+        clearing::cross_region_peer(statement, service_.identity().region);
     if (peer && witnessing_->is_forked(*peer)) {
       return {Code::peer_forked, code_of(*peer) + " showed two histories; no new work with it"};
     }
@@ -58,13 +63,15 @@ Status Federation::join() {
 
 Status Federation::adopt_manifest() {
   // Already recorded? The same version with the same keys needs no new entry.
-  Result<std::optional<nlohmann::json>> recorded = service_.state(clearing::Table::settings, "federation");
+  Result<std::optional<nlohmann::json>> recorded =
+      service_.state(clearing::Table::settings, "federation");
   if (!recorded.ok()) return recorded.status();
   // What the rules record from this manifest (members by region: accepts and name).
   nlohmann::json members = nlohmann::json::object();
   const nlohmann::json adoption = adoption_body(manifest_);  // outlives the loop below
   for (const nlohmann::json& member : adoption["members"]) {
-    members[member["region"].get<std::string>()] = {{"accepts", member["accepts"]}, {"name", member["name"]}};
+    members[member["region"].get<std::string>()] = {{"accepts", member["accepts"]},
+                                                    {"name", member["name"]}};
   }
   bool same = recorded->has_value() && (**recorded)["version"] == manifest_.version &&
               (**recorded).value("period_seconds", std::int64_t{-1}) == manifest_.period_seconds &&
@@ -75,13 +82,15 @@ Status Federation::adopt_manifest() {
                                   std::pair{"office." + code_of(peer), member.office_key}}) {
       Result<std::optional<nlohmann::json>> actor = service_.state(clearing::Table::actors, id);
       if (!actor.ok()) return actor.status();
-      same = same && actor->has_value() && (**actor).value("key", "") == crypto::encode_public_key(key);
+      same = same && actor->has_value() &&
+             (**actor).value("key", "") == crypto::encode_public_key(key);
     }
   }
   if (same) return Status::success();
   const SignedStatement signed_statement =
       service_.sign_as_node("federation.manifest", adoption, service_.identity().region);
-  return service_.submit_and_wait(signed_statement.bytes, signed_statement.signature_base64).status();
+  return service_.submit_and_wait(signed_statement.bytes, signed_statement.signature_base64)
+      .status();
 }
 
 void Federation::start() {

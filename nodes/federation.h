@@ -32,9 +32,9 @@ namespace innoclear::nodes {
 
 struct FederationOptions {
   SenderOptions sender;
-  std::uint32_t witness_interval_ms = 1'000;  // how often peers' checkpoints are fetched
-  std::uint32_t clearing_interval_ms = 500;   // how often ended periods are pushed on
-  std::filesystem::path witness_dir;          // the witness's record; empty: no witnessing
+  std::uint32_t witness_interval_ms = 1'000;    // how often peers' checkpoints are fetched
+  std::uint32_t clearing_interval_ms = 500;     // how often ended periods are pushed on
+  std::filesystem::path witness_dir;            // the witness's record; empty: no witnessing
   std::function<void(const std::string&)> log;  // one line per event; default stderr
 };
 
@@ -42,7 +42,8 @@ class Federation {
  public:
   // REQUIRES: `service` and `transport` outlive the federation; `manifest` lists the service's
   // region.
-  Federation(Service& service, Manifest manifest, PeerTransport& transport, FederationOptions options);
+  Federation(Service& service, Manifest manifest, PeerTransport& transport,
+             FederationOptions options);
   ~Federation();  // stop()
   Federation(const Federation&) = delete;
   Federation& operator=(const Federation&) = delete;

@@ -41,17 +41,20 @@ Result<Member> parse_member(const nlohmann::json& value, std::size_t position) {
   Result<clearing::Region> parsed_region = clearing::parse_region(*region);
   Result<crypto::PublicKey> parsed_node_key = crypto::decode_public_key(*node_key);
   Result<crypto::PublicKey> parsed_office_key = crypto::decode_public_key(*office_key);
-  if (!parsed_region.ok()) return Status(Code::bad_statement, where + ": unknown region " + *region);
+  if (!parsed_region.ok())
+    return Status(Code::bad_statement, where + ": unknown region " + *region);
   if (!parsed_node_key.ok() || !parsed_office_key.ok()) {
     return Status(Code::bad_statement, where + " (" + *region + ") has a malformed key");
   }
   if (fingerprint->size() != fingerprint_hex_digits ||
       fingerprint->find_first_not_of("0123456789abcdef") != std::string::npos) {
-    return Status(Code::bad_statement, where + " (" + *region + "): tls_fingerprint must be 64 hex digits");
+    return Status(Code::bad_statement,
+                  where + " (" + *region + "): tls_fingerprint must be 64 hex digits");
   }
   const auto accepts = value.find("accepts");
   if (accepts == value.end() || !accepts->is_array()) {
-    return Status(Code::bad_statement, where + " (" + *region + ") needs 'accepts', a list of regions");
+    return Status(Code::bad_statement,
+                  where + " (" + *region + ") needs 'accepts', a list of regions");
   }
   for (const auto& code : *accepts) {
     Result<clearing::Region> accepted =
@@ -60,7 +63,8 @@ Result<Member> parse_member(const nlohmann::json& value, std::size_t position) {
     if (!accepted.ok()) {
       return Status(Code::bad_statement, where + " (" + *region + ") accepts an unknown region");
     }
-    if (std::find(member.accepts.begin(), member.accepts.end(), *accepted) == member.accepts.end()) {
+    if (std::find(member.accepts.begin(), member.accepts.end(), *accepted) ==
+        member.accepts.end()) {
       member.accepts.push_back(*accepted);
     }
   }
@@ -110,8 +114,9 @@ Result<Manifest> parse_manifest(const nlohmann::json& value) {
     Result<Member> member = parse_member(members[i], i);
     if (!member.ok()) return member.status();
     if (manifest.find(member->region) != nullptr) {
-      return Status(Code::bad_statement,
-                    "region " + std::string(clearing::region_code(member->region)) + " is listed twice");
+      return Status(
+          Code::bad_statement,
+          "region " + std::string(clearing::region_code(member->region)) + " is listed twice");
     }
     manifest.members.push_back(std::move(*member));
   }
@@ -126,7 +131,8 @@ Result<Manifest> load_manifest(const std::filesystem::path& file) {
   const nlohmann::json value = nlohmann::json::parse(*text, nullptr, false);
   if (value.is_discarded()) return Status(Code::json_syntax, file.string() + " is not JSON");
   Result<Manifest> manifest = parse_manifest(value);
-  if (!manifest.ok()) return Status(manifest.status().code(), file.string() + ": " + manifest.status().message());
+  if (!manifest.ok())
+    return Status(manifest.status().code(), file.string() + ": " + manifest.status().message());
   return manifest;
 }
 
@@ -151,7 +157,8 @@ nlohmann::json to_json(const Manifest& manifest) {
                        {"region", clearing::region_code(member.region)},
                        {"tls_fingerprint", member.tls_fingerprint}});
   }
-  return {{"members", members}, {"period_seconds", manifest.period_seconds},
+  return {{"members", members},
+          {"period_seconds", manifest.period_seconds},
           {"version", manifest.version}};
 }
 
@@ -168,7 +175,8 @@ nlohmann::json adoption_body(const Manifest& manifest) {
                        {"office_key", crypto::encode_public_key(member.office_key)},
                        {"region", clearing::region_code(member.region)}});
   }
-  return {{"members", members}, {"period_seconds", manifest.period_seconds},
+  return {{"members", members},
+          {"period_seconds", manifest.period_seconds},
           {"version", manifest.version}};
 }
 

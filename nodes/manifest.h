@@ -12,14 +12,13 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "base/status.h"
 #include "clearing/region.h"
 #include "crypto/ed25519.h"
-#include "base/status.h"
 
 namespace innoclear::nodes {
 
@@ -28,10 +27,10 @@ constexpr std::size_t manifest_bytes_max = 64 * 1024;
 struct Member {
   clearing::Region region = clearing::Region::BJ;
   std::string name;
-  std::string base_url;          // https://host:port
+  std::string base_url;  // https://host:port
   crypto::PublicKey node_key{};
   crypto::PublicKey office_key{};
-  std::string tls_fingerprint;   // lowercase hex, 64 digits
+  std::string tls_fingerprint;            // lowercase hex, 64 digits
   std::vector<clearing::Region> accepts;  // regions whose vouchers this member takes
 };
 

@@ -17,16 +17,20 @@ Node::~Node() {
   federation_.reset();  // before the transport it calls
 }
 
-Status Node::join(Manifest manifest, const TransportFactory& make_transport, FederationOptions options) {
+Status Node::join(Manifest manifest, const TransportFactory& make_transport,
+                  FederationOptions options) {
   const NodeIdentity& self = service_->identity();
   const Member* listed = manifest.find(self.region);
-  if (listed == nullptr || listed->node_key != self.public_key || listed->tls_fingerprint != self.tls_fingerprint) {
-    return Status(Code::invalid_argument, "the manifest does not list this node's key and certificate");
+  if (listed == nullptr || listed->node_key != self.public_key ||
+      listed->tls_fingerprint != self.tls_fingerprint) {
+    return Status(Code::invalid_argument,
+                  "the manifest does not list this node's key and certificate");
   }
   Result<std::unique_ptr<PeerTransport>> transport = make_transport(manifest, dir_);
   if (!transport.ok()) return transport.status();
   transport_ = std::move(*transport);
-  federation_ = std::make_unique<Federation>(*service_, std::move(manifest), *transport_, std::move(options));
+  federation_ =
+      std::make_unique<Federation>(*service_, std::move(manifest), *transport_, std::move(options));
   return federation_->join();
 }
 
@@ -61,7 +65,8 @@ void Node::checkpoint_loop() {
     lock.unlock();
     (void)service_->ledger().sign_checkpoint();
     lock.lock();
-    wake_.wait_for(lock, std::chrono::milliseconds(checkpoint_interval_ms_), [this] { return stopping_; });
+    wake_.wait_for(lock, std::chrono::milliseconds(checkpoint_interval_ms_),
+                   [this] { return stopping_; });
   }
 }
 

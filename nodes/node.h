@@ -20,8 +20,8 @@ namespace innoclear::nodes {
 
 // Makes the transport to the peers of `manifest`: mutual TLS in a node process (api/), an
 // in-process one in tests.
-using TransportFactory =
-    std::function<Result<std::unique_ptr<PeerTransport>>(const Manifest& manifest, const DataDir& dir)>;
+using TransportFactory = std::function<Result<std::unique_ptr<PeerTransport>>(
+    const Manifest& manifest, const DataDir& dir)>;
 
 struct NodeOptions {
   ServiceOptions service;

@@ -69,7 +69,8 @@ void OutboxSender::note(const Result<std::size_t>& sent) {
     if (last_error_ != sent.status().message()) {
       news_ = "federation: " + code_of(peer_) + ": " + sent.status().message() + "; retrying";
     }
-    backoff_ms_ = backoff_ms_ == 0 ? options_.retry_ms_min : std::min(options_.retry_ms_max, backoff_ms_ * 2);
+    backoff_ms_ =
+        backoff_ms_ == 0 ? options_.retry_ms_min : std::min(options_.retry_ms_max, backoff_ms_ * 2);
     last_error_ = sent.status().message();
     wait_ms_ = backoff_ms_;
     return;
@@ -109,7 +110,8 @@ Result<std::size_t> OutboxSender::send_batch() {
   std::size_t batch_bytes = 0;
   for (const auto& [request_id, row] : *rows) {
     if (row.value("peer", "") != code_of(peer_)) continue;
-    const SignedStatement request = service_.sign_as_node(row["kind"].get<std::string>(), row["body"], peer_);
+    const SignedStatement request =
+        service_.sign_as_node(row["kind"].get<std::string>(), row["body"], peer_);
     batch_bytes += request.bytes.size() + request.signature_base64.size();
     if (!requests.empty() && batch_bytes > peer_batch_bytes_max) break;
     requests.push_back({{"signature", request.signature_base64}, {"statement", request.bytes}});
@@ -119,8 +121,8 @@ Result<std::size_t> OutboxSender::send_batch() {
     last_batch_ = requests.size();
   }
   if (requests.empty()) return std::size_t{0};
-  Result<PeerResponse> response =
-      transport_.post(peer_, std::string(peer_requests_path), nlohmann::json{{"requests", requests}}.dump());
+  Result<PeerResponse> response = transport_.post(peer_, std::string(peer_requests_path),
+                                                  nlohmann::json{{"requests", requests}}.dump());
   if (!response.ok()) return response.status();
   if (response->status != 200) {
     return Status(Code::io_error, "HTTP " + std::to_string(response->status) + " " +
@@ -139,11 +141,13 @@ Result<std::size_t> OutboxSender::send_batch() {
     const nlohmann::json* answer = signed_answer(item);
     if (answer == nullptr) {
       const auto problem = item.is_object() ? item.find("problem") : item.end();
-      recording->note(Status(Code::io_error, "the peer refused a request: " +
-                                                 (problem == item.end() ? item.dump() : problem->dump())));
+      recording->note(
+          Status(Code::io_error, "the peer refused a request: " +
+                                     (problem == item.end() ? item.dump() : problem->dump())));
       continue;
     }
-    service_.submit((*answer)["statement"].get<std::string>(), (*answer)["signature"].get<std::string>(),
+    service_.submit((*answer)["statement"].get<std::string>(),
+                    (*answer)["signature"].get<std::string>(),
                     [recording](Result<Accepted> accepted) {
                       recording->note(accepted.ok() ? Status::success()
                                                     : Status(accepted.status().code(),

@@ -10,9 +10,8 @@
 
 #include <cstdint>
 #include <mutex>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "clearing/region.h"
 #include "nodes/peer.h"
@@ -36,7 +35,8 @@ struct SenderOptions {
 class OutboxSender {
  public:
   // REQUIRES: `service` and `transport` outlive the sender.
-  OutboxSender(Service& service, PeerTransport& transport, clearing::Region peer, SenderOptions options);
+  OutboxSender(Service& service, PeerTransport& transport, clearing::Region peer,
+               SenderOptions options);
 
   // Sends up to a batch of the peer's outbox rows and records the answers. Returns how many rows
   // were answered; io_error and the like when the peer could not be used. Not concurrent with

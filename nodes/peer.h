@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "clearing/region.h"
 #include "base/status.h"
+#include "clearing/region.h"
 
 namespace innoclear::nodes {
 

@@ -35,10 +35,12 @@ struct PendingBatch {
 };
 
 // The answer item for one recorded (or refused) request.
-nlohmann::json answer_item(Service& service, clearing::Region caller, const Result<Accepted>& accepted) {
+nlohmann::json answer_item(Service& service, clearing::Region caller,
+                           const Result<Accepted>& accepted) {
   if (!accepted.ok()) return {{"problem", problem_of(accepted.status())}};
   Result<ledger::ReadView> view = service.ledger().view();
-  Result<std::string> entry = view.ok() ? view->entry(accepted->index) : Result<std::string>(view.status());
+  Result<std::string> entry =
+      view.ok() ? view->entry(accepted->index) : Result<std::string>(view.status());
   if (!entry.ok()) return {{"problem", problem_of(entry.status())}};
   const SignedStatement answer =
       service.sign_as_node("peer.answer",
@@ -56,7 +58,8 @@ Status check_request(const nlohmann::json& request, const std::string& caller_ac
       !request.contains("signature") || !request["signature"].is_string()) {
     return {Code::bad_statement, "a request is {\"signature\",\"statement\"}"};
   }
-  const nlohmann::json parsed = nlohmann::json::parse(request["statement"].get<std::string>(), nullptr, false);
+  const nlohmann::json parsed =
+      nlohmann::json::parse(request["statement"].get<std::string>(), nullptr, false);
   if (!parsed.is_object() || parsed.value("actor", "") != caller_actor) {
     return {Code::forbidden, "a peer request must be stated by " + caller_actor};
   }
@@ -80,14 +83,16 @@ PeerAnswerer::PeerAnswerer(Service& service, const Manifest& manifest, const Wit
 const Member* PeerAnswerer::peer_with(const std::string& client_fingerprint) const {
   if (client_fingerprint.empty()) return nullptr;
   for (const Member& member : manifest_.members) {
-    if (member.tls_fingerprint == client_fingerprint && member.region != service_.identity().region) {
+    if (member.tls_fingerprint == client_fingerprint &&
+        member.region != service_.identity().region) {
       return &member;
     }
   }
   return nullptr;
 }
 
-void PeerAnswerer::answer(const std::string& client_fingerprint, const std::string& body, AnswerDone done) {
+void PeerAnswerer::answer(const std::string& client_fingerprint, const std::string& body,
+                          AnswerDone done) {
   const Member* caller = peer_with(client_fingerprint);
   if (caller == nullptr) {
     return done(Status(Code::forbidden, "peer requests need the TLS certificate of a member node"));
@@ -99,8 +104,8 @@ void PeerAnswerer::answer(const std::string& client_fingerprint, const std::stri
   const nlohmann::json batch = nlohmann::json::parse(body, nullptr, false);
   if (!batch.is_object() || !batch.contains("requests") || !batch["requests"].is_array() ||
       batch["requests"].empty() || batch["requests"].size() > batch_requests_max_) {
-    return done(Status(Code::bad_statement,
-                       "a batch is {\"requests\":[…]} of 1…" + std::to_string(batch_requests_max_)));
+    return done(Status(Code::bad_statement, "a batch is {\"requests\":[…]} of 1…" +
+                                                std::to_string(batch_requests_max_)));
   }
   auto pending = std::make_shared<PendingBatch>();
   pending->answers.resize(batch["requests"].size());
@@ -114,7 +119,8 @@ void PeerAnswerer::answer(const std::string& client_fingerprint, const std::stri
       pending->fill(slot, answer_item(service_, caller_region, refused));
       continue;
     }
-    service_.submit(request["statement"].get<std::string>(), request["signature"].get<std::string>(),
+    service_.submit(request["statement"].get<std::string>(),
+                    request["signature"].get<std::string>(),
                     [this, pending, slot, caller_region](Result<Accepted> accepted) {
                       pending->fill(slot, answer_item(service_, caller_region, accepted));
                     },
@@ -122,9 +128,11 @@ void PeerAnswerer::answer(const std::string& client_fingerprint, const std::stri
   }
 }
 
-Result<std::string> PeerAnswerer::answer_period(const std::string& client_fingerprint, const std::string& id) {
+Result<std::string> PeerAnswerer::answer_period(const std::string& client_fingerprint,
+                                                const std::string& id) {
   const Member* caller = peer_with(client_fingerprint);
-  if (caller == nullptr) return Status(Code::forbidden, "period statements are for member nodes (mutual TLS)");
+  if (caller == nullptr)
+    return Status(Code::forbidden, "period statements are for member nodes (mutual TLS)");
   Result<clearing::Period> period = clearing::parse_period(id, manifest_.period_seconds);
   if (!period.ok()) return period.status();
   if (service_.now_ms() >= period->to_ms) clearing_.activate(id);

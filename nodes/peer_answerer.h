@@ -32,7 +32,8 @@ class PeerAnswerer {
   void answer(const std::string& client_fingerprint, const std::string& body, AnswerDone done);
   // A peer asking for its side of a period (GET /v1/peer/period?period=P): see
   // PeriodClearing::view_for. An ended period becomes one this node works to settle.
-  Result<std::string> answer_period(const std::string& client_fingerprint, const std::string& period);
+  Result<std::string> answer_period(const std::string& client_fingerprint,
+                                    const std::string& period);
 
  private:
   // The member presenting this certificate, if it is a peer (not this node).

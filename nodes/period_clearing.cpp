@@ -1,9 +1,10 @@
+#include "nodes/period_clearing.h"
+
 #include <cstdio>
 
 #include "clearing/federation.h"
 #include "crypto/canonical_json.h"
 #include "crypto/encoding.h"
-#include "nodes/period_clearing.h"
 
 namespace innoclear::nodes {
 
@@ -26,8 +27,10 @@ Result<nlohmann::json> entry_statement(const Service& service, std::uint64_t ind
 nlohmann::json inclusion_json(const ledger::InclusionProof& proof) {
   nlohmann::json hashes = nlohmann::json::array();
   for (const auto& hash : proof.hashes) hashes.push_back(crypto::base64_encode(hash));
-  return {{"hashes", hashes}, {"index", proof.index},
-          {"leaf_hash", crypto::base64_encode(proof.leaf_hash)}, {"tree_size", proof.tree_size}};
+  return {{"hashes", hashes},
+          {"index", proof.index},
+          {"leaf_hash", crypto::base64_encode(proof.leaf_hash)},
+          {"tree_size", proof.tree_size}};
 }
 
 // A peer's answer about a period, checked once so that later reads cannot fail.
@@ -36,11 +39,11 @@ bool well_formed_view(const nlohmann::json& view) {
     const auto found = view.find(key);
     return found != view.end() && is_type(*found);
   };
-  return view.is_object() &&
-         has("lines", [](const nlohmann::json& v) { return v.is_array(); }) &&
+  return view.is_object() && has("lines", [](const nlohmann::json& v) { return v.is_array(); }) &&
          has("complete", [](const nlohmann::json& v) { return v.is_boolean(); }) &&
          has("close", [](const nlohmann::json& v) { return v.is_null() || v.is_object(); }) &&
-         has("office_signature", [](const nlohmann::json& v) { return v.is_null() || v.is_object(); }) &&
+         has("office_signature",
+             [](const nlohmann::json& v) { return v.is_null() || v.is_object(); }) &&
          has("checkpoint", [](const nlohmann::json& v) { return v.is_string(); }) &&
          has("checkpoint_size", [](const nlohmann::json& v) { return v.is_number_unsigned(); });
 }
@@ -91,7 +94,8 @@ Status PeriodClearing::round() {
   }
   Status first_failure;
   for (const std::string& period : periods) {
-    Result<std::optional<nlohmann::json>> record = service_.state(clearing::Table::settlements, period);
+    Result<std::optional<nlohmann::json>> record =
+        service_.state(clearing::Table::settlements, period);
     if (!record.ok()) return record.status();
     if (record->has_value() && (**record).contains("settled")) {
       std::lock_guard lock(mutex_);
@@ -112,7 +116,8 @@ Status PeriodClearing::advance(const std::string& id) {
   std::map<clearing::Region, nlohmann::json> views;
   for (clearing::Region peer : peers()) {
     Result<PeerResponse> response = transport_.get(peer, "/v1/peer/period?period=" + id);
-    if (!response.ok()) return Status(response.status().code(), code_of(peer) + ": " + response.status().message());
+    if (!response.ok())
+      return Status(response.status().code(), code_of(peer) + ": " + response.status().message());
     nlohmann::json view = nlohmann::json::parse(response->body, nullptr, false);
     if (response->status != 200 || !well_formed_view(view)) {
       return Status(Code::io_error, code_of(peer) + "'s period answer is unusable (HTTP " +
@@ -133,7 +138,8 @@ Status PeriodClearing::advance(const std::string& id) {
     return submit_own("settlement.propose", {{"closes", closes}, {"period", id}});
   }
   if (!record.contains("office_signature")) return Status::success();  // the office decides
-  Result<nlohmann::json> own = entry_statement(service_, record["office_signature"]["index"].get<std::uint64_t>());
+  Result<nlohmann::json> own =
+      entry_statement(service_, record["office_signature"]["index"].get<std::uint64_t>());
   if (!own.ok()) return own.status();
   nlohmann::json signatures = {{code_of(service_.identity().region), *own}};
   for (const auto& [peer, view] : views) {
@@ -152,7 +158,9 @@ Status PeriodClearing::close(const clearing::Period& period,
     std::vector<clearing::ObligationLine> theirs;
     for (const auto& item : view.value("lines", nlohmann::json::array())) {
       Result<clearing::ObligationLine> line = clearing::line_from_json(item);
-      if (!line.ok()) return Status(Code::bad_encoding, code_of(peer) + "'s statement: " + line.status().message());
+      if (!line.ok())
+        return Status(Code::bad_encoding,
+                      code_of(peer) + "'s statement: " + line.status().message());
       theirs.push_back(std::move(*line));
     }
     std::vector<clearing::ObligationLine> mine;
@@ -180,36 +188,41 @@ Status PeriodClearing::close(const clearing::Period& period,
   if (!complete) return Status::success();  // requests of the period are still in flight
   if (!reports.empty()) {
     return Status(Code::statements_differ, "period " + period.id + ": statements differ with " +
-                                               std::to_string(reports.size()) + " peer(s); not settling");
+                                               std::to_string(reports.size()) +
+                                               " peer(s); not settling");
   }
   return submit_own("period.close", {{"agreed", agreed}, {"period", period.id}});
 }
 
 nlohmann::json PeriodClearing::difference_report(clearing::Region peer,
-                                                  const std::vector<clearing::Difference>& found,
-                                                  const nlohmann::json& view) {
+                                                 const std::vector<clearing::Difference>& found,
+                                                 const nlohmann::json& view) {
   // Evidence needs a checkpoint that covers the entries shown: sign one now.
   Result<std::string> checkpoint = service_.ledger().sign_checkpoint();
   Result<ledger::ReadView> ledger_view = service_.ledger().view();
-  Result<ledger::CheckpointBody> body = checkpoint.ok() ? ledger::parse_checkpoint_body(*checkpoint)
-                                                        : Result<ledger::CheckpointBody>(checkpoint.status());
+  Result<ledger::CheckpointBody> body = checkpoint.ok()
+                                            ? ledger::parse_checkpoint_body(*checkpoint)
+                                            : Result<ledger::CheckpointBody>(checkpoint.status());
   nlohmann::json items = nlohmann::json::array();
   for (const clearing::Difference& difference : found) {
     if (items.size() >= difference_report_lines_max) break;
-    nlohmann::json item = {{"id", difference.id}, {"kind", clearing::difference_name(difference.kind)}};
+    nlohmann::json item = {{"id", difference.id},
+                           {"kind", clearing::difference_name(difference.kind)}};
     if (difference.mine) {
       item["mine"] = {{"line", clearing::to_json(*difference.mine)}};
       if (ledger_view.ok() && body.ok() && difference.mine->index < body->size) {
-        Result<ledger::InclusionProof> proof = ledger_view->prove_inclusion(difference.mine->index, body->size);
+        Result<ledger::InclusionProof> proof =
+            ledger_view->prove_inclusion(difference.mine->index, body->size);
         if (proof.ok()) item["mine"]["inclusion"] = inclusion_json(*proof);
       }
     }
     if (difference.theirs) {
       // The peer's entry: anyone can fetch its inclusion proof from the peer's public ledger API.
-      item["theirs"] = {{"line", clearing::to_json(*difference.theirs)},
-                        {"proof_url", "/v1/ledger/proof/inclusion?index=" +
-                                          std::to_string(difference.theirs->index) + "&size=" +
-                                          std::to_string(view.value("checkpoint_size", 0))}};
+      item["theirs"] = {
+          {"line", clearing::to_json(*difference.theirs)},
+          {"proof_url",
+           "/v1/ledger/proof/inclusion?index=" + std::to_string(difference.theirs->index) +
+               "&size=" + std::to_string(view.value("checkpoint_size", 0))}};
     }
     items.push_back(std::move(item));
   }
@@ -251,8 +264,9 @@ Result<std::string> PeriodClearing::view_for(clearing::Region peer, const std::s
   Result<ledger::ReadView> view = service_.ledger().view();
   if (view.ok()) {
     Result<std::string> checkpoint = view->latest_checkpoint();
-    Result<ledger::CheckpointBody> body = checkpoint.ok() ? ledger::parse_checkpoint_body(*checkpoint)
-                                                          : Result<ledger::CheckpointBody>(checkpoint.status());
+    Result<ledger::CheckpointBody> body = checkpoint.ok()
+                                              ? ledger::parse_checkpoint_body(*checkpoint)
+                                              : Result<ledger::CheckpointBody>(checkpoint.status());
     answer["checkpoint"] = checkpoint.ok() ? *checkpoint : std::string();
     answer["checkpoint_size"] = body.ok() ? body->size : 0;
   }

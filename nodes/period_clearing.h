@@ -13,10 +13,9 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "clearing/periods.h"
 #include "clearing/settlement.h"
@@ -45,8 +44,10 @@ class PeriodClearing {
 
  private:
   Status advance(const std::string& period);
-  Status close(const clearing::Period& period, const std::map<clearing::Region, nlohmann::json>& views);
-  nlohmann::json difference_report(clearing::Region peer, const std::vector<clearing::Difference>& found,
+  Status close(const clearing::Period& period,
+               const std::map<clearing::Region, nlohmann::json>& views);
+  nlohmann::json difference_report(clearing::Region peer,
+                                   const std::vector<clearing::Difference>& found,
                                    const nlohmann::json& view);
   Status submit_own(const std::string& kind, const nlohmann::json& body);
   std::vector<clearing::Region> peers() const;
@@ -55,8 +56,8 @@ class PeriodClearing {
   const Manifest& manifest_;
   PeerTransport& transport_;
   mutable std::mutex mutex_;
-  std::set<std::string> active_;                        // guarded by mutex_
-  std::map<std::string, nlohmann::json> differences_;   // period → peer → report; mutex_
+  std::set<std::string> active_;                       // guarded by mutex_
+  std::map<std::string, nlohmann::json> differences_;  // period → peer → report; mutex_
 };
 
 }  // namespace innoclear::nodes

@@ -28,12 +28,12 @@ struct Incoming {
   std::string replay_sha256;  // of replay.fingerprint
 };
 
-Incoming make_incoming(std::string bytes, std::string signature_base64, clearing::Statement statement,
-                       std::string signer_key) {
+Incoming make_incoming(std::string bytes, std::string signature_base64,
+                       clearing::Statement statement, std::string signer_key) {
   clearing::ReplayKey replay = clearing::replay_key(statement, bytes);
   std::string digest = crypto::hex_encode(crypto::sha256(replay.fingerprint));
-  return Incoming{std::move(bytes), std::move(signature_base64), std::move(statement),
-                  std::move(signer_key), std::move(replay), std::move(digest)};
+  return Incoming{std::move(bytes),      std::move(signature_base64), std::move(statement),
+                  std::move(signer_key), std::move(replay),           std::move(digest)};
 }
 
 Result<Incoming> check_incoming(const std::string& bytes, const std::string& signature_base64,
@@ -54,7 +54,8 @@ Result<Incoming> check_incoming(const std::string& bytes, const std::string& sig
   if (Status s = clearing::authenticate(store, *statement, bytes, *signature, region); !s.ok()) {
     return s;
   }
-  Result<std::optional<nlohmann::json>> actor = store.get(clearing::Table::actors, statement->actor);
+  Result<std::optional<nlohmann::json>> actor =
+      store.get(clearing::Table::actors, statement->actor);
   if (!actor.ok()) return actor.status();
   return make_incoming(bytes, signature_base64, std::move(*statement),
                        actor->has_value() ? (**actor).value("key", "") : "");
@@ -71,15 +72,18 @@ Status decide_and_append(ledger::Batch& batch, const Incoming& incoming, clearin
     const nlohmann::json& record = **earlier;
     if (record.value("statement_sha256", "") != incoming.replay_sha256) {
       if (clearing::is_peer_request(incoming.statement.kind)) {
-        return {Code::id_conflict, "request " + incoming.replay.key + " was asked with other content"};
+        return {Code::id_conflict,
+                "request " + incoming.replay.key + " was asked with other content"};
       }
-      return {Code::nonce_conflict, "nonce " + incoming.statement.nonce + " was used for another statement"};
+      return {Code::nonce_conflict,
+              "nonce " + incoming.statement.nonce + " was used for another statement"};
     }
     accepted = {record["index"].get<std::uint64_t>(), record["result"], true};
     return Status::success();
   }
   if (!incoming.signer_key.empty()) {
-    Result<std::optional<nlohmann::json>> actor = base.get(clearing::Table::actors, incoming.statement.actor);
+    Result<std::optional<nlohmann::json>> actor =
+        base.get(clearing::Table::actors, incoming.statement.actor);
     if (!actor.ok()) return actor.status();
     if (!actor->has_value() || (**actor).value("key", "") != incoming.signer_key) {
       return {Code::key_revoked, "the actor's key changed while the statement was on its way"};
@@ -89,8 +93,8 @@ Status decide_and_append(ledger::Batch& batch, const Incoming& incoming, clearin
   const clearing::Context context{region, accepted_ms, batch.size()};
   Result<nlohmann::json> result = clearing::apply(scratch, incoming.statement, context);
   if (!result.ok()) return result.status();
-  Result<std::uint64_t> index = batch.append(
-      make_entry(accepted_ms, *result, incoming.signature_base64, incoming.bytes));
+  Result<std::uint64_t> index =
+      batch.append(make_entry(accepted_ms, *result, incoming.signature_base64, incoming.bytes));
   if (!index.ok()) return index.status();
   accepted = {*index, std::move(*result), false};
   return Status::success();
@@ -198,9 +202,12 @@ SignedStatement sign_statement(const crypto::KeyPair& key, const std::string& ac
                                const std::string& kind, const nlohmann::json& body,
                                const std::string& region, std::int64_t time_ms,
                                const std::string& nonce) {
-  const std::string bytes = crypto::canonical_dump({{"actor", actor}, {"body", body},
-                                                    {"kind", kind}, {"nonce", nonce},
-                                                    {"region", region}, {"time", time_ms}});
+  const std::string bytes = crypto::canonical_dump({{"actor", actor},
+                                                    {"body", body},
+                                                    {"kind", kind},
+                                                    {"nonce", nonce},
+                                                    {"region", region},
+                                                    {"time", time_ms}});
   return {bytes, crypto::base64_encode(key.sign(bytes))};
 }
 
@@ -208,11 +215,11 @@ Status record_genesis(ledger::Ledger& ledger, const crypto::KeyPair& node_key,
                       const crypto::PublicKey& office_key, clearing::Region region,
                       std::int64_t now_ms) {
   const std::string code(clearing::region_code(region));
-  const SignedStatement genesis = sign_statement(
-      node_key, "node." + code, "genesis",
-      {{"node_key", crypto::encode_public_key(node_key.public_key())},
-       {"office_key", crypto::encode_public_key(office_key)}},
-      code, now_ms, "genesis");
+  const SignedStatement genesis =
+      sign_statement(node_key, "node." + code, "genesis",
+                     {{"node_key", crypto::encode_public_key(node_key.public_key())},
+                      {"office_key", crypto::encode_public_key(office_key)}},
+                     code, now_ms, "genesis");
   Result<nlohmann::json> parsed = crypto::parse_canonical(genesis.bytes);
   if (!parsed.ok()) return parsed.status();
   Result<clearing::Statement> statement = clearing::parse_statement(*parsed);
@@ -249,7 +256,8 @@ Service::~Service() = default;
 void Service::submit(std::string statement, std::string signature_base64, SubmitDone done,
                      std::string_view expected_kind) {
   const clearing::Region region = identity_.region;
-  Result<Incoming> incoming = check_incoming(statement, signature_base64, *ledger_, region, clock_());
+  Result<Incoming> incoming =
+      check_incoming(statement, signature_base64, *ledger_, region, clock_());
   if (!incoming.ok()) {
     done(incoming.status());
     return;
@@ -310,17 +318,17 @@ Result<std::vector<std::pair<std::string, nlohmann::json>>> Service::scan_some(
   if (!view.ok()) return view.status();
   std::vector<std::pair<std::string, nlohmann::json>> rows;
   Status failure;
-  Status scanned = view->scan(static_cast<ledger::Table>(table), "",
-                              [&](std::string_view key, std::string_view value) {
-                                if (!keep(value)) return true;
-                                nlohmann::json record = nlohmann::json::parse(value, nullptr, false);
-                                if (record.is_discarded()) {
-                                  failure = Status(Code::storage_corrupt, "a state record is not JSON");
-                                  return false;
-                                }
-                                rows.emplace_back(std::string(key), std::move(record));
-                                return rows.size() < rows_max;
-                              });
+  Status scanned = view->scan(
+      static_cast<ledger::Table>(table), "", [&](std::string_view key, std::string_view value) {
+        if (!keep(value)) return true;
+        nlohmann::json record = nlohmann::json::parse(value, nullptr, false);
+        if (record.is_discarded()) {
+          failure = Status(Code::storage_corrupt, "a state record is not JSON");
+          return false;
+        }
+        rows.emplace_back(std::string(key), std::move(record));
+        return rows.size() < rows_max;
+      });
   if (!scanned.ok()) return scanned;
   if (!failure.ok()) return failure;
   return rows;

@@ -10,14 +10,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
+#include "base/status.h"
 #include "clearing/rules.h"
 #include "clearing/store.h"
 #include "crypto/ed25519.h"
-#include "base/status.h"
 #include "ledger/ledger.h"
 #include "nodes/data_dir.h"
 
@@ -77,7 +76,7 @@ class Service {
   // Derived state as of the last commit (outbox, obligations, settings…). Thread-safe.
   Result<std::optional<nlohmann::json>> state(clearing::Table table, const std::string& key) const;
   Result<std::vector<std::pair<std::string, nlohmann::json>>> scan(clearing::Table table,
-                                                                  const std::string& prefix) const;
+                                                                   const std::string& prefix) const;
 
   // The first `rows_max` rows (in key order) whose stored bytes `keep` accepts, reading no
   // further: a batch of a long table without parsing all of it. Thread-safe.

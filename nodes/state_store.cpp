@@ -43,16 +43,16 @@ Result<std::vector<std::pair<std::string, nlohmann::json>>> LedgerStore::scan(
     clearing::Table table, const std::string& prefix) const {
   std::vector<std::pair<std::string, nlohmann::json>> rows;
   Status failure;
-  Status status = view_.scan(table_index(table), prefix,
-                             [&](std::string_view key, std::string_view value) {
-                               Result<nlohmann::json> record = parse_record(value);
-                               if (!record.ok()) {
-                                 failure = record.status();
-                                 return false;
-                               }
-                               rows.emplace_back(std::string(key), std::move(*record));
-                               return true;
-                             });
+  Status status =
+      view_.scan(table_index(table), prefix, [&](std::string_view key, std::string_view value) {
+        Result<nlohmann::json> record = parse_record(value);
+        if (!record.ok()) {
+          failure = record.status();
+          return false;
+        }
+        rows.emplace_back(std::string(key), std::move(*record));
+        return true;
+      });
   if (!status.ok()) return status;
   if (!failure.ok()) return failure;
   return rows;

@@ -17,17 +17,16 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "base/status.h"
 #include "crypto/ed25519.h"
 #include "crypto/signed_note.h"
-#include "base/status.h"
 #include "ledger/merkle.h"
 
 namespace innoclear::nodes {

@@ -17,8 +17,9 @@ Result<std::vector<ledger::Hash>> parse_proof_hashes(const std::string& body) {
   }
   std::vector<ledger::Hash> hashes;
   for (const auto& item : proof["hashes"]) {
-    Result<crypto::Bytes> bytes = item.is_string() ? crypto::base64_decode(item.get<std::string>())
-                                                   : Result<crypto::Bytes>(Status(Code::bad_encoding, ""));
+    Result<crypto::Bytes> bytes = item.is_string()
+                                      ? crypto::base64_decode(item.get<std::string>())
+                                      : Result<crypto::Bytes>(Status(Code::bad_encoding, ""));
     if (!bytes.ok() || bytes->size() != ledger::Hash().size()) {
       return Status(Code::bad_encoding, "the consistency proof holds a malformed hash");
     }
@@ -33,7 +34,11 @@ Result<std::vector<ledger::Hash>> parse_proof_hashes(const std::string& body) {
 
 Witnessing::Witnessing(Service& service, const Manifest& manifest, PeerTransport& transport,
                        std::filesystem::path dir, std::function<void(const std::string&)> log)
-    : service_(service), manifest_(manifest), transport_(transport), dir_(std::move(dir)), log_(std::move(log)) {}
+    : service_(service),
+      manifest_(manifest),
+      transport_(transport),
+      dir_(std::move(dir)),
+      log_(std::move(log)) {}
 
 Witnessing::~Witnessing() = default;
 
@@ -57,7 +62,8 @@ void Witnessing::round() {
     Status status = round(member.region);
     std::lock_guard lock(mutex_);
     std::string& last = last_error_[member.region];
-    if (!status.ok() && status.message() != last) log_("witness: " + code_of(member.region) + ": " + status.message());
+    if (!status.ok() && status.message() != last)
+      log_("witness: " + code_of(member.region) + ": " + status.message());
     last = status.ok() ? std::string() : status.message();
   }
 }
@@ -65,21 +71,24 @@ void Witnessing::round() {
 Status Witnessing::round(clearing::Region peer) {
   if (!record_) return Status(Code::not_found, "this node does not witness");
   const Member& member = *manifest_.find(peer);
-  const WitnessedPeer witnessed{origin_of(peer), crypto::make_note_verifier(origin_of(peer), member.node_key)};
+  const WitnessedPeer witnessed{origin_of(peer),
+                                crypto::make_note_verifier(origin_of(peer), member.node_key)};
   Result<PeerResponse> fetched = transport_.get(peer, "/v1/ledger/checkpoint");
   if (!fetched.ok()) return fetched.status();
-  if (fetched->status != 200) return {Code::io_error, "checkpoint: HTTP " + std::to_string(fetched->status)};
+  if (fetched->status != 200)
+    return {Code::io_error, "checkpoint: HTTP " + std::to_string(fetched->status)};
   Result<SeenCheckpoint> seen = open_peer_checkpoint(witnessed, fetched->body);
   if (!seen.ok()) return seen.status();
   Result<std::optional<SeenCheckpoint>> last = record_->load(witnessed.origin);
   if (!last.ok()) return last.status();
   std::vector<ledger::Hash> proof;
   if (last->has_value() && seen->size > (**last).size) {
-    Result<PeerResponse> served = transport_.get(
-        peer, "/v1/ledger/proof/consistency?from=" + std::to_string((**last).size) + "&to=" +
-                  std::to_string(seen->size));
+    Result<PeerResponse> served =
+        transport_.get(peer, "/v1/ledger/proof/consistency?from=" + std::to_string((**last).size) +
+                                 "&to=" + std::to_string(seen->size));
     if (!served.ok()) return served.status();
-    if (served->status != 200) return {Code::io_error, "proof: HTTP " + std::to_string(served->status)};
+    if (served->status != 200)
+      return {Code::io_error, "proof: HTTP " + std::to_string(served->status)};
     Result<std::vector<ledger::Hash>> hashes = parse_proof_hashes(served->body);
     if (!hashes.ok()) return hashes.status();
     proof = std::move(*hashes);
@@ -109,7 +118,8 @@ Result<std::string> Witnessing::cosigned_checkpoint(clearing::Region peer) const
   if (!record_) return Status(Code::not_found, "this node does not witness");
   Result<std::optional<std::string>> note = record_->load_cosigned(origin_of(peer));
   if (!note.ok()) return note.status();
-  if (!note->has_value()) return Status(Code::not_found, "no checkpoint of " + code_of(peer) + " yet");
+  if (!note->has_value())
+    return Status(Code::not_found, "no checkpoint of " + code_of(peer) + " yet");
   return **note;
 }
 

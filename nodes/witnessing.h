@@ -11,9 +11,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "nodes/manifest.h"
 #include "nodes/peer.h"
@@ -54,8 +53,8 @@ class Witnessing {
   std::function<void(const std::string&)> log_;
   std::unique_ptr<WitnessRecord> record_;
   mutable std::mutex mutex_;
-  std::map<clearing::Region, bool> forked_;               // guarded by mutex_
-  std::map<clearing::Region, std::string> last_error_;    // guarded by mutex_
+  std::map<clearing::Region, bool> forked_;             // guarded by mutex_
+  std::map<clearing::Region, std::string> last_error_;  // guarded by mutex_
 };
 
 }  // namespace innoclear::nodes

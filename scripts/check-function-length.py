@@ -25,8 +25,13 @@ def is_table(body):
     return len(rows) > 0 and len(tabular) >= 0.6 * len(rows)
 
 
+def code_of(line):
+    """The line without a trailing // comment (good enough for finding definitions)."""
+    return line.split('//')[0].rstrip()
+
+
 def long_functions(path, text, max_lines):
-    lines = text.split('\n')
+    lines = [code_of(line) for line in text.split('\n')]
     i = 0
     while i < len(lines):
         match = START.match(lines[i])

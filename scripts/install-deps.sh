@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages innoclear needs, only those missing; fast when all are there.
 #   scripts/install-deps.sh          build and run
 #   scripts/install-deps.sh --test   also what the tests need (Go reference verifier, xmllint,
-#                                    and the PostgreSQL and gnuplot of the `bench all --quick` smoke test)
+#                                    clang-format-14 for the format check, and the PostgreSQL and
+#                                    gnuplot of the `bench all --quick` smoke test)
 #   scripts/install-deps.sh --bench  also what bench/run needs (PostgreSQL 15, gnuplot, perf)
 set -euo pipefail
 
@@ -12,7 +13,7 @@ packages=(
   openssl catch2
 )
 case "${1:-}" in
-  --test) packages+=(golang-go golang-golang-x-mod-dev lmdb-utils libxml2-utils curl python3
+  --test) packages+=(golang-go golang-golang-x-mod-dev lmdb-utils libxml2-utils curl python3 clang-format-14
                      postgresql-15 gnuplot-nox) ;;
   --bench) packages+=(postgresql-15 gnuplot-nox linux-perf) ;;
 esac

@@ -40,9 +40,8 @@ Result<RawAppendResult> raw_lmdb_append(const std::filesystem::path& directory,
     if (rc == MDB_SUCCESS) {
       const auto commit_start = std::chrono::steady_clock::now();
       rc = mdb_txn_commit(txn);
-      result.commit_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                             commit_start)
-                                   .count();
+      result.commit_seconds +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_start).count();
       result.commits++;
       result.entries += last - first;
     } else {

@@ -2,10 +2,8 @@
 // messages carry them. This table pins each reason's number, name and HTTP status; changing one of
 // them, or adding a reason without a row here, fails.
 #include <catch2/catch.hpp>
-
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "api/routes.h"
 #include "base/status.h"

@@ -4,9 +4,8 @@
 // An example is a fenced block with info string `example`, followed (after optional prose) by one
 // with info string `answer`; the document's section "Examples, executed" describes both. A failing
 // example is reported with its line in docs/formats.md.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -62,7 +61,7 @@ struct Example {
   std::string method;
   std::string target;
   std::map<std::string, std::string> headers;  // actor, nonce, time, region
-  std::string body;                             // JSON text; empty for none
+  std::string body;                            // JSON text; empty for none
   unsigned status = 0;
   std::string pattern;  // after the status line; empty: only the status is checked
 };
@@ -133,7 +132,8 @@ bool read_answer(const std::vector<std::string>& lines, std::size_t& i, Example&
   i = block_lines(lines, answer, reply);
   const int answer_line = static_cast<int>(answer + 1);
   if (reply.empty() || trim(reply[0]).empty() ||
-      trim(reply[0]).find_first_not_of("0123456789") != std::string::npos || trim(reply[0]).size() != 3) {
+      trim(reply[0]).find_first_not_of("0123456789") != std::string::npos ||
+      trim(reply[0]).size() != 3) {
     errors.push_back(where(answer_line) + "an answer starts with the HTTP status, e.g. 200");
     return false;
   }
@@ -149,7 +149,8 @@ Parsed parse_examples(const std::string& text) {
   const std::vector<std::string> lines = split_lines(text);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (lines[i] == "```answer") {
-      parsed.errors.push_back(where(static_cast<int>(i + 1)) + "an answer block without an example");
+      parsed.errors.push_back(where(static_cast<int>(i + 1)) +
+                              "an answer block without an example");
       std::vector<std::string> ignored;
       i = block_lines(lines, i, ignored);
       continue;
@@ -198,7 +199,8 @@ bool matches(const json& pattern, const json& actual, const std::string& at, std
   }
   if (pattern.is_array()) {
     if (!actual.is_array() || actual.size() != pattern.size()) {
-      why = at + ": expected an array of " + std::to_string(pattern.size()) + ", got " + actual.dump();
+      why = at + ": expected an array of " + std::to_string(pattern.size()) + ", got " +
+            actual.dump();
       return false;
     }
     for (std::size_t i = 0; i < pattern.size(); ++i) {
@@ -219,7 +221,8 @@ bool line_matches(const std::string& pattern, const std::string& line) {
   std::size_t start = 0;
   while (true) {
     const std::size_t found = pattern.find(any_value, start);
-    pieces.push_back(pattern.substr(start, found == std::string::npos ? std::string::npos : found - start));
+    pieces.push_back(
+        pattern.substr(start, found == std::string::npos ? std::string::npos : found - start));
     if (found == std::string::npos) break;
     start = found + any_value.size();
   }
@@ -232,7 +235,8 @@ bool line_matches(const std::string& pattern, const std::string& line) {
     at = found + pieces[i].size();
   }
   const std::string& last = pieces.back();
-  return line.size() >= at + last.size() && line.compare(line.size() - last.size(), last.size(), last) == 0;
+  return line.size() >= at + last.size() &&
+         line.compare(line.size() - last.size(), last.size(), last) == 0;
 }
 
 // The answer's body against the pattern: JSON if the pattern is JSON, else text line by line.
@@ -286,7 +290,8 @@ class Keys {
          at = text.find(key_placeholder, at)) {
       const std::size_t end = text.find('>', at);
       if (end == std::string::npos) break;
-      const std::string actor = text.substr(at + key_placeholder.size(), end - at - key_placeholder.size());
+      const std::string actor =
+          text.substr(at + key_placeholder.size(), end - at - key_placeholder.size());
       const std::string key = crypto::encode_public_key(of(actor).public_key());
       text.replace(at, end - at + 1, key);
       at += key.size();
@@ -345,8 +350,9 @@ struct ExampleNode {
       if (kind == nullptr) return "no kind is posted at " + path;
       const auto actor = example.headers.find("actor");
       if (actor == example.headers.end()) return "a POST example needs 'actor:'";
-      const json statement_body =
-          example.body.empty() ? json::object() : json::parse(keys->substitute(example.body), nullptr, false);
+      const json statement_body = example.body.empty()
+                                      ? json::object()
+                                      : json::parse(keys->substitute(example.body), nullptr, false);
       if (statement_body.is_discarded()) return "the body is not JSON";
       const auto given = [&](const std::string& name, const std::string& otherwise) {
         const auto found = example.headers.find(name);
@@ -362,19 +368,23 @@ struct ExampleNode {
       body = signed_statement.bytes;
       headers.emplace_back("Innoclear-Signature", signed_statement.signature_base64);
     } else if (example.method == "GET") {
-      if (!example.body.empty() || !example.headers.empty()) return "a GET example has no headers or body";
+      if (!example.body.empty() || !example.headers.empty())
+        return "a GET example has no headers or body";
       // A running node signs a checkpoint within about a second of a new entry.
-      if (Result<std::string> signed_note = service->ledger().sign_checkpoint(); !signed_note.ok()) {
+      if (Result<std::string> signed_note = service->ledger().sign_checkpoint();
+          !signed_note.ok()) {
         return "signing a checkpoint: " + signed_note.status().to_string();
       }
     } else {
       return "the method must be GET or POST";
     }
-    Result<api::HttpResponse> response = client->request(example.method, example.target, body, headers);
+    Result<api::HttpResponse> response =
+        client->request(example.method, example.target, body, headers);
     if (!response.ok()) return "no answer: " + response.status().to_string();
     std::string why;
     if (response->status != example.status) {
-      why = "expected HTTP " + std::to_string(example.status) + ", got " + std::to_string(response->status);
+      why = "expected HTTP " + std::to_string(example.status) + ", got " +
+            std::to_string(response->status);
     } else if (answer_matches(keys->substitute(example.pattern), response->body, why)) {
       return {};
     }
@@ -402,8 +412,8 @@ const Outcome& run_document() {
       const std::string failure = node.run(example, ++number);
       ++result.ran;
       if (!failure.empty()) {
-        result.failures.push_back(where(example.line) + example.method + " " + example.target + ": " +
-                                  failure);
+        result.failures.push_back(where(example.line) + example.method + " " + example.target +
+                                  ": " + failure);
       }
     }
     return result;
@@ -471,8 +481,9 @@ TEST_CASE("docs/formats.md: the reasons table has every reason with its number a
       cells.push_back(trim(line.substr(at, end - at)));
       at = end + 2;
     }
-    if (cells.size() != 4 || cells[0].empty() || cells[0].find_first_not_of("0123456789") != std::string::npos ||
-        cells[1].size() < 3 || cells[1].front() != '`' || cells[1].back() != '`') {
+    if (cells.size() != 4 || cells[0].empty() ||
+        cells[0].find_first_not_of("0123456789") != std::string::npos || cells[1].size() < 3 ||
+        cells[1].front() != '`' || cells[1].back() != '`') {
       continue;
     }
     INFO(where(static_cast<int>(i + 1)) << line);
@@ -492,7 +503,8 @@ TEST_CASE("docs/formats.md: the reasons table has every reason with its number a
 
 TEST_CASE("the examples' matcher: patterns, the wildcard, arrays and text", "[formats]") {
   std::string why;
-  const json actual = json::parse(R"({"index":9,"replayed":false,"result":{"amount":240000,"list":[1,2]}})");
+  const json actual =
+      json::parse(R"({"index":9,"replayed":false,"result":{"amount":240000,"list":[1,2]}})");
   CHECK(matches(json::parse(R"({"index":9})"), actual, "answer", why));
   CHECK(matches(json::parse(R"({"result":{"amount":"…","list":["…",2]}})"), actual, "answer", why));
   // A deliberately wrong pattern fails, and says where.
@@ -504,7 +516,8 @@ TEST_CASE("the examples' matcher: patterns, the wildcard, arrays and text", "[fo
   CHECK_FALSE(matches(json::parse(R"({"replayed":"false"})"), actual, "answer", why));
   CHECK_FALSE(matches(json::parse(R"({"result":[]})"), actual, "answer", why));
   CHECK(answer_matches("", "anything", why));
-  CHECK(answer_matches("innoclear.BJ\n…\n\n— innoclear.BJ …", "innoclear.BJ\n19\n\n— innoclear.BJ abc\n", why));
+  CHECK(answer_matches("innoclear.BJ\n…\n\n— innoclear.BJ …",
+                       "innoclear.BJ\n19\n\n— innoclear.BJ abc\n", why));
   CHECK_FALSE(answer_matches("innoclear.BJ\n18", "innoclear.BJ\n19\n", why));
   CHECK_FALSE(answer_matches("innoclear.BJ", "innoclear.BJ\n19\n", why));
   CHECK_FALSE(answer_matches(R"({"index":9})", "not json", why));
@@ -515,7 +528,8 @@ TEST_CASE("the examples' matcher: patterns, the wildcard, arrays and text", "[fo
 
 TEST_CASE("the examples' reader: an example needs its answer", "[formats]") {
   const Parsed good = parse_examples(
-      "text\n```example\nPOST /v1/voucher/apply\nactor: X\n{\"a\":1}\n```\nprose\n```answer\n200\n{\"index\":1}\n```\n");
+      "text\n```example\nPOST /v1/voucher/apply\nactor: "
+      "X\n{\"a\":1}\n```\nprose\n```answer\n200\n{\"index\":1}\n```\n");
   REQUIRE(good.errors.empty());
   REQUIRE(good.examples.size() == 1);
   CHECK(good.examples[0].line == 2);

@@ -1,11 +1,10 @@
 // Money: whole fen in int64, subsidy ratios in basis points, never a rounding surprise.
-#include <catch2/catch.hpp>
+#include "clearing/amount.h"
 
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <limits>
 #include <random>
-
-#include "clearing/amount.h"
 
 using namespace innoclear::clearing;
 
@@ -27,8 +26,8 @@ TEST_CASE("A subsidy ratio takes its share of a price and rounds down to the fen
   CHECK(apply_ratio(100'000, 10'000) == 100'000);  // the full price
   CHECK(apply_ratio(100'000, 0) == 0);
   CHECK(apply_ratio(0, 7'500) == 0);
-  CHECK(apply_ratio(3, 5'000) == 1);               // 1.5 fen rounds down
-  CHECK(apply_ratio(9'999, 3'333) == 3'332);       // 3332.6667
+  CHECK(apply_ratio(3, 5'000) == 1);          // 1.5 fen rounds down
+  CHECK(apply_ratio(9'999, 3'333) == 3'332);  // 3332.6667
   CHECK(apply_ratio(1, 9'999) == 0);
   CHECK(apply_ratio(10'001, 1) == 1);
 }

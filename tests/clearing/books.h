@@ -4,26 +4,25 @@
 // Every statement goes through Books::submit(), which checks after each one that
 //   - a refused statement changed nothing (it wrote nothing, and a full snapshot of every table is
 //     the same before and after), and
-//   - after an accepted one, the books balance: for each year, total = available + reserved + redeemed + paid, reserved is
+//   - after an accepted one, the books balance: for each year, total = available + reserved +
+//   redeemed + paid, reserved is
 //     the sum of the faces of that year's live vouchers, redeemed the sum of the amounts of its
 //     redeemed (payable) vouchers, paid the sum of its paid ones; no amount exceeds its face; and
 //     each receipt was consumed by at most one voucher.
 #pragma once
 
-#include <catch2/catch.hpp>
-
 #include <array>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "clearing/amount.h"
 #include "clearing/credit_code.h"
@@ -73,8 +72,8 @@ inline std::string credit_code(const std::string& first_17) {
 inline const std::string enterprise_a = "91350100M000100Y43";
 inline const std::string enterprise_b = "91110000802100433B";
 inline const std::string enterprise_c = credit_code("91110108MA0000001");
-inline const std::string lab = "provider.lab";            // testing and R&D
-inline const std::string broker = "provider.broker";      // technology transfer
+inline const std::string lab = "provider.lab";        // testing and R&D
+inline const std::string broker = "provider.broker";  // technology transfer
 inline const std::string office_id = "office.BJ";
 inline const std::string node_id = "node.BJ";
 
@@ -133,18 +132,22 @@ struct YearSums {
   std::int64_t paid_amounts = 0;
 };
 
-// What is out of balance in the books, or "" if nothing. (Plain code rather than an assertion per
-// record, so that checking after each of thousands of statements stays fast.)
-inline std::string books_problem(const Store& store) {
+// What the vouchers say each year's budget must hold, and which receipt each redeemed voucher
+// consumed.
+struct VoucherSums {
   std::map<std::string, YearSums> by_year;
-  std::set<std::string> consumed;
   std::map<std::string, std::string> receipt_of_voucher;
+};
+
+// Checks each voucher on its own and sums them by year; "" or the first problem.
+inline std::string sum_vouchers(const Store& store, VoucherSums& sums_out) {
+  std::set<std::string> consumed;
   for (const auto& [id, voucher] : rows_of(store, Table::vouchers)) {
     const std::string where = "voucher " + id + " " + voucher.dump() + ": ";
     const std::int64_t face = voucher.at("face").get<std::int64_t>();
     const std::string status = voucher.at("status").get<std::string>();
     if (face <= 0) return where + "face is not positive";
-    YearSums& sums = by_year[std::to_string(voucher.at("year").get<int>())];
+    YearSums& sums = sums_out.by_year[std::to_string(voucher.at("year").get<int>())];
     if (status == "live") {
       sums.live_faces += face;
       if (voucher.contains("amount")) return where + "a live voucher has an amount";
@@ -153,53 +156,77 @@ inline std::string books_problem(const Store& store) {
       if (amount < 0 || amount > face) return where + "amount is not within 0..face";
       (status == "redeemed" ? sums.redeemed_amounts : sums.paid_amounts) += amount;
       const std::string receipt = voucher.at("receipt").get<std::string>();
-      if (!consumed.insert(receipt).second) return where + "its receipt paid for another voucher too";
-      receipt_of_voucher[id] = receipt;
+      if (!consumed.insert(receipt).second)
+        return where + "its receipt paid for another voucher too";
+      sums_out.receipt_of_voucher[id] = receipt;
     } else if (status == "expired" || status == "revoked") {
       if (voucher.contains("amount")) return where + "an unused voucher has an amount";
     } else {
       return where + "unknown status";
     }
   }
+  return "";
+}
+
+// Each consumed receipt is the one its voucher names, and was countersigned.
+inline std::string check_receipts(const Store& store, const VoucherSums& sums) {
   std::size_t consumed_receipts = 0;
   for (const auto& [key, receipt] : rows_of(store, Table::receipts)) {
     if (!receipt.contains("consumed_by")) continue;
     ++consumed_receipts;
     const std::string where = "receipt " + key + " " + receipt.dump() + ": ";
-    const auto used = receipt_of_voucher.find(receipt.at("consumed_by").get<std::string>());
-    if (used == receipt_of_voucher.end() || used->second != key) {
+    const auto used = sums.receipt_of_voucher.find(receipt.at("consumed_by").get<std::string>());
+    if (used == sums.receipt_of_voucher.end() || used->second != key) {
       return where + "consumed by a voucher that does not name it";
     }
     if (receipt.at("confirmed") != true) return where + "consumed without the countersignature";
   }
-  if (consumed_receipts != receipt_of_voucher.size()) return "a redeemed voucher's receipt is not consumed";
+  if (consumed_receipts != sums.receipt_of_voucher.size()) {
+    return "a redeemed voucher's receipt is not consumed";
+  }
+  return "";
+}
+
+// One year's budget: its identity, and its buckets against its vouchers.
+inline std::string check_budget(const std::string& year, const json& budget, const YearSums& sums) {
+  const std::string where = "budget " + year + " " + budget.dump() + ": ";
+  const auto total = budget.at("total").get<std::int64_t>();
+  const auto available = budget.at("available").get<std::int64_t>();
+  const auto reserved = budget.at("reserved").get<std::int64_t>();
+  const auto redeemed = budget.at("redeemed").get<std::int64_t>();
+  const auto paid = budget.at("paid").get<std::int64_t>();
+  if (available < 0 || reserved < 0 || redeemed < 0 || paid < 0) return where + "a negative bucket";
+  // All four are non-negative; compare without overflowing.
+  if (available > total || reserved > total - available ||
+      redeemed > total - available - reserved || paid != total - available - reserved - redeemed) {
+    return where + "total != available + reserved + redeemed + paid";
+  }
+  if (reserved != sums.live_faces) {
+    return where + "reserved != faces of live vouchers (" + std::to_string(sums.live_faces) + ")";
+  }
+  if (redeemed != sums.redeemed_amounts) {
+    return where + "redeemed != amounts of redeemed vouchers (" +
+           std::to_string(sums.redeemed_amounts) + ")";
+  }
+  if (paid != sums.paid_amounts) {
+    return where + "paid != amounts of paid vouchers (" + std::to_string(sums.paid_amounts) + ")";
+  }
+  return "";
+}
+
+// What is out of balance in the books, or "" if nothing. (Plain code rather than an assertion per
+// record, so that checking after each of thousands of statements stays fast.)
+inline std::string books_problem(const Store& store) {
+  VoucherSums sums;
+  if (std::string problem = sum_vouchers(store, sums); !problem.empty()) return problem;
+  if (std::string problem = check_receipts(store, sums); !problem.empty()) return problem;
   std::set<std::string> years_with_budget;
   for (const auto& [year, budget] : rows_of(store, Table::budgets)) {
-    const std::string where = "budget " + year + " " + budget.dump() + ": ";
     years_with_budget.insert(year);
-    const auto total = budget.at("total").get<std::int64_t>();
-    const auto available = budget.at("available").get<std::int64_t>();
-    const auto reserved = budget.at("reserved").get<std::int64_t>();
-    const auto redeemed = budget.at("redeemed").get<std::int64_t>();
-    const auto paid = budget.at("paid").get<std::int64_t>();
-    if (available < 0 || reserved < 0 || redeemed < 0 || paid < 0) return where + "a negative bucket";
-    // All four are non-negative; compare without overflowing.
-    if (available > total || reserved > total - available || redeemed > total - available - reserved ||
-        paid != total - available - reserved - redeemed) {
-      return where + "total != available + reserved + redeemed + paid";
-    }
-    const YearSums& sums = by_year[year];
-    if (reserved != sums.live_faces) {
-      return where + "reserved != faces of live vouchers (" + std::to_string(sums.live_faces) + ")";
-    }
-    if (redeemed != sums.redeemed_amounts) {
-      return where + "redeemed != amounts of redeemed vouchers (" + std::to_string(sums.redeemed_amounts) + ")";
-    }
-    if (paid != sums.paid_amounts) {
-      return where + "paid != amounts of paid vouchers (" + std::to_string(sums.paid_amounts) + ")";
-    }
+    std::string problem = check_budget(year, budget, sums.by_year[year]);
+    if (!problem.empty()) return problem;
   }
-  for (const auto& [year, sums] : by_year) {
+  for (const auto& [year, year_sums] : sums.by_year) {
     if (years_with_budget.count(year) == 0) return "vouchers of " + year + " but no budget";
   }
   return "";
@@ -229,7 +256,8 @@ class WatchedStore final : public Store {
     ++puts_;
     return inner_.erase(table, key);
   }
-  Result<std::vector<std::pair<std::string, json>>> scan(Table table, const std::string& prefix) const override {
+  Result<std::vector<std::pair<std::string, json>>> scan(Table table,
+                                                         const std::string& prefix) const override {
     return inner_.scan(table, prefix);
   }
   std::uint64_t puts() const { return puts_; }
@@ -247,9 +275,9 @@ struct Submitted {
 class Books {
  public:
   WatchedStore store;
-  std::uint64_t index = 0;          // the ledger index the next accepted statement takes
-  std::int64_t now_ms = start_ms;   // the node's clock; statements are timed by it too
-  std::vector<Submitted> history;   // everything submitted, accepted or refused, in order
+  std::uint64_t index = 0;                    // the ledger index the next accepted statement takes
+  std::int64_t now_ms = start_ms;             // the node's clock; statements are timed by it too
+  std::vector<Submitted> history;             // everything submitted, accepted or refused, in order
   std::map<std::string, std::uint8_t> seeds;  // actor → key seed
 
   // A region with its node and office registered by the genesis entry.
@@ -260,8 +288,9 @@ class Books {
   void genesis() {
     seeds[node_id] = node_seed;
     seeds[office_id] = office_seed;
-    accept(as(node_id, "genesis",
-              {{"node_key", public_key_text(node_seed)}, {"office_key", public_key_text(office_seed)}}));
+    accept(as(
+        node_id, "genesis",
+        {{"node_key", public_key_text(node_seed)}, {"office_key", public_key_text(office_seed)}}));
   }
 
   Statement statement(const std::string& actor, const std::string& kind, json body) {
@@ -291,7 +320,9 @@ class Books {
   Result<json> as(const std::string& actor, const std::string& kind, json body) {
     return submit(statement(actor, kind, std::move(body)));
   }
-  Result<json> office(const std::string& kind, json body) { return as(office_id, kind, std::move(body)); }
+  Result<json> office(const std::string& kind, json body) {
+    return as(office_id, kind, std::move(body));
+  }
   Result<json> enterprise(const std::string& id, const std::string& kind, json body) {
     return as(id, kind, std::move(body));
   }
@@ -304,15 +335,19 @@ class Books {
   void register_enterprise(const std::string& id) {
     const std::uint8_t seed = next_seed_++;
     seeds[id] = seed;
-    accept(office("actor.register",
-                  {{"id", id}, {"role", "enterprise"}, {"name", "Enterprise " + id},
-                   {"key", public_key_text(seed)}}));
+    accept(office("actor.register", {{"id", id},
+                                     {"role", "enterprise"},
+                                     {"name", "Enterprise " + id},
+                                     {"key", public_key_text(seed)}}));
   }
   void register_provider(const std::string& id, const std::vector<std::string>& categories) {
     const std::uint8_t seed = next_seed_++;
     seeds[id] = seed;
-    accept(office("actor.register", {{"id", id}, {"role", "provider"}, {"name", "Provider " + id},
-                                     {"key", public_key_text(seed)}, {"categories", categories}}));
+    accept(office("actor.register", {{"id", id},
+                                     {"role", "provider"},
+                                     {"name", "Provider " + id},
+                                     {"key", public_key_text(seed)},
+                                     {"categories", categories}}));
   }
   void allocate(int year, std::int64_t amount) {
     accept(office("budget.allocate", {{"year", year}, {"amount", amount}}));
@@ -343,8 +378,8 @@ class Books {
     const std::string application = "app-" + std::to_string(++applications_);
     accept(enterprise(enterprise_id, "voucher.apply",
                       {{"application_id", application}, {"category", category}, {"face", face}}));
-    json approved = accept(
-        office("voucher.approve", {{"enterprise", enterprise_id}, {"application_id", application}}));
+    json approved = accept(office(
+        "voucher.approve", {{"enterprise", enterprise_id}, {"application_id", application}}));
     return approved.at("voucher").at("id").get<std::string>();
   }
   // A receipt recorded by the provider and countersigned by the enterprise.
@@ -358,9 +393,9 @@ class Books {
   }
   json redeem(const std::string& enterprise_id, const std::string& voucher_id,
               const std::string& provider_id, const std::string& receipt_id) {
-    return accept(enterprise(enterprise_id, "voucher.redeem",
-                             {{"voucher_id", voucher_id}, {"provider", provider_id},
-                              {"receipt_id", receipt_id}}));
+    return accept(enterprise(
+        enterprise_id, "voucher.redeem",
+        {{"voucher_id", voucher_id}, {"provider", provider_id}, {"receipt_id", receipt_id}}));
   }
 
   // ----- Reading the books.
@@ -412,8 +447,8 @@ namespace Catch {
 template <>
 struct StringMaker<innoclear::Code> {
   static std::string convert(innoclear::Code code) {
-    return std::string(innoclear::code_name(code)) + " (" +
-           std::to_string(static_cast<int>(code)) + ")";
+    return std::string(innoclear::code_name(code)) + " (" + std::to_string(static_cast<int>(code)) +
+           ")";
   }
 };
 }  // namespace Catch

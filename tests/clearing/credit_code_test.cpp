@@ -1,9 +1,8 @@
 // Unified social credit codes (GB 32100-2015): how an enterprise is identified.
-#include <catch2/catch.hpp>
-
-#include <string>
-
 #include "clearing/credit_code.h"
+
+#include <catch2/catch.hpp>
+#include <string>
 
 using namespace innoclear::clearing;
 
@@ -19,8 +18,8 @@ TEST_CASE("Real unified social credit codes are accepted") {
 }
 
 TEST_CASE("A code with its check character appended is valid") {
-  for (const std::string first_17 : {"91110108MA0000001", "12100000400000000", "Y1440300MA5DXXXXX",
-                                     "00000000000000000"}) {
+  for (const std::string first_17 :
+       {"91110108MA0000001", "12100000400000000", "Y1440300MA5DXXXXX", "00000000000000000"}) {
     const char check = credit_code_check_character(first_17);
     REQUIRE(check != '\0');
     CHECK(valid_credit_code(first_17 + check));

@@ -160,14 +160,13 @@ std::string read_file(const std::filesystem::path& path) {
 }
 
 // Validates with xmllint against the ISO 20022 schema (tests/schemas/, a copy of
-// shared/schemas/camt.053.001.08.xsd, so that a clone tests on its own). A missing xmllint fails the test: a skipped
-// schema check would let an invalid statement reach a bank.
+// shared/schemas/camt.053.001.08.xsd, so that a clone tests on its own). A missing xmllint fails
+// the test: a skipped schema check would let an invalid statement reach a bank.
 void require_valid_camt(const std::string& xml) {
   if (std::system("command -v xmllint >/dev/null 2>&1") != 0) {
     FAIL("xmllint is not installed: install libxml2-utils (scripts/install-deps.sh --test)");
   }
-  const std::filesystem::path schema =
-      INNOCLEAR_SOURCE_DIR "/tests/schemas/camt.053.001.08.xsd";
+  const std::filesystem::path schema = INNOCLEAR_SOURCE_DIR "/tests/schemas/camt.053.001.08.xsd";
   INFO("schema " << schema);
   REQUIRE(std::filesystem::exists(schema));
   const innoclear::testing::TempDir dir("camt");

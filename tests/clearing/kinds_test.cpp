@@ -1,12 +1,12 @@
 // The kind registry is the one list of statement kinds: these tests iterate it, so a kind added
 // without a route, an authorization decision or its documentation fails here.
-#include <catch2/catch.hpp>
+#include "clearing/kinds.h"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <set>
 #include <sstream>
 
-#include "clearing/kinds.h"
 #include "clearing/queries.h"
 #include "tests/clearing/books.h"
 
@@ -23,14 +23,17 @@ struct Cast {
   std::map<unsigned, std::string> actor_of_role;
   Cast() {
     books.open_year();
-    actor_of_role = {{enterprise_role, enterprise_a}, {provider_role, lab}, {office_role, office_id},
+    actor_of_role = {{enterprise_role, enterprise_a},
+                     {provider_role, lab},
+                     {office_role, office_id},
                      {node_role, node_id}};
   }
 };
 
 bool refused_for_role(const Result<json>& result, const Kind& kind) {
   return !result.ok() && result.status().code() == Code::forbidden &&
-         result.status().message().find(" may not " + std::string(is_query(kind) ? "run " : "state ") +
+         result.status().message().find(" may not " +
+                                        std::string(is_query(kind) ? "run " : "state ") +
                                         std::string(kind.name)) != std::string::npos;
 }
 
@@ -58,7 +61,8 @@ TEST_CASE("Each kind has a unique name, exactly one of apply and read, and at le
   CHECK(find_kind("") == nullptr);
 }
 
-TEST_CASE("A kind clients post has one route, and the route leads back to it; node kinds have none") {
+TEST_CASE(
+    "A kind clients post has one route, and the route leads back to it; node kinds have none") {
   std::set<std::string> routes;
   for (const Kind& kind : kinds()) {
     INFO(kind.name);
@@ -100,14 +104,16 @@ TEST_CASE("Every command-line verb is unique and every flag names a body field o
 // The authorization matrix: every kind × every role. A role the row does not name is refused as
 // forbidden before anything else is read; a role it names gets past that check (it may still be
 // refused for its body, as the other tests show).
-TEST_CASE("Authorization: every kind is refused to every role its row does not name, and only those") {
+TEST_CASE(
+    "Authorization: every kind is refused to every role its row does not name, and only those") {
   for (const Kind& kind : kinds()) {
     if (kind.name == "genesis") continue;  // stated by the key it carries, before any actor exists
     for (const unsigned role : {enterprise_role, provider_role, office_role, node_role}) {
       Cast cast;
       const std::string& actor = cast.actor_of_role.at(role);
       INFO(kind.name << " stated by " << actor);
-      const Statement statement = cast.books.statement(actor, std::string(kind.name), json::object());
+      const Statement statement =
+          cast.books.statement(actor, std::string(kind.name), json::object());
       const Result<json> result =
           is_query(kind) ? query(cast.books.store, statement) : cast.books.submit(statement);
       CHECK(refused_for_role(result, kind) == ((kind.roles & role) == 0));
@@ -118,9 +124,9 @@ TEST_CASE("Authorization: every kind is refused to every role its row does not n
 TEST_CASE("The genesis kind is refused after the first entry, by anyone") {
   Books books;
   for (const std::string& actor : {node_id, office_id}) {
-    const Result<json> result = books.as(actor, "genesis",
-                                         {{"node_key", public_key_text(node_seed)},
-                                          {"office_key", public_key_text(office_seed)}});
+    const Result<json> result = books.as(
+        actor, "genesis",
+        {{"node_key", public_key_text(node_seed)}, {"office_key", public_key_text(office_seed)}});
     CHECK(result.status().code() == Code::forbidden);
   }
 }
@@ -136,8 +142,10 @@ TEST_CASE("docs/formats.md documents every kind, its route and each of its field
     const std::size_t at = formats.find(heading);
     REQUIRE(at != std::string::npos);
     const std::size_t end = formats.find("\n### ", at + heading.size());
-    const std::string section = formats.substr(at, end == std::string::npos ? std::string::npos : end - at);
-    if (kind.poster == Poster::client) CHECK(section.find("`POST " + route_of(kind) + "`") != std::string::npos);
+    const std::string section =
+        formats.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    if (kind.poster == Poster::client)
+      CHECK(section.find("`POST " + route_of(kind) + "`") != std::string::npos);
     for (const Field& field : kind.fields) {
       INFO(field.key);
       CHECK(section.find("| `" + std::string(field.key) + "` | " +

@@ -1,7 +1,7 @@
 // Clearing periods: calendar months in Asia/Shanghai, or spans of seconds; one name per period.
-#include <catch2/catch.hpp>
-
 #include "clearing/periods.h"
+
+#include <catch2/catch.hpp>
 
 using namespace innoclear;
 using namespace innoclear::clearing;

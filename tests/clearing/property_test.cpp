@@ -1,7 +1,6 @@
-// The rules as an auditor sees them: replayable to the same books, and never out of balance, whatever
-// sequence of statements — most of them mistaken — the participants send.
+// The rules as an auditor sees them: replayable to the same books, and never out of balance,
+// whatever sequence of statements — most of them mistaken — the participants send.
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -30,22 +29,28 @@ void ordinary_year(Books& books) {
   books.serve(lab, "R-2", enterprise_b, "rnd", 1'000'000, 0);
   books.serve(broker, "T-1", enterprise_a, "transfer", 10'001, 10'001);
   books.redeem(enterprise_a, v1, lab, "R-1");
-  (void)books.enterprise(enterprise_a, "voucher.redeem",
-                         {{"voucher_id", v1}, {"provider", lab}, {"receipt_id", "R-1"}});  // refused
-  Books::accept(books.enterprise(enterprise_b, "voucher.assign", {{"voucher_id", v2}, {"provider", lab}}));
+  (void)books.enterprise(
+      enterprise_a, "voucher.redeem",
+      {{"voucher_id", v1}, {"provider", lab}, {"receipt_id", "R-1"}});  // refused
+  Books::accept(
+      books.enterprise(enterprise_b, "voucher.assign", {{"voucher_id", v2}, {"provider", lab}}));
   books.now_ms += 20 * day_ms;
-  Books::accept(books.provider(lab, "voucher.provider_redeem", {{"voucher_id", v2}, {"receipt_id", "R-2"}}));
+  Books::accept(
+      books.provider(lab, "voucher.provider_redeem", {{"voucher_id", v2}, {"receipt_id", "R-2"}}));
   books.redeem(enterprise_a, v3, broker, "T-1");
   Books::accept(books.office("payout.record", {{"voucher_id", v1}, {"bank_ref", "B-1"}}));
-  Books::accept(books.enterprise(enterprise_a, "feedback.rate", {{"voucher_id", v1}, {"rating", 5}}));
-  Books::accept(books.enterprise(enterprise_b, "feedback.rate", {{"voucher_id", v2}, {"rating", 2}}));
+  Books::accept(
+      books.enterprise(enterprise_a, "feedback.rate", {{"voucher_id", v1}, {"rating", 5}}));
+  Books::accept(
+      books.enterprise(enterprise_b, "feedback.rate", {{"voucher_id", v2}, {"rating", 2}}));
   (void)books.office("voucher.expire", {{"voucher_id", v4}});  // refused: not yet
   books.now_ms += 50 * day_ms;
   Books::accept(books.office("voucher.expire", {{"voucher_id", v4}}));
   Books::accept(books.office("actor.revoke", {{"id", broker}}));
 }
 
-std::vector<Result<json>> results_of_replay(const std::vector<Submitted>& history, MemoryStore& store) {
+std::vector<Result<json>> results_of_replay(const std::vector<Submitted>& history,
+                                            MemoryStore& store) {
   std::vector<Result<json>> results;
   for (const Submitted& s : history) results.push_back(apply(store, s.statement, s.context));
   return results;
@@ -53,7 +58,9 @@ std::vector<Result<json>> results_of_replay(const std::vector<Submitted>& histor
 
 bool same(const Result<json>& a, const Result<json>& b) {
   if (a.ok() != b.ok()) return false;
-  return a.ok() ? *a == *b : a.status().code() == b.status().code() && a.status().message() == b.status().message();
+  return a.ok() ? *a == *b
+                : a.status().code() == b.status().code() &&
+                      a.status().message() == b.status().message();
 }
 
 // ----- Random business ------------------------------------------------------------------------
@@ -79,7 +86,8 @@ class RandomBusiness {
 
   void observe(const Statement& s, const Result<json>& result) {
     if (!result.ok()) return;
-    if (s.kind == "voucher.approve") vouchers_.push_back(result->at("voucher").at("id").get<std::string>());
+    if (s.kind == "voucher.approve")
+      vouchers_.push_back(result->at("voucher").at("id").get<std::string>());
   }
 
  private:
@@ -103,9 +111,11 @@ class RandomBusiness {
     for (const auto& [key, receipt] : receipts) {
       if (!receipt.at("confirmed").get<bool>()) unconfirmed.push_back(receipt);
     }
-    const json receipt = !unconfirmed.empty() && chance(85) ? pick(unconfirmed) : pick(receipts).second;
-    return books.statement(receipt.at("enterprise").get<std::string>(), "receipt.confirm",
-                           {{"provider", receipt.at("provider")}, {"receipt_id", receipt.at("receipt_id")}});
+    const json receipt =
+        !unconfirmed.empty() && chance(85) ? pick(unconfirmed) : pick(receipts).second;
+    return books.statement(
+        receipt.at("enterprise").get<std::string>(), "receipt.confirm",
+        {{"provider", receipt.at("provider")}, {"receipt_id", receipt.at("receipt_id")}});
   }
 
   // The office decides an application, mostly a pending one.
@@ -116,7 +126,8 @@ class RandomBusiness {
     }
     if (pending.empty()) return std::nullopt;
     const json& application = pick(pending);
-    json body = {{"enterprise", application.at("enterprise")}, {"application_id", application.at("application_id")}};
+    json body = {{"enterprise", application.at("enterprise")},
+                 {"application_id", application.at("application_id")}};
     if (kind == "voucher.refuse") body["reason"] = "not innovative";
     return books.statement(office_id, kind, body);
   }
@@ -127,8 +138,9 @@ class RandomBusiness {
     std::vector<json> in_play;
     for (const auto& [key, voucher] : vouchers) {
       const bool live = voucher.at("status") == "live";
-      if (kind == "voucher.expire" ? live && voucher.at("expires_ms").get<std::int64_t>() <= books.now_ms
-                                   : live || voucher.at("status") == "redeemed") {
+      if (kind == "voucher.expire"
+              ? live && voucher.at("expires_ms").get<std::int64_t>() <= books.now_ms
+              : live || voucher.at("status") == "redeemed") {
         in_play.push_back(voucher);
       }
     }
@@ -141,11 +153,13 @@ class RandomBusiness {
     std::vector<json> matching;
     const int roll = std::uniform_int_distribution<int>(0, 99)(random_);
     for (const auto& [key, receipt] : receipts) {
-      if (receipt.at("enterprise") != voucher.at("enterprise") || receipt.at("category") != voucher.at("category")) {
+      if (receipt.at("enterprise") != voucher.at("enterprise") ||
+          receipt.at("category") != voucher.at("category")) {
         continue;
       }
       const bool ready = receipt.at("confirmed").get<bool>() && !receipt.contains("consumed_by");
-      if (roll < 75 ? ready : roll < 90 ? receipt.contains("consumed_by") : true) matching.push_back(receipt);
+      if (roll < 75 ? ready : roll < 90 ? receipt.contains("consumed_by") : true)
+        matching.push_back(receipt);
     }
     return matching;
   }
@@ -165,32 +179,40 @@ class RandomBusiness {
     }
     if (kind == "voucher.redeem" && !matching.empty()) {
       const json& receipt = pick(matching);
-      return books.statement(owner, kind, {{"voucher_id", id}, {"provider", receipt.at("provider")},
-                                           {"receipt_id", receipt.at("receipt_id")}});
+      return books.statement(owner, kind,
+                             {{"voucher_id", id},
+                              {"provider", receipt.at("provider")},
+                              {"receipt_id", receipt.at("receipt_id")}});
     }
-    if (kind == "voucher.assign") return books.statement(owner, kind, {{"voucher_id", id}, {"provider", provider}});
+    if (kind == "voucher.assign")
+      return books.statement(owner, kind, {{"voucher_id", id}, {"provider", provider}});
     if (kind == "voucher.provider_redeem" && voucher.contains("assigned_to")) {
       return provider_redemption(books, voucher, matching);
     }
     if (kind == "feedback.rate") {
-      return books.statement(owner, kind, {{"voucher_id", id}, {"rating", pick_amount({1, 2, 3, 4, 5, 6})}});
+      return books.statement(owner, kind,
+                             {{"voucher_id", id}, {"rating", pick_amount({1, 2, 3, 4, 5, 6})}});
     }
-    if (kind == "payout.record") return books.statement(office_id, kind, {{"voucher_id", id}, {"bank_ref", "B"}});
+    if (kind == "payout.record")
+      return books.statement(office_id, kind, {{"voucher_id", id}, {"bank_ref", "B"}});
     if (kind == "voucher.expire") return books.statement(office_id, kind, {{"voucher_id", id}});
-    if (kind == "voucher.revoke") return books.statement(office_id, kind, {{"voucher_id", id}, {"reason", "audit"}});
+    if (kind == "voucher.revoke")
+      return books.statement(office_id, kind, {{"voucher_id", id}, {"reason", "audit"}});
     return std::nullopt;
   }
 
   // The assigned provider redeems with one of its own receipts for the voucher's enterprise.
-  std::optional<Statement> provider_redemption(Books& books, const json& voucher, const std::vector<json>& matching) {
+  std::optional<Statement> provider_redemption(Books& books, const json& voucher,
+                                               const std::vector<json>& matching) {
     const std::string assignee = voucher.at("assigned_to").get<std::string>();
     std::vector<json> own;
     for (const json& receipt : matching) {
       if (receipt.at("provider") == assignee) own.push_back(receipt);
     }
     if (own.empty()) return std::nullopt;
-    return books.statement(assignee, "voucher.provider_redeem",
-                           {{"voucher_id", voucher.at("id")}, {"receipt_id", pick(own).at("receipt_id")}});
+    return books.statement(
+        assignee, "voucher.provider_redeem",
+        {{"voucher_id", voucher.at("id")}, {"receipt_id", pick(own).at("receipt_id")}});
   }
 
   std::mt19937 random_;
@@ -198,16 +220,43 @@ class RandomBusiness {
   std::string stranger_code_;
   std::uint64_t receipts_ = 0;
   // Kinds, as often as they come up in business.
-  const std::vector<std::string> kinds_ = {
-      "actor.register", "actor.rotate_key", "actor.revoke", "policy.set", "budget.allocate",
-      "budget.allocate", "voucher.apply", "voucher.apply", "voucher.apply", "voucher.apply",
-      "voucher.approve", "voucher.approve", "voucher.approve", "voucher.approve", "voucher.refuse",
-      "receipt.record", "receipt.record", "receipt.confirm",
-      "receipt.confirm", "receipt.confirm", "voucher.redeem", "voucher.redeem", "voucher.redeem",
-      "voucher.redeem", "voucher.assign", "voucher.assign", "voucher.provider_redeem",
-      "voucher.provider_redeem", "voucher.provider_redeem", "payout.record", "payout.record",
-      "voucher.expire", "voucher.expire", "voucher.revoke", "feedback.rate", "feedback.rate",
-      "voucher.cancel"};
+  const std::vector<std::string> kinds_ = {"actor.register",
+                                           "actor.rotate_key",
+                                           "actor.revoke",
+                                           "policy.set",
+                                           "budget.allocate",
+                                           "budget.allocate",
+                                           "voucher.apply",
+                                           "voucher.apply",
+                                           "voucher.apply",
+                                           "voucher.apply",
+                                           "voucher.approve",
+                                           "voucher.approve",
+                                           "voucher.approve",
+                                           "voucher.approve",
+                                           "voucher.refuse",
+                                           "receipt.record",
+                                           "receipt.record",
+                                           "receipt.confirm",
+                                           "receipt.confirm",
+                                           "receipt.confirm",
+                                           "voucher.redeem",
+                                           "voucher.redeem",
+                                           "voucher.redeem",
+                                           "voucher.redeem",
+                                           "voucher.assign",
+                                           "voucher.assign",
+                                           "voucher.provider_redeem",
+                                           "voucher.provider_redeem",
+                                           "voucher.provider_redeem",
+                                           "payout.record",
+                                           "payout.record",
+                                           "voucher.expire",
+                                           "voucher.expire",
+                                           "voucher.revoke",
+                                           "feedback.rate",
+                                           "feedback.rate",
+                                           "voucher.cancel"};
 
   bool chance(int percent) { return std::uniform_int_distribution<int>(0, 99)(random_) < percent; }
   template <class T>
@@ -230,14 +279,21 @@ class RandomBusiness {
     }
   }
 
-  std::string enterprise() { return pick(std::vector<std::string>{enterprise_a, enterprise_b, enterprise_c, stranger_code_}); }
+  std::string enterprise() {
+    return pick(std::vector<std::string>{enterprise_a, enterprise_b, enterprise_c, stranger_code_});
+  }
   std::string provider() { return pick(std::vector<std::string>{lab, broker, "provider.new"}); }
   std::string anyone() {
-    return pick(std::vector<std::string>{enterprise_a, enterprise_b, enterprise_c, stranger_code_, lab,
-                                         broker, "provider.new", office_id, node_id, "office.TJ"});
+    return pick(std::vector<std::string>{enterprise_a, enterprise_b, enterprise_c, stranger_code_,
+                                         lab, broker, "provider.new", office_id, node_id,
+                                         "office.TJ"});
   }
-  std::string category() { return pick(std::vector<std::string>{"testing", "rnd", "transfer", "consulting"}); }
-  std::string voucher() { return chance(90) ? pick(vouchers_) : "BJ-V" + std::to_string(random_() % 1000); }
+  std::string category() {
+    return pick(std::vector<std::string>{"testing", "rnd", "transfer", "consulting"});
+  }
+  std::string voucher() {
+    return chance(90) ? pick(vouchers_) : "BJ-V" + std::to_string(random_() % 1000);
+  }
   std::string application_id() { return "app-" + std::to_string(random_() % 100); }
   std::string receipt_id() { return "R-" + std::to_string(random_() % 40); }
 
@@ -262,19 +318,22 @@ class RandomBusiness {
   json body_fields(const std::string& kind) {
     if (kind == "actor.register") {
       const bool as_provider = chance(40);
-      json body = {{"id", as_provider ? provider() : (chance(80) ? enterprise() : "91350100M000100Y44")},
-                   {"role", as_provider ? "provider" : (chance(95) ? "enterprise" : "office")},
-                   {"name", "someone"},
-                   {"key", public_key_text(static_cast<std::uint8_t>(40 + random_() % 5))}};
+      json body = {
+          {"id", as_provider ? provider() : (chance(80) ? enterprise() : "91350100M000100Y44")},
+          {"role", as_provider ? "provider" : (chance(95) ? "enterprise" : "office")},
+          {"name", "someone"},
+          {"key", public_key_text(static_cast<std::uint8_t>(40 + random_() % 5))}};
       if (as_provider) body["categories"] = json::array({category()});
       return body;
     }
     if (kind == "actor.rotate_key") {
-      return {{"id", anyone()}, {"key", public_key_text(static_cast<std::uint8_t>(40 + random_() % 5))}};
+      return {{"id", anyone()},
+              {"key", public_key_text(static_cast<std::uint8_t>(40 + random_() % 5))}};
     }
     if (kind == "actor.revoke") {
       // Never enterprises A, B and C or the lab and the broker, so that business goes on.
-      return {{"id", pick(std::vector<std::string>{"provider.new", stranger_code_, office_id, node_id, "nobody"})}};
+      return {{"id", pick(std::vector<std::string>{"provider.new", stranger_code_, office_id,
+                                                   node_id, "nobody"})}};
     }
     if (kind == "policy.set") {
       return {{"accepted_regions", {"BJ", "TJ"}},
@@ -287,13 +346,16 @@ class RandomBusiness {
     }
     if (kind == "budget.allocate") {
       return {{"year", pick_amount({2024, 2025, 2026, 2027, 1999})},
-              {"amount", pick_amount({0, -1, 1'000, 300'000, 2'000'000, std::numeric_limits<std::int64_t>::max()})}};
+              {"amount", pick_amount({0, -1, 1'000, 300'000, 2'000'000,
+                                      std::numeric_limits<std::int64_t>::max()})}};
     }
     if (kind == "voucher.apply") {
-      return {{"application_id", application_id()}, {"category", category()},
+      return {{"application_id", application_id()},
+              {"category", category()},
               {"face", pick_amount({0, -1, 1'000, 50'000, 300'000, 500'000, 600'000})}};
     }
-    if (kind == "voucher.approve") return {{"enterprise", enterprise()}, {"application_id", application_id()}};
+    if (kind == "voucher.approve")
+      return {{"enterprise", enterprise()}, {"application_id", application_id()}};
     if (kind == "voucher.refuse") {
       return {{"enterprise", enterprise()}, {"application_id", application_id()}, {"reason", "no"}};
     }
@@ -306,8 +368,10 @@ class RandomBusiness {
     if (kind == "voucher.redeem") {
       return {{"voucher_id", voucher()}, {"provider", provider()}, {"receipt_id", receipt_id()}};
     }
-    if (kind == "voucher.assign") return {{"voucher_id", voucher()}, {"provider", chance(80) ? provider() : anyone()}};
-    if (kind == "voucher.provider_redeem") return {{"voucher_id", voucher()}, {"receipt_id", receipt_id()}};
+    if (kind == "voucher.assign")
+      return {{"voucher_id", voucher()}, {"provider", chance(80) ? provider() : anyone()}};
+    if (kind == "voucher.provider_redeem")
+      return {{"voucher_id", voucher()}, {"receipt_id", receipt_id()}};
     if (kind == "payout.record") return {{"voucher_id", voucher()}, {"bank_ref", "B"}};
     if (kind == "voucher.expire") return {{"voucher_id", voucher()}};
     if (kind == "voucher.revoke") return {{"voucher_id", voucher()}, {"reason", "audit"}};
@@ -330,7 +394,8 @@ bool allowed_move(const std::string& from, const std::string& to) {
 
 }  // namespace
 
-TEST_CASE("Replaying the same statements on fresh books gives the same books and the same answers") {
+TEST_CASE(
+    "Replaying the same statements on fresh books gives the same books and the same answers") {
   Books original;
   ordinary_year(original);
   const std::string books_after = snapshot(original.store);
@@ -353,8 +418,9 @@ TEST_CASE("Deciding on a scratch copy and then applying for real give the same a
   books.open_year();
   const std::string voucher = books.issue(enterprise_a, 300'000);
   books.serve(lab, "R-1", enterprise_a, "testing", 400'000, 400'000);
-  const Statement redeem = books.statement(enterprise_a, "voucher.redeem",
-                                           {{"voucher_id", voucher}, {"provider", lab}, {"receipt_id", "R-1"}});
+  const Statement redeem =
+      books.statement(enterprise_a, "voucher.redeem",
+                      {{"voucher_id", voucher}, {"provider", lab}, {"receipt_id", "R-1"}});
   const Context context{clearing::Region::BJ, books.now_ms, books.index};
   WatchedStore scratch = books.store;
   const Result<json> decided = apply(scratch, redeem, context);
@@ -370,7 +436,8 @@ namespace {
 // 2,500 random statements on fresh books; after each, Books::submit has checked the balance (or
 // that a refusal changed nothing), and this checks that no voucher is redeemed twice and no
 // voucher comes back to life. Tallies what was accepted and refused.
-void run_random_business(std::uint32_t seed, std::map<std::string, int>& accepted, std::map<Code, int>& refused) {
+void run_random_business(std::uint32_t seed, std::map<std::string, int>& accepted,
+                         std::map<Code, int>& refused) {
   Books books;
   books.open_year();
   books.register_enterprise(enterprise_c);
@@ -382,7 +449,8 @@ void run_random_business(std::uint32_t seed, std::map<std::string, int>& accepte
 
   for (int i = 0; i < 2'500; ++i) {
     const Statement s = business.next(books);
-    INFO("seed " << seed << ", statement " << i << ": " << s.kind << " by " << s.actor << " " << s.body.dump());
+    INFO("seed " << seed << ", statement " << i << ": " << s.kind << " by " << s.actor << " "
+                 << s.body.dump());
     const Result<json> result = books.submit(s);
     business.observe(s, result);
     if (!result.ok()) {
@@ -418,7 +486,9 @@ void run_random_business(std::uint32_t seed, std::map<std::string, int>& accepte
 
 }  // namespace
 
-TEST_CASE("Whatever participants send, the books balance, nothing is redeemed twice, refusals change nothing") {
+TEST_CASE(
+    "Whatever participants send, the books balance, nothing is redeemed twice, refusals change "
+    "nothing") {
   std::map<std::string, int> accepted;
   std::map<Code, int> refused;
   for (const std::uint32_t seed : {1u, 20240315u}) run_random_business(seed, accepted, refused);
@@ -428,13 +498,15 @@ TEST_CASE("Whatever participants send, the books balance, nothing is redeemed tw
   // the generator makes it.
   for (const Kind& kind : kinds()) {
     if (kind.poster != Poster::client || is_query(kind)) continue;
-    if (kind.name == "settlement.sign") continue;  // needs a federation: tests/nodes/period_test.cpp
+    if (kind.name == "settlement.sign")
+      continue;  // needs a federation: tests/nodes/period_test.cpp
     INFO(kind.name);
     CHECK(accepted[std::string(kind.name)] > 0);
   }
-  for (const Code code : {Code::bad_statement, Code::wrong_region, Code::unknown_kind, Code::not_found,
-                          Code::amount_invalid, Code::already_redeemed, Code::receipt_consumed,
-                          Code::receipt_not_confirmed, Code::voucher_not_live}) {
+  for (const Code code :
+       {Code::bad_statement, Code::wrong_region, Code::unknown_kind, Code::not_found,
+        Code::amount_invalid, Code::already_redeemed, Code::receipt_consumed,
+        Code::receipt_not_confirmed, Code::voucher_not_live}) {
     INFO(code_name(code));
     CHECK(refused[code] > 0);
   }

@@ -1,7 +1,6 @@
-// Every reason the voucher rules refuse a statement, each triggered and named exactly. Books::submit
-// checks that each refused statement left every table exactly as it was.
+// Every reason the voucher rules refuse a statement, each triggered and named exactly.
+// Books::submit checks that each refused statement left every table exactly as it was.
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <limits>
 
@@ -15,7 +14,8 @@ namespace {
 
 constexpr std::int64_t max_fen = std::numeric_limits<std::int64_t>::max();
 
-json application(const std::string& id, std::int64_t face, const std::string& category = "testing") {
+json application(const std::string& id, std::int64_t face,
+                 const std::string& category = "testing") {
   return {{"application_id", id}, {"category", category}, {"face", face}};
 }
 
@@ -23,7 +23,8 @@ json decision(const std::string& enterprise, const std::string& application_id) 
   return {{"enterprise", enterprise}, {"application_id", application_id}};
 }
 
-json redemption(const std::string& voucher, const std::string& provider, const std::string& receipt) {
+json redemption(const std::string& voucher, const std::string& provider,
+                const std::string& receipt) {
   return {{"voucher_id", voucher}, {"provider", provider}, {"receipt_id", receipt}};
 }
 
@@ -59,11 +60,12 @@ TEST_CASE("A refused statement leaves every table exactly as it was") {
   books.serve(lab, "R-B", enterprise_b, "testing", 1'000, 1'000);
   const std::string before = snapshot(books.store);
   // Refused at the last check of an approval, after application, policy and usage were read.
-  CHECK(code_of(books.office("voucher.approve", decision(enterprise_a, "late"))) == Code::over_yearly_count);
+  CHECK(code_of(books.office("voucher.approve", decision(enterprise_a, "late"))) ==
+        Code::over_yearly_count);
   CHECK(snapshot(books.store) == before);
   // Refused at the last check of a redemption, after voucher and receipt were read.
-  CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem", redemption(w.voucher, lab, "R-B"))) ==
-        Code::receipt_mismatch);
+  CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem",
+                                 redemption(w.voucher, lab, "R-B"))) == Code::receipt_mismatch);
   CHECK(snapshot(books.store) == before);
   // And the same statements, once allowed, do change the books.
   books.set_policy({{"yearly_count_max", 5}});
@@ -72,8 +74,9 @@ TEST_CASE("A refused statement leaves every table exactly as it was") {
   CHECK(snapshot(books.store) != with_policy);
 }
 
-TEST_CASE("A registration or key rotation with a missing, mistyped or oversized field is refused "
-          "as bad_statement") {
+TEST_CASE(
+    "A registration or key rotation with a missing, mistyped or oversized field is refused "
+    "as bad_statement") {
   WithVoucher w;
   Books& books = w.books;
   SECTION("registration without a key") {
@@ -87,8 +90,10 @@ TEST_CASE("A registration or key rotation with a missing, mistyped or oversized 
     CHECK(code_of(books.office("actor.register", body)) == Code::bad_statement);
   }
   SECTION("registration of an office or node: only enterprises and providers are registered") {
-    CHECK(code_of(books.office("actor.register", registration("office.TJ", "office"))) == Code::bad_statement);
-    CHECK(code_of(books.office("actor.register", registration("node.X", "node"))) == Code::bad_statement);
+    CHECK(code_of(books.office("actor.register", registration("office.TJ", "office"))) ==
+          Code::bad_statement);
+    CHECK(code_of(books.office("actor.register", registration("node.X", "node"))) ==
+          Code::bad_statement);
   }
   SECTION("an identifier longer than 64 bytes") {
     CHECK(code_of(books.office("actor.register", registration(std::string(65, 'p'), "provider"))) ==
@@ -111,20 +116,22 @@ TEST_CASE("A registration or key rotation with a missing, mistyped or oversized 
     CHECK(code_of(books.office("actor.register", body)) == Code::bad_statement);
   }
   SECTION("rotating to the key already in use") {
-    CHECK(code_of(books.office("actor.rotate_key",
-                               {{"id", enterprise_a}, {"key", books.actor(enterprise_a)["key"]}})) ==
+    CHECK(code_of(books.office("actor.rotate_key", {{"id", enterprise_a},
+                                                    {"key", books.actor(enterprise_a)["key"]}})) ==
           Code::bad_statement);
   }
 }
 
-TEST_CASE("A policy or budget with an extra, missing or mistyped field is refused as "
-          "bad_statement") {
+TEST_CASE(
+    "A policy or budget with an extra, missing or mistyped field is refused as "
+    "bad_statement") {
   WithVoucher w;
   Books& books = w.books;
   SECTION("a policy with an extra field, a missing field or a mistyped field") {
-    const json body = {{"accepted_regions", {"BJ"}}, {"categories", {"testing"}}, {"face_cap", 100},
-            {"ratio_bp", 5'000}, {"validity_days", 10}, {"yearly_amount_max", 1'000},
-            {"yearly_count_max", 1}};
+    const json body = {
+        {"accepted_regions", {"BJ"}}, {"categories", {"testing"}}, {"face_cap", 100},
+        {"ratio_bp", 5'000},          {"validity_days", 10},       {"yearly_amount_max", 1'000},
+        {"yearly_count_max", 1}};
     json extra = body;
     extra["note"] = "x";
     CHECK(code_of(books.office("policy.set", extra)) == Code::bad_statement);
@@ -139,8 +146,10 @@ TEST_CASE("A policy or budget with an extra, missing or mistyped field is refuse
     CHECK(code_of(books.office("policy.set", unknown_region)) == Code::bad_statement);
   }
   SECTION("a budget with a fractional amount") {
-    CHECK(code_of(books.office("budget.allocate", {{"year", 2024}, {"amount", 100.5}})) == Code::bad_statement);
-    CHECK(code_of(books.office("budget.allocate", {{"year", "2024"}, {"amount", 100}})) == Code::bad_statement);
+    CHECK(code_of(books.office("budget.allocate", {{"year", 2024}, {"amount", 100.5}})) ==
+          Code::bad_statement);
+    CHECK(code_of(books.office("budget.allocate", {{"year", "2024"}, {"amount", 100}})) ==
+          Code::bad_statement);
   }
 }
 
@@ -148,12 +157,13 @@ TEST_CASE("An application or a refusal without a field it needs is refused as ba
   WithVoucher w;
   Books& books = w.books;
   SECTION("an application without a category") {
-    CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply", {{"application_id", "x"}, {"face", 1}})) ==
-          Code::bad_statement);
+    CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply",
+                                   {{"application_id", "x"}, {"face", 1}})) == Code::bad_statement);
   }
   SECTION("a refusal without a reason") {
     Books::accept(books.enterprise(enterprise_a, "voucher.apply", application("x", 1'000)));
-    CHECK(code_of(books.office("voucher.refuse", decision(enterprise_a, "x"))) == Code::bad_statement);
+    CHECK(code_of(books.office("voucher.refuse", decision(enterprise_a, "x"))) ==
+          Code::bad_statement);
   }
 }
 
@@ -176,8 +186,9 @@ TEST_CASE("A receipt with a malformed or missing field is refused as bad_stateme
   }
 }
 
-TEST_CASE("An assignment, rating, redemption or payout with a bad or missing field is refused as "
-          "bad_statement") {
+TEST_CASE(
+    "An assignment, rating, redemption or payout with a bad or missing field is refused as "
+    "bad_statement") {
   WithVoucher w;
   Books& books = w.books;
   SECTION("assigning a voucher to someone who is not an active provider") {
@@ -191,60 +202,69 @@ TEST_CASE("An assignment, rating, redemption or payout with a bad or missing fie
   }
   SECTION("a rating with a comment longer than 500 bytes or not text") {
     books.redeem(enterprise_a, w.voucher, lab, "R-1");
-    CHECK(code_of(books.enterprise(enterprise_a, "feedback.rate",
-                                   {{"voucher_id", w.voucher}, {"rating", 5}, {"comment", std::string(501, 'c')}})) ==
+    CHECK(code_of(books.enterprise(
+              enterprise_a, "feedback.rate",
+              {{"voucher_id", w.voucher}, {"rating", 5}, {"comment", std::string(501, 'c')}})) ==
           Code::bad_statement);
     CHECK(code_of(books.enterprise(enterprise_a, "feedback.rate",
                                    {{"voucher_id", w.voucher}, {"rating", 5}, {"comment", 42}})) ==
           Code::bad_statement);
     CHECK(code_of(books.enterprise(enterprise_a, "feedback.rate",
-                                   {{"voucher_id", w.voucher}, {"rating", "5"}})) == Code::bad_statement);
+                                   {{"voucher_id", w.voucher}, {"rating", "5"}})) ==
+          Code::bad_statement);
   }
   SECTION("a redemption without the receipt number") {
-    CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem", {{"voucher_id", w.voucher}, {"provider", lab}})) ==
+    CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem",
+                                   {{"voucher_id", w.voucher}, {"provider", lab}})) ==
           Code::bad_statement);
   }
   SECTION("a payout without a bank reference") {
     books.redeem(enterprise_a, w.voucher, lab, "R-1");
-    CHECK(code_of(books.office("payout.record", {{"voucher_id", w.voucher}})) == Code::bad_statement);
+    CHECK(code_of(books.office("payout.record", {{"voucher_id", w.voucher}})) ==
+          Code::bad_statement);
   }
 }
 
 TEST_CASE("The genesis entry is refused unless it is the node's first entry with two public keys") {
   SECTION("keys that are not base64 Ed25519 keys: bad_statement") {
     Books books(Books::Empty{});
-    CHECK(code_of(books.as(node_id, "genesis", {{"node_key", "xyz"}, {"office_key", public_key_text(2)}})) ==
+    CHECK(code_of(books.as(node_id, "genesis",
+                           {{"node_key", "xyz"}, {"office_key", public_key_text(2)}})) ==
           Code::bad_statement);
-    CHECK(code_of(books.as(node_id, "genesis", {{"node_key", public_key_text(1)}})) == Code::bad_statement);
+    CHECK(code_of(books.as(node_id, "genesis", {{"node_key", public_key_text(1)}})) ==
+          Code::bad_statement);
   }
   SECTION("stated by anyone but this region's node: forbidden") {
     Books books(Books::Empty{});
     CHECK(code_of(books.as("node.TJ", "genesis",
-                           {{"node_key", public_key_text(1)}, {"office_key", public_key_text(2)}})) ==
-          Code::forbidden);
+                           {{"node_key", public_key_text(1)},
+                            {"office_key", public_key_text(2)}})) == Code::forbidden);
   }
   SECTION("a second genesis later: forbidden") {
     Books books;
     CHECK(code_of(books.as(node_id, "genesis",
-                           {{"node_key", public_key_text(5)}, {"office_key", public_key_text(6)}})) ==
-          Code::forbidden);
+                           {{"node_key", public_key_text(5)},
+                            {"office_key", public_key_text(6)}})) == Code::forbidden);
   }
 }
 
 TEST_CASE("A statement by an actor the office never registered is refused: unknown_actor") {
   Books books;
   books.allocate(2024, 1'000);
-  CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply", application("x", 1'000))) == Code::unknown_actor);
-  CHECK(code_of(books.as("office.TJ", "budget.allocate", {{"year", 2024}, {"amount", 1}})) == Code::unknown_actor);
+  CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply", application("x", 1'000))) ==
+        Code::unknown_actor);
+  CHECK(code_of(books.as("office.TJ", "budget.allocate", {{"year", 2024}, {"amount", 1}})) ==
+        Code::unknown_actor);
 }
 
 TEST_CASE("A statement by a revoked actor is refused: actor_revoked") {
   WithVoucher w;
   Books::accept(w.books.office("actor.revoke", {{"id", enterprise_a}}));
   Books::accept(w.books.office("actor.revoke", {{"id", lab}}));
-  CHECK(code_of(w.books.enterprise(enterprise_a, "voucher.redeem", redemption(w.voucher, lab, "R-1"))) ==
-        Code::actor_revoked);
-  CHECK(code_of(w.books.provider(lab, "receipt.record", receipt_body("R-2", enterprise_a, "testing", 1, 1))) ==
+  CHECK(code_of(w.books.enterprise(enterprise_a, "voucher.redeem",
+                                   redemption(w.voucher, lab, "R-1"))) == Code::actor_revoked);
+  CHECK(code_of(w.books.provider(lab, "receipt.record",
+                                 receipt_body("R-2", enterprise_a, "testing", 1, 1))) ==
         Code::actor_revoked);
 }
 
@@ -252,24 +272,26 @@ TEST_CASE("A statement of a kind the actor's role may not make is refused: forbi
   WithVoucher w;
   Books& books = w.books;
   SECTION("an enterprise allocating budget") {
-    CHECK(code_of(books.enterprise(enterprise_a, "budget.allocate", {{"year", 2024}, {"amount", 1}})) ==
-          Code::forbidden);
+    CHECK(code_of(books.enterprise(enterprise_a, "budget.allocate",
+                                   {{"year", 2024}, {"amount", 1}})) == Code::forbidden);
   }
   SECTION("an enterprise approving its own application") {
     Books::accept(books.enterprise(enterprise_a, "voucher.apply", application("mine", 1'000)));
-    CHECK(code_of(books.enterprise(enterprise_a, "voucher.approve", decision(enterprise_a, "mine"))) ==
-          Code::forbidden);
+    CHECK(code_of(books.enterprise(enterprise_a, "voucher.approve",
+                                   decision(enterprise_a, "mine"))) == Code::forbidden);
   }
   SECTION("a provider applying for a voucher") {
-    CHECK(code_of(books.provider(lab, "voucher.apply", application("x", 1'000))) == Code::forbidden);
+    CHECK(code_of(books.provider(lab, "voucher.apply", application("x", 1'000))) ==
+          Code::forbidden);
   }
   SECTION("a provider redeeming pay-first in the enterprise's place") {
-    CHECK(code_of(books.provider(lab, "voucher.redeem", redemption(w.voucher, lab, "R-1"))) == Code::forbidden);
+    CHECK(code_of(books.provider(lab, "voucher.redeem", redemption(w.voucher, lab, "R-1"))) ==
+          Code::forbidden);
   }
   SECTION("the office applying for a voucher or recording a receipt") {
     CHECK(code_of(books.office("voucher.apply", application("x", 1'000))) == Code::forbidden);
-    CHECK(code_of(books.office("receipt.record", receipt_body("R-2", enterprise_a, "testing", 1, 1))) ==
-          Code::forbidden);
+    CHECK(code_of(books.office("receipt.record", receipt_body("R-2", enterprise_a, "testing", 1,
+                                                              1))) == Code::forbidden);
   }
   SECTION("the node registering actors") {
     CHECK(code_of(books.as(node_id, "actor.register", registration(enterprise_c, "enterprise"))) ==
@@ -286,21 +308,25 @@ TEST_CASE("Acting on another enterprise's voucher or receipt is refused: not_own
   Books& books = w.books;
   SECTION("redeeming someone else's voucher") {
     books.serve(lab, "R-B", enterprise_b, "testing", 400'000, 400'000);
-    CHECK(code_of(books.enterprise(enterprise_b, "voucher.redeem", redemption(w.voucher, lab, "R-B"))) ==
-          Code::not_own_party);
+    CHECK(code_of(books.enterprise(enterprise_b, "voucher.redeem",
+                                   redemption(w.voucher, lab, "R-B"))) == Code::not_own_party);
   }
   SECTION("rating someone else's redeemed service") {
     books.redeem(enterprise_a, w.voucher, lab, "R-1");
-    CHECK(code_of(books.enterprise(enterprise_b, "feedback.rate", {{"voucher_id", w.voucher}, {"rating", 1}})) ==
+    CHECK(code_of(books.enterprise(enterprise_b, "feedback.rate",
+                                   {{"voucher_id", w.voucher}, {"rating", 1}})) ==
           Code::not_own_party);
   }
   SECTION("countersigning a receipt for someone else's service") {
-    Books::accept(books.provider(lab, "receipt.record", receipt_body("R-2", enterprise_a, "testing", 1'000, 1'000)));
-    CHECK(code_of(books.enterprise(enterprise_b, "receipt.confirm", {{"provider", lab}, {"receipt_id", "R-2"}})) ==
+    Books::accept(books.provider(lab, "receipt.record",
+                                 receipt_body("R-2", enterprise_a, "testing", 1'000, 1'000)));
+    CHECK(code_of(books.enterprise(enterprise_b, "receipt.confirm",
+                                   {{"provider", lab}, {"receipt_id", "R-2"}})) ==
           Code::not_own_party);
   }
   SECTION("assigning someone else's voucher") {
-    CHECK(code_of(books.enterprise(enterprise_b, "voucher.assign", {{"voucher_id", w.voucher}, {"provider", lab}})) ==
+    CHECK(code_of(books.enterprise(enterprise_b, "voucher.assign",
+                                   {{"voucher_id", w.voucher}, {"provider", lab}})) ==
           Code::not_own_party);
   }
 }
@@ -318,55 +344,72 @@ TEST_CASE("A statement addressed to another region is refused: wrong_region") {
 TEST_CASE("A statement of a kind the rules do not know is refused: unknown_kind") {
   Books books;
   CHECK(code_of(books.office("voucher.transfer", json::object())) == Code::unknown_kind);
-  CHECK(code_of(books.office("Budget.Allocate", {{"year", 2024}, {"amount", 1}})) == Code::unknown_kind);
+  CHECK(code_of(books.office("Budget.Allocate", {{"year", 2024}, {"amount", 1}})) ==
+        Code::unknown_kind);
 }
 
 TEST_CASE("Reusing an identifier for different content is refused: id_conflict") {
   Books books;
   books.open_year();
-  Books::accept(books.enterprise(enterprise_a, "voucher.apply", application("2024-001", 300'000, "rnd")));
-  CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply", application("2024-001", 300'001, "rnd"))) ==
+  Books::accept(
+      books.enterprise(enterprise_a, "voucher.apply", application("2024-001", 300'000, "rnd")));
+  CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply",
+                                 application("2024-001", 300'001, "rnd"))) == Code::id_conflict);
+  CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply",
+                                 application("2024-001", 300'000, "testing"))) ==
         Code::id_conflict);
-  CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply", application("2024-001", 300'000, "testing"))) ==
-        Code::id_conflict);
-  Books::accept(books.provider(lab, "receipt.record", receipt_body("R-1", enterprise_a, "testing", 1'000, 500)));
-  CHECK(code_of(books.provider(lab, "receipt.record", receipt_body("R-1", enterprise_a, "testing", 1'001, 500))) ==
+  Books::accept(books.provider(lab, "receipt.record",
+                               receipt_body("R-1", enterprise_a, "testing", 1'000, 500)));
+  CHECK(code_of(books.provider(lab, "receipt.record",
+                               receipt_body("R-1", enterprise_a, "testing", 1'001, 500))) ==
         Code::id_conflict);
 }
 
-TEST_CASE("A money amount that is not a positive int64, or a ratio out of range, is refused: amount_invalid") {
+TEST_CASE(
+    "A money amount that is not a positive int64, or a ratio out of range, is refused: "
+    "amount_invalid") {
   Books books;
   books.open_year();
   SECTION("a budget of zero or less") {
-    CHECK(code_of(books.office("budget.allocate", {{"year", 2024}, {"amount", 0}})) == Code::amount_invalid);
-    CHECK(code_of(books.office("budget.allocate", {{"year", 2024}, {"amount", -100}})) == Code::amount_invalid);
+    CHECK(code_of(books.office("budget.allocate", {{"year", 2024}, {"amount", 0}})) ==
+          Code::amount_invalid);
+    CHECK(code_of(books.office("budget.allocate", {{"year", 2024}, {"amount", -100}})) ==
+          Code::amount_invalid);
   }
   SECTION("a budget beyond int64") {
     CHECK(code_of(books.office("budget.allocate",
-                               {{"year", 2024}, {"amount", std::uint64_t{1} << 63}})) == Code::amount_invalid);
+                               {{"year", 2024}, {"amount", std::uint64_t{1} << 63}})) ==
+          Code::amount_invalid);
   }
   SECTION("a budget that would overflow when added to what was allocated") {
     books.allocate(2030, max_fen);
-    CHECK(code_of(books.office("budget.allocate", {{"year", 2030}, {"amount", 1}})) == Code::amount_invalid);
-    CHECK(code_of(books.office("budget.allocate", {{"year", 2030}, {"amount", max_fen}})) == Code::amount_invalid);
+    CHECK(code_of(books.office("budget.allocate", {{"year", 2030}, {"amount", 1}})) ==
+          Code::amount_invalid);
+    CHECK(code_of(books.office("budget.allocate", {{"year", 2030}, {"amount", max_fen}})) ==
+          Code::amount_invalid);
     CHECK(books.budget_of(2030, "total") == max_fen);
-    CHECK(code_of(books.office("budget.allocate", {{"year", 2024}, {"amount", max_fen}})) == Code::amount_invalid);
+    CHECK(code_of(books.office("budget.allocate", {{"year", 2024}, {"amount", max_fen}})) ==
+          Code::amount_invalid);
   }
   SECTION("a budget for a year outside 2000–2100") {
-    CHECK(code_of(books.office("budget.allocate", {{"year", 1999}, {"amount", 1}})) == Code::amount_invalid);
-    CHECK(code_of(books.office("budget.allocate", {{"year", 2101}, {"amount", 1}})) == Code::amount_invalid);
+    CHECK(code_of(books.office("budget.allocate", {{"year", 1999}, {"amount", 1}})) ==
+          Code::amount_invalid);
+    CHECK(code_of(books.office("budget.allocate", {{"year", 2101}, {"amount", 1}})) ==
+          Code::amount_invalid);
   }
   SECTION("a policy ratio of 0 or above 100%") {
     for (std::int64_t ratio : {std::int64_t{0}, std::int64_t{10'001}, std::int64_t{-1}}) {
-      json body = {{"accepted_regions", {"BJ"}}, {"categories", {"testing"}}, {"face_cap", 100},
-                   {"ratio_bp", ratio}, {"validity_days", 10}, {"yearly_amount_max", 1'000},
-                   {"yearly_count_max", 1}};
+      json body = {
+          {"accepted_regions", {"BJ"}}, {"categories", {"testing"}}, {"face_cap", 100},
+          {"ratio_bp", ratio},          {"validity_days", 10},       {"yearly_amount_max", 1'000},
+          {"yearly_count_max", 1}};
       CHECK(code_of(books.office("policy.set", body)) == Code::amount_invalid);
     }
   }
   SECTION("a policy face cap above ¥5,000 or validity above ten years") {
-    json body = {{"accepted_regions", {"BJ"}}, {"categories", {"testing"}}, {"face_cap", 500'001},
-                 {"ratio_bp", 5'000}, {"validity_days", 10}, {"yearly_amount_max", 1'000},
+    json body = {{"accepted_regions", {"BJ"}}, {"categories", {"testing"}},
+                 {"face_cap", 500'001},        {"ratio_bp", 5'000},
+                 {"validity_days", 10},        {"yearly_amount_max", 1'000},
                  {"yearly_count_max", 1}};
     CHECK(code_of(books.office("policy.set", body)) == Code::amount_invalid);
     body["face_cap"] = 0;
@@ -376,13 +419,17 @@ TEST_CASE("A money amount that is not a positive int64, or a ratio out of range,
     CHECK(code_of(books.office("policy.set", body)) == Code::amount_invalid);
   }
   SECTION("an application for a face value of zero or less") {
-    CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply", application("x", 0))) == Code::amount_invalid);
-    CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply", application("x", -5))) == Code::amount_invalid);
+    CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply", application("x", 0))) ==
+          Code::amount_invalid);
+    CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply", application("x", -5))) ==
+          Code::amount_invalid);
   }
   SECTION("a receipt with a price of zero or a negative payment") {
-    CHECK(code_of(books.provider(lab, "receipt.record", receipt_body("R-1", enterprise_a, "testing", 0, 0))) ==
+    CHECK(code_of(books.provider(lab, "receipt.record",
+                                 receipt_body("R-1", enterprise_a, "testing", 0, 0))) ==
           Code::amount_invalid);
-    CHECK(code_of(books.provider(lab, "receipt.record", receipt_body("R-1", enterprise_a, "testing", 100, -1))) ==
+    CHECK(code_of(books.provider(lab, "receipt.record",
+                                 receipt_body("R-1", enterprise_a, "testing", 100, -1))) ==
           Code::amount_invalid);
   }
 }
@@ -397,18 +444,22 @@ TEST_CASE("A voucher above the face value cap is refused: over_face_cap") {
   SECTION("when approving, if the office lowered the cap since the application") {
     Books::accept(books.enterprise(enterprise_a, "voucher.apply", application("x", 400'000)));
     books.set_policy({{"face_cap", 300'000}});
-    CHECK(code_of(books.office("voucher.approve", decision(enterprise_a, "x"))) == Code::over_face_cap);
+    CHECK(code_of(books.office("voucher.approve", decision(enterprise_a, "x"))) ==
+          Code::over_face_cap);
   }
 }
 
-TEST_CASE("Issuing more vouchers to an enterprise than the yearly count allows is refused: over_yearly_count") {
+TEST_CASE(
+    "Issuing more vouchers to an enterprise than the yearly count allows is refused: "
+    "over_yearly_count") {
   Books books;
   books.open_year();
   books.set_policy({{"yearly_count_max", 2}});
   books.issue(enterprise_a, 1'000);
   books.issue(enterprise_a, 1'000);
   Books::accept(books.enterprise(enterprise_a, "voucher.apply", application("third", 1'000)));
-  CHECK(code_of(books.office("voucher.approve", decision(enterprise_a, "third"))) == Code::over_yearly_count);
+  CHECK(code_of(books.office("voucher.approve", decision(enterprise_a, "third"))) ==
+        Code::over_yearly_count);
 }
 
 TEST_CASE("Issuing an enterprise more than its yearly amount is refused: over_yearly_amount") {
@@ -417,10 +468,9 @@ TEST_CASE("Issuing an enterprise more than its yearly amount is refused: over_ye
   books.issue(enterprise_a, 500'000);
   books.issue(enterprise_a, 400'000);
   Books::accept(books.enterprise(enterprise_a, "voucher.apply", application("third", 100'001)));
-  CHECK(code_of(books.office("voucher.approve", decision(enterprise_a, "third"))) == Code::over_yearly_amount);
-  SECTION("while exactly reaching it is fine") {
-    books.issue(enterprise_a, 100'000);
-  }
+  CHECK(code_of(books.office("voucher.approve", decision(enterprise_a, "third"))) ==
+        Code::over_yearly_amount);
+  SECTION("while exactly reaching it is fine") { books.issue(enterprise_a, 100'000); }
 }
 
 TEST_CASE("Issuing a voucher the budget cannot cover is refused: budget_insufficient") {
@@ -430,7 +480,8 @@ TEST_CASE("Issuing a voucher the budget cannot cover is refused: budget_insuffic
   books.allocate(2024, 150'000);
   books.issue(enterprise_a, 100'000);
   Books::accept(books.enterprise(enterprise_b, "voucher.apply", application("x", 50'001)));
-  CHECK(code_of(books.office("voucher.approve", decision(enterprise_b, "x"))) == Code::budget_insufficient);
+  CHECK(code_of(books.office("voucher.approve", decision(enterprise_b, "x"))) ==
+        Code::budget_insufficient);
   SECTION("until the office tops it up") {
     books.allocate(2024, 1);
     Books::accept(books.office("voucher.approve", decision(enterprise_b, "x")));
@@ -438,18 +489,23 @@ TEST_CASE("Issuing a voucher the budget cannot cover is refused: budget_insuffic
   }
 }
 
-TEST_CASE("A service category outside the policy or the provider's registration is refused: category_not_allowed") {
+TEST_CASE(
+    "A service category outside the policy or the provider's registration is refused: "
+    "category_not_allowed") {
   Books books;
   books.open_year();
   SECTION("an application for a category the policy does not fund") {
-    CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply", application("x", 1'000, "consulting"))) ==
+    CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply",
+                                   application("x", 1'000, "consulting"))) ==
           Code::category_not_allowed);
     books.set_policy({{"categories", {"testing"}}});
-    CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply", application("y", 1'000, "transfer"))) ==
+    CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply",
+                                   application("y", 1'000, "transfer"))) ==
           Code::category_not_allowed);
   }
   SECTION("a receipt for a service the provider is not registered for") {
-    CHECK(code_of(books.provider(broker, "receipt.record", receipt_body("T-1", enterprise_a, "testing", 1, 1))) ==
+    CHECK(code_of(books.provider(broker, "receipt.record",
+                                 receipt_body("T-1", enterprise_a, "testing", 1, 1))) ==
           Code::category_not_allowed);
   }
 }
@@ -460,11 +516,17 @@ TEST_CASE("Deciding an application twice is refused: application_not_pending") {
   Books::accept(books.enterprise(enterprise_a, "voucher.apply", application("approved", 1'000)));
   Books::accept(books.office("voucher.approve", decision(enterprise_a, "approved")));
   Books::accept(books.enterprise(enterprise_a, "voucher.apply", application("refused", 1'000)));
-  Books::accept(books.office("voucher.refuse", {{"enterprise", enterprise_a}, {"application_id", "refused"}, {"reason", "no"}}));
-  CHECK(code_of(books.office("voucher.approve", decision(enterprise_a, "approved"))) == Code::application_not_pending);
-  CHECK(code_of(books.office("voucher.refuse", {{"enterprise", enterprise_a}, {"application_id", "approved"},
-                                                {"reason", "late"}})) == Code::application_not_pending);
-  CHECK(code_of(books.office("voucher.approve", decision(enterprise_a, "refused"))) == Code::application_not_pending);
+  Books::accept(books.office(
+      "voucher.refuse",
+      {{"enterprise", enterprise_a}, {"application_id", "refused"}, {"reason", "no"}}));
+  CHECK(code_of(books.office("voucher.approve", decision(enterprise_a, "approved"))) ==
+        Code::application_not_pending);
+  CHECK(code_of(books.office(
+            "voucher.refuse",
+            {{"enterprise", enterprise_a}, {"application_id", "approved"}, {"reason", "late"}})) ==
+        Code::application_not_pending);
+  CHECK(code_of(books.office("voucher.approve", decision(enterprise_a, "refused"))) ==
+        Code::application_not_pending);
   CHECK(rows_of(books.store, Table::vouchers).size() == 1);
 }
 
@@ -473,33 +535,38 @@ TEST_CASE("Acting on a voucher that is no longer live is refused: voucher_not_li
   Books& books = w.books;
   SECTION("a revoked voucher cannot be redeemed, assigned, expired or revoked again") {
     Books::accept(books.office("voucher.revoke", {{"voucher_id", w.voucher}, {"reason", "fraud"}}));
-    CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem", redemption(w.voucher, lab, "R-1"))) ==
-          Code::voucher_not_live);
-    CHECK(code_of(books.enterprise(enterprise_a, "voucher.assign", {{"voucher_id", w.voucher}, {"provider", lab}})) ==
+    CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem",
+                                   redemption(w.voucher, lab, "R-1"))) == Code::voucher_not_live);
+    CHECK(code_of(books.enterprise(enterprise_a, "voucher.assign",
+                                   {{"voucher_id", w.voucher}, {"provider", lab}})) ==
           Code::voucher_not_live);
     books.now_ms += 400 * day_ms;
-    CHECK(code_of(books.office("voucher.expire", {{"voucher_id", w.voucher}})) == Code::voucher_not_live);
-    CHECK(code_of(books.office("voucher.revoke", {{"voucher_id", w.voucher}, {"reason", "again"}})) ==
+    CHECK(code_of(books.office("voucher.expire", {{"voucher_id", w.voucher}})) ==
           Code::voucher_not_live);
+    CHECK(code_of(books.office("voucher.revoke", {{"voucher_id", w.voucher},
+                                                  {"reason", "again"}})) == Code::voucher_not_live);
   }
   SECTION("an expired voucher cannot be revoked or redeemed by its provider") {
-    Books::accept(books.enterprise(enterprise_a, "voucher.assign", {{"voucher_id", w.voucher}, {"provider", lab}}));
+    Books::accept(books.enterprise(enterprise_a, "voucher.assign",
+                                   {{"voucher_id", w.voucher}, {"provider", lab}}));
     books.now_ms += 366 * day_ms;
     Books::accept(books.office("voucher.expire", {{"voucher_id", w.voucher}}));
-    CHECK(code_of(books.office("voucher.revoke", {{"voucher_id", w.voucher}, {"reason", "late"}})) ==
-          Code::voucher_not_live);
-    CHECK(code_of(books.provider(lab, "voucher.provider_redeem", provider_redemption(w.voucher, "R-1"))) ==
-          Code::voucher_not_live);
+    CHECK(code_of(books.office("voucher.revoke", {{"voucher_id", w.voucher},
+                                                  {"reason", "late"}})) == Code::voucher_not_live);
+    CHECK(code_of(books.provider(lab, "voucher.provider_redeem",
+                                 provider_redemption(w.voucher, "R-1"))) == Code::voucher_not_live);
   }
   SECTION("a redeemed voucher cannot be expired or revoked") {
     books.redeem(enterprise_a, w.voucher, lab, "R-1");
     books.now_ms += 400 * day_ms;
-    CHECK(code_of(books.office("voucher.expire", {{"voucher_id", w.voucher}})) == Code::voucher_not_live);
+    CHECK(code_of(books.office("voucher.expire", {{"voucher_id", w.voucher}})) ==
+          Code::voucher_not_live);
     CHECK(code_of(books.office("voucher.revoke", {{"voucher_id", w.voucher}, {"reason", "x"}})) ==
           Code::voucher_not_live);
   }
   SECTION("a service not yet redeemed cannot be rated") {
-    CHECK(code_of(books.enterprise(enterprise_a, "feedback.rate", {{"voucher_id", w.voucher}, {"rating", 5}})) ==
+    CHECK(code_of(books.enterprise(enterprise_a, "feedback.rate",
+                                   {{"voucher_id", w.voucher}, {"rating", 5}})) ==
           Code::voucher_not_live);
   }
 }
@@ -507,13 +574,15 @@ TEST_CASE("Acting on a voucher that is no longer live is refused: voucher_not_li
 TEST_CASE("Using a voucher once its validity has passed is refused: voucher_expired") {
   WithVoucher w;
   Books& books = w.books;
-  Books::accept(books.enterprise(enterprise_a, "voucher.assign", {{"voucher_id", w.voucher}, {"provider", lab}}));
+  Books::accept(books.enterprise(enterprise_a, "voucher.assign",
+                                 {{"voucher_id", w.voucher}, {"provider", lab}}));
   books.now_ms = books.voucher(w.voucher)["expires_ms"].get<std::int64_t>();
-  CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem", redemption(w.voucher, lab, "R-1"))) ==
-        Code::voucher_expired);
-  CHECK(code_of(books.provider(lab, "voucher.provider_redeem", provider_redemption(w.voucher, "R-1"))) ==
-        Code::voucher_expired);
-  CHECK(code_of(books.enterprise(enterprise_a, "voucher.assign", {{"voucher_id", w.voucher}, {"provider", broker}})) ==
+  CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem",
+                                 redemption(w.voucher, lab, "R-1"))) == Code::voucher_expired);
+  CHECK(code_of(books.provider(lab, "voucher.provider_redeem",
+                               provider_redemption(w.voucher, "R-1"))) == Code::voucher_expired);
+  CHECK(code_of(books.enterprise(enterprise_a, "voucher.assign",
+                                 {{"voucher_id", w.voucher}, {"provider", broker}})) ==
         Code::voucher_expired);
   SECTION("while one millisecond earlier it could still be redeemed") {
     books.now_ms -= 1;
@@ -526,26 +595,33 @@ TEST_CASE("Redeeming a voucher a second time is refused: already_redeemed") {
   Books& books = w.books;
   books.redeem(enterprise_a, w.voucher, lab, "R-1");
   books.serve(lab, "R-2", enterprise_a, "testing", 400'000, 400'000);
-  CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem", redemption(w.voucher, lab, "R-2"))) ==
-        Code::already_redeemed);
-  CHECK(code_of(books.enterprise(enterprise_a, "voucher.assign", {{"voucher_id", w.voucher}, {"provider", lab}})) ==
+  CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem",
+                                 redemption(w.voucher, lab, "R-2"))) == Code::already_redeemed);
+  CHECK(code_of(books.enterprise(enterprise_a, "voucher.assign",
+                                 {{"voucher_id", w.voucher}, {"provider", lab}})) ==
         Code::already_redeemed);
   SECTION("also by the provider, and also after payout") {
     Books::accept(books.office("payout.record", {{"voucher_id", w.voucher}, {"bank_ref", "B"}}));
-    CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem", redemption(w.voucher, lab, "R-2"))) ==
-          Code::already_redeemed);
-    CHECK(code_of(books.provider(lab, "voucher.provider_redeem", provider_redemption(w.voucher, "R-2"))) ==
-          Code::already_redeemed);
+    CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem",
+                                   redemption(w.voucher, lab, "R-2"))) == Code::already_redeemed);
+    CHECK(code_of(books.provider(lab, "voucher.provider_redeem",
+                                 provider_redemption(w.voucher, "R-2"))) == Code::already_redeemed);
   }
 }
 
-TEST_CASE("Redeeming with a receipt the enterprise has not countersigned is refused: receipt_not_confirmed") {
+TEST_CASE(
+    "Redeeming with a receipt the enterprise has not countersigned is refused: "
+    "receipt_not_confirmed") {
   WithVoucher w;
-  Books::accept(w.books.provider(lab, "receipt.record", receipt_body("R-2", enterprise_a, "testing", 400'000, 400'000)));
-  CHECK(code_of(w.books.enterprise(enterprise_a, "voucher.redeem", redemption(w.voucher, lab, "R-2"))) ==
+  Books::accept(w.books.provider(lab, "receipt.record",
+                                 receipt_body("R-2", enterprise_a, "testing", 400'000, 400'000)));
+  CHECK(code_of(w.books.enterprise(enterprise_a, "voucher.redeem",
+                                   redemption(w.voucher, lab, "R-2"))) ==
         Code::receipt_not_confirmed);
-  Books::accept(w.books.enterprise(enterprise_a, "voucher.assign", {{"voucher_id", w.voucher}, {"provider", lab}}));
-  CHECK(code_of(w.books.provider(lab, "voucher.provider_redeem", provider_redemption(w.voucher, "R-2"))) ==
+  Books::accept(w.books.enterprise(enterprise_a, "voucher.assign",
+                                   {{"voucher_id", w.voucher}, {"provider", lab}}));
+  CHECK(code_of(w.books.provider(lab, "voucher.provider_redeem",
+                                 provider_redemption(w.voucher, "R-2"))) ==
         Code::receipt_not_confirmed);
 }
 
@@ -556,25 +632,29 @@ TEST_CASE("Redeeming two vouchers with one receipt is refused: receipt_consumed"
   books.redeem(enterprise_a, w.voucher, lab, "R-1");
   CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem", redemption(second, lab, "R-1"))) ==
         Code::receipt_consumed);
-  Books::accept(books.enterprise(enterprise_a, "voucher.assign", {{"voucher_id", second}, {"provider", lab}}));
-  CHECK(code_of(books.provider(lab, "voucher.provider_redeem", provider_redemption(second, "R-1"))) ==
-        Code::receipt_consumed);
+  Books::accept(books.enterprise(enterprise_a, "voucher.assign",
+                                 {{"voucher_id", second}, {"provider", lab}}));
+  CHECK(code_of(books.provider(lab, "voucher.provider_redeem",
+                               provider_redemption(second, "R-1"))) == Code::receipt_consumed);
 }
 
-TEST_CASE("Redeeming with a receipt for another enterprise or category is refused: receipt_mismatch") {
+TEST_CASE(
+    "Redeeming with a receipt for another enterprise or category is refused: receipt_mismatch") {
   WithVoucher w;
   Books& books = w.books;
   SECTION("another enterprise's receipt") {
     books.serve(lab, "R-B", enterprise_b, "testing", 400'000, 400'000);
-    CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem", redemption(w.voucher, lab, "R-B"))) ==
-          Code::receipt_mismatch);
+    CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem",
+                                   redemption(w.voucher, lab, "R-B"))) == Code::receipt_mismatch);
   }
   SECTION("a receipt for another category of service") {
     books.serve(lab, "R-rnd", enterprise_a, "rnd", 400'000, 400'000);
-    CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem", redemption(w.voucher, lab, "R-rnd"))) ==
-          Code::receipt_mismatch);
-    Books::accept(books.enterprise(enterprise_a, "voucher.assign", {{"voucher_id", w.voucher}, {"provider", lab}}));
-    CHECK(code_of(books.provider(lab, "voucher.provider_redeem", provider_redemption(w.voucher, "R-rnd"))) ==
+    CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem",
+                                   redemption(w.voucher, lab, "R-rnd"))) == Code::receipt_mismatch);
+    Books::accept(books.enterprise(enterprise_a, "voucher.assign",
+                                   {{"voucher_id", w.voucher}, {"provider", lab}}));
+    CHECK(code_of(books.provider(lab, "voucher.provider_redeem",
+                                 provider_redemption(w.voucher, "R-rnd"))) ==
           Code::receipt_mismatch);
   }
 }
@@ -582,28 +662,33 @@ TEST_CASE("Redeeming with a receipt for another enterprise or category is refuse
 TEST_CASE("A provider redeeming a voucher not assigned to it is refused: not_assigned") {
   WithVoucher w;
   Books& books = w.books;
-  CHECK(code_of(books.provider(lab, "voucher.provider_redeem", provider_redemption(w.voucher, "R-1"))) ==
-        Code::not_assigned);
-  Books::accept(books.enterprise(enterprise_a, "voucher.assign", {{"voucher_id", w.voucher}, {"provider", broker}}));
-  CHECK(code_of(books.provider(lab, "voucher.provider_redeem", provider_redemption(w.voucher, "R-1"))) ==
-        Code::not_assigned);
+  CHECK(code_of(books.provider(lab, "voucher.provider_redeem",
+                               provider_redemption(w.voucher, "R-1"))) == Code::not_assigned);
+  Books::accept(books.enterprise(enterprise_a, "voucher.assign",
+                                 {{"voucher_id", w.voucher}, {"provider", broker}}));
+  CHECK(code_of(books.provider(lab, "voucher.provider_redeem",
+                               provider_redemption(w.voucher, "R-1"))) == Code::not_assigned);
 }
 
 TEST_CASE("Paying out a voucher that is not redeemed and payable is refused: not_payable") {
   WithVoucher w;
   Books& books = w.books;
-  CHECK(code_of(books.office("payout.record", {{"voucher_id", w.voucher}, {"bank_ref", "B"}})) == Code::not_payable);
+  CHECK(code_of(books.office("payout.record", {{"voucher_id", w.voucher}, {"bank_ref", "B"}})) ==
+        Code::not_payable);
   books.redeem(enterprise_a, w.voucher, lab, "R-1");
   Books::accept(books.office("payout.record", {{"voucher_id", w.voucher}, {"bank_ref", "B"}}));
-  CHECK(code_of(books.office("payout.record", {{"voucher_id", w.voucher}, {"bank_ref", "B"}})) == Code::not_payable);
+  CHECK(code_of(books.office("payout.record", {{"voucher_id", w.voucher}, {"bank_ref", "B"}})) ==
+        Code::not_payable);
   CHECK(books.budget_of(2024, "paid") == 200'000);
 }
 
 TEST_CASE("Rating a service twice is refused: already_rated") {
   WithVoucher w;
   w.books.redeem(enterprise_a, w.voucher, lab, "R-1");
-  Books::accept(w.books.enterprise(enterprise_a, "feedback.rate", {{"voucher_id", w.voucher}, {"rating", 2}}));
-  CHECK(code_of(w.books.enterprise(enterprise_a, "feedback.rate", {{"voucher_id", w.voucher}, {"rating", 2}})) ==
+  Books::accept(w.books.enterprise(enterprise_a, "feedback.rate",
+                                   {{"voucher_id", w.voucher}, {"rating", 2}}));
+  CHECK(code_of(w.books.enterprise(enterprise_a, "feedback.rate",
+                                   {{"voucher_id", w.voucher}, {"rating", 2}})) ==
         Code::already_rated);
   CHECK(w.books.record(Table::provider_stats, key_of(lab, "2024-03"))["ratings"] == 1);
 }
@@ -612,16 +697,19 @@ TEST_CASE("A rating outside 1 to 5 is refused: rating_invalid") {
   WithVoucher w;
   w.books.redeem(enterprise_a, w.voucher, lab, "R-1");
   for (int rating : {0, 6, -1, 100}) {
-    CHECK(code_of(w.books.enterprise(enterprise_a, "feedback.rate", {{"voucher_id", w.voucher}, {"rating", rating}})) ==
+    CHECK(code_of(w.books.enterprise(enterprise_a, "feedback.rate",
+                                     {{"voucher_id", w.voucher}, {"rating", rating}})) ==
           Code::rating_invalid);
   }
 }
 
 TEST_CASE("Expiring a voucher before its validity has passed is refused: not_expired_yet") {
   WithVoucher w;
-  CHECK(code_of(w.books.office("voucher.expire", {{"voucher_id", w.voucher}})) == Code::not_expired_yet);
+  CHECK(code_of(w.books.office("voucher.expire", {{"voucher_id", w.voucher}})) ==
+        Code::not_expired_yet);
   w.books.now_ms += 365 * day_ms - 1;
-  CHECK(code_of(w.books.office("voucher.expire", {{"voucher_id", w.voucher}})) == Code::not_expired_yet);
+  CHECK(code_of(w.books.office("voucher.expire", {{"voucher_id", w.voucher}})) ==
+        Code::not_expired_yet);
 }
 
 TEST_CASE("An enterprise identified by an invalid credit code is refused: invalid_credit_code") {
@@ -631,20 +719,26 @@ TEST_CASE("An enterprise identified by an invalid credit code is refused: invali
         Code::invalid_credit_code);
   CHECK(code_of(books.office("actor.register", registration("Acme Ltd", "enterprise"))) ==
         Code::invalid_credit_code);
-  CHECK(code_of(books.provider(lab, "receipt.record", receipt_body("R-1", "91110000802100433C", "testing", 1, 1))) ==
+  CHECK(code_of(books.provider(lab, "receipt.record",
+                               receipt_body("R-1", "91110000802100433C", "testing", 1, 1))) ==
         Code::invalid_credit_code);
 }
 
 TEST_CASE("Registering an identifier twice is refused: actor_exists") {
   Books books;
   books.open_year();
-  CHECK(code_of(books.office("actor.register", registration(enterprise_a, "enterprise"))) == Code::actor_exists);
-  CHECK(code_of(books.office("actor.register", registration(lab, "provider"))) == Code::actor_exists);
-  CHECK(code_of(books.office("actor.register", registration(office_id, "provider"))) == Code::actor_exists);
-  CHECK(code_of(books.office("actor.register", registration(node_id, "provider"))) == Code::actor_exists);
+  CHECK(code_of(books.office("actor.register", registration(enterprise_a, "enterprise"))) ==
+        Code::actor_exists);
+  CHECK(code_of(books.office("actor.register", registration(lab, "provider"))) ==
+        Code::actor_exists);
+  CHECK(code_of(books.office("actor.register", registration(office_id, "provider"))) ==
+        Code::actor_exists);
+  CHECK(code_of(books.office("actor.register", registration(node_id, "provider"))) ==
+        Code::actor_exists);
   SECTION("also after the first was revoked") {
     Books::accept(books.office("actor.revoke", {{"id", enterprise_a}}));
-    CHECK(code_of(books.office("actor.register", registration(enterprise_a, "enterprise"))) == Code::actor_exists);
+    CHECK(code_of(books.office("actor.register", registration(enterprise_a, "enterprise"))) ==
+          Code::actor_exists);
   }
 }
 
@@ -657,38 +751,51 @@ TEST_CASE("Approving a voucher in a year without a budget is refused: no_budget"
   CHECK(code_of(books.office("voucher.approve", decision(enterprise_a, "x"))) == Code::no_budget);
 }
 
-TEST_CASE("A receipt saying the enterprise paid more than the price is refused: paid_exceeds_price") {
+TEST_CASE(
+    "A receipt saying the enterprise paid more than the price is refused: paid_exceeds_price") {
   Books books;
   books.open_year();
-  CHECK(code_of(books.provider(lab, "receipt.record", receipt_body("R-1", enterprise_a, "testing", 1'000, 1'001))) ==
+  CHECK(code_of(books.provider(lab, "receipt.record",
+                               receipt_body("R-1", enterprise_a, "testing", 1'000, 1'001))) ==
         Code::paid_exceeds_price);
-  Books::accept(books.provider(lab, "receipt.record", receipt_body("R-1", enterprise_a, "testing", 1'000, 1'000)));
+  Books::accept(books.provider(lab, "receipt.record",
+                               receipt_body("R-1", enterprise_a, "testing", 1'000, 1'000)));
 }
 
-TEST_CASE("Referring to an application, voucher, receipt or actor that does not exist is refused: not_found") {
+TEST_CASE(
+    "Referring to an application, voucher, receipt or actor that does not exist is refused: "
+    "not_found") {
   WithVoucher w;
   Books& books = w.books;
-  CHECK(code_of(books.office("voucher.approve", decision(enterprise_a, "nope"))) == Code::not_found);
-  CHECK(code_of(books.office("voucher.refuse", {{"enterprise", enterprise_b}, {"application_id", "nope"},
+  CHECK(code_of(books.office("voucher.approve", decision(enterprise_a, "nope"))) ==
+        Code::not_found);
+  CHECK(code_of(books.office("voucher.refuse", {{"enterprise", enterprise_b},
+                                                {"application_id", "nope"},
                                                 {"reason", "x"}})) == Code::not_found);
-  CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem", redemption("BJ-V999999", lab, "R-1"))) ==
+  CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem",
+                                 redemption("BJ-V999999", lab, "R-1"))) == Code::not_found);
+  CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem",
+                                 redemption(w.voucher, lab, "R-404"))) == Code::not_found);
+  CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem",
+                                 redemption(w.voucher, broker, "R-1"))) == Code::not_found);
+  CHECK(code_of(books.enterprise(enterprise_a, "receipt.confirm",
+                                 {{"provider", lab}, {"receipt_id", "R-404"}})) == Code::not_found);
+  CHECK(code_of(books.enterprise(enterprise_a, "voucher.assign",
+                                 {{"voucher_id", w.voucher}, {"provider", "nobody"}})) ==
         Code::not_found);
-  CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem", redemption(w.voucher, lab, "R-404"))) ==
+  CHECK(code_of(books.enterprise(enterprise_a, "feedback.rate",
+                                 {{"voucher_id", "BJ-V999999"}, {"rating", 5}})) ==
         Code::not_found);
-  CHECK(code_of(books.enterprise(enterprise_a, "voucher.redeem", redemption(w.voucher, broker, "R-1"))) ==
-        Code::not_found);
-  CHECK(code_of(books.enterprise(enterprise_a, "receipt.confirm", {{"provider", lab}, {"receipt_id", "R-404"}})) ==
-        Code::not_found);
-  CHECK(code_of(books.enterprise(enterprise_a, "voucher.assign", {{"voucher_id", w.voucher}, {"provider", "nobody"}})) ==
-        Code::not_found);
-  CHECK(code_of(books.enterprise(enterprise_a, "feedback.rate", {{"voucher_id", "BJ-V999999"}, {"rating", 5}})) ==
-        Code::not_found);
-  CHECK(code_of(books.office("actor.rotate_key", {{"id", "nobody"}, {"key", public_key_text(50)}})) == Code::not_found);
+  CHECK(code_of(books.office("actor.rotate_key",
+                             {{"id", "nobody"}, {"key", public_key_text(50)}})) == Code::not_found);
   CHECK(code_of(books.office("actor.revoke", {{"id", "nobody"}})) == Code::not_found);
-  CHECK(code_of(books.office("payout.record", {{"voucher_id", "BJ-V999999"}, {"bank_ref", "B"}})) == Code::not_found);
-  CHECK(code_of(books.office("voucher.expire", {{"voucher_id", "BJ-V999999"}})) == Code::not_found);
-  CHECK(code_of(books.office("voucher.revoke", {{"voucher_id", "BJ-V999999"}, {"reason", "x"}})) == Code::not_found);
-  Books::accept(books.enterprise(enterprise_a, "voucher.assign", {{"voucher_id", w.voucher}, {"provider", lab}}));
-  CHECK(code_of(books.provider(lab, "voucher.provider_redeem", provider_redemption(w.voucher, "R-404"))) ==
+  CHECK(code_of(books.office("payout.record", {{"voucher_id", "BJ-V999999"}, {"bank_ref", "B"}})) ==
         Code::not_found);
+  CHECK(code_of(books.office("voucher.expire", {{"voucher_id", "BJ-V999999"}})) == Code::not_found);
+  CHECK(code_of(books.office("voucher.revoke", {{"voucher_id", "BJ-V999999"}, {"reason", "x"}})) ==
+        Code::not_found);
+  Books::accept(books.enterprise(enterprise_a, "voucher.assign",
+                                 {{"voucher_id", w.voucher}, {"provider", lab}}));
+  CHECK(code_of(books.provider(lab, "voucher.provider_redeem",
+                               provider_redemption(w.voucher, "R-404"))) == Code::not_found);
 }

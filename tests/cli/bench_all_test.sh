@@ -43,6 +43,16 @@ if [[ $status -ne 0 ]]; then
 fi
 cat "$work/out"
 check "progress was shown" grep -q "bench all \[1/" "$work/err"
+# The PostgreSQL baseline's clusters (one per client count) lived in short directories of their own
+# in /tmp, not under --scratch, and are gone with their servers.
+mapfile -t clusters < <(sed -n 's/^postgres: initdb in //p' "$work/err")
+check "the baseline made 4 clusters (${#clusters[@]})" test "${#clusters[@]}" -eq 4
+for cluster in ${clusters[@]+"${clusters[@]}"}; do
+  check "cluster $cluster was a short directory of its own" \
+    bash -c '[[ $1 =~ ^/(var/)?tmp/innoclear-pg\.[A-Za-z0-9]+$ ]]' _ "$cluster"
+  check "cluster $cluster is gone" test ! -e "$cluster"
+  check "cluster $cluster's server is gone" bash -c '! pgrep -f -- "$1/" >/dev/null' _ "$cluster"
+done
 
 thin=$(printf '\xe2\x80\x89')  # the report separates thousands with U+2009 thin spaces
 number="-?[0-9]([0-9.]|$thin)*"

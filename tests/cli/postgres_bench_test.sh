@@ -12,24 +12,26 @@ rm -rf "$work"
 mkdir -p "$work"
 failures=0
 
-# The clusters go under /var/tmp, as by default, in a directory of this test's own: as root, the
-# postgres user must be able to enter it, which a build directory under /root may not allow.
-scratch=$(mktemp -d /var/tmp/innoclear-pg-test.XXXXXX)
-chmod 755 "$scratch"
-trap 'rm -rf "$scratch"' EXIT
-
-# No cluster directory and no server of ours is left in `scratch`.
-check_gone() {
-  local when=$1
-  if [[ -n $(ls -A "$scratch") ]]; then
-    echo "FAIL: $when: the cluster directory is still there: $(ls -A "$scratch")"
+# The cluster lives in a short directory of its own in /tmp, named in the progress line
+# "postgres: initdb in DIR"; --scratch is accepted and ignored. Checked by name, not by listing
+# /tmp: other tests may run their own clusters at the same time.
+check_gone() {  # check_gone WHEN STDERR_OF_THE_RUN
+  local when=$1 cluster
+  cluster=$(sed -n 's/^postgres: initdb in //p' "$2")
+  if [[ ! $cluster =~ ^/(var/)?tmp/innoclear-pg\.[A-Za-z0-9]+$ ]]; then
+    echo "FAIL: $when: no cluster directory of its own in /tmp was named: '$cluster'"
+    failures=$((failures + 1))
+    return
+  fi
+  if [[ -e $cluster ]]; then
+    echo "FAIL: $when: the cluster directory $cluster is still there"
     failures=$((failures + 1))
   else
-    echo "ok: $when: the cluster directory is gone"
+    echo "ok: $when: the cluster directory $cluster is gone"
   fi
   # A postmaster's command line names its data directory; its children leave with it.
-  if pgrep -f -- "$scratch/" >/dev/null; then
-    echo "FAIL: $when: a postgres process of this test is still running: $(pgrep -af -- "$scratch/")"
+  if pgrep -f -- "$cluster/" >/dev/null; then
+    echo "FAIL: $when: a postgres process of this test is still running: $(pgrep -af -- "$cluster/")"
     failures=$((failures + 1))
   else
     echo "ok: $when: no postgres process is left"
@@ -37,7 +39,7 @@ check_gone() {
 }
 
 status=0
-"$run" --bin "$bin" --clients 1,4 --redemptions 200 --runs 1 --scratch "$scratch" \
+"$run" --bin "$bin" --clients 1,4 --redemptions 200 --runs 1 --scratch "$work" \
   --out "$work/figures.jsonl" 2>"$work/err" || status=$?
 cat "$work/err" "$work/figures.jsonl"
 if [[ $status -ne 0 ]]; then
@@ -78,12 +80,12 @@ else
   echo "FAIL: JSON lines"
   failures=$((failures + 1))
 fi
-check_gone "after a run"
+check_gone "after a run" "$work/err"
 
 # A failing benchmark (here a binary that only fails) still leaves nothing behind, and the script
 # says why in one line.
 status=0
-"$run" --bin /bin/false --clients 2 --redemptions 10 --runs 1 --scratch "$scratch" \
+"$run" --bin /bin/false --clients 2 --redemptions 10 --runs 1 --scratch "$work" \
   >"$work/failed.out" 2>"$work/failed.err" || status=$?
 if [[ $status -ne 0 ]] && tail -n 1 "$work/failed.err" | grep -q "^postgres: clients 2 run 1 failed"; then
   echo "ok: a failed run exits $status: $(tail -n 1 "$work/failed.err")"
@@ -91,7 +93,7 @@ else
   echo "FAIL: a failed run exited $status: $(tail -n 1 "$work/failed.err")"
   failures=$((failures + 1))
 fi
-check_gone "after a failed run"
+check_gone "after a failed run" "$work/failed.err"
 
 echo "$failures failures"
 [[ $failures -eq 0 ]]

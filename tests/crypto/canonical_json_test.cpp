@@ -1,13 +1,12 @@
-#include <catch2/catch.hpp>
+#include "crypto/canonical_json.h"
 
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <limits>
 #include <random>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "crypto/canonical_json.h"
 
 using namespace innoclear;
 using namespace innoclear::crypto;

@@ -1,7 +1,8 @@
 // Witness cosignatures on checkpoints: C2SP tlog-cosignature v1 with Ed25519.
+#include "crypto/cosignature.h"
+
 #include <catch2/catch.hpp>
 
-#include "crypto/cosignature.h"
 #include "crypto/encoding.h"
 #include "crypto/signed_note.h"
 

@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
+#include <sys/stat.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <sys/stat.h>
 
 #include "crypto/ed25519.h"
 #include "crypto/encoding.h"
@@ -15,8 +15,8 @@ TEST_CASE("SHA-256 matches the FIPS 180-2 examples", "[sha256]") {
   // FIPS 180-2 Appendix B.1 and B.2, and the empty message.
   CHECK(hex_encode(sha256(std::string_view("abc"))) ==
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  CHECK(hex_encode(sha256(std::string_view(
-            "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"))) ==
+  CHECK(hex_encode(
+            sha256(std::string_view("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"))) ==
         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
   CHECK(hex_encode(sha256(std::string_view(""))) ==
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
@@ -63,8 +63,8 @@ TEST_CASE("Ed25519 matches RFC 8032 test 1 and rejects altered messages", "[ed25
 }
 
 TEST_CASE("a key file is private, never overwritten, and loads to the same key", "[ed25519]") {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("innoclear-key-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("innoclear-key-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   const auto path = dir / "node.key";
@@ -87,8 +87,8 @@ TEST_CASE("a key file is private, never overwritten, and loads to the same key",
     CHECK(KeyPair::load(dir / "absent.key").status().code() == Code::key_file);
     const auto junk = dir / "junk.key";
     { std::ofstream(junk) << "not a key\n"; }
-    std::filesystem::permissions(junk, std::filesystem::perms::owner_read |
-                                           std::filesystem::perms::owner_write);
+    std::filesystem::permissions(
+        junk, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     CHECK(KeyPair::load(junk).status().code() == Code::key_file);
   }
   std::filesystem::remove_all(dir);

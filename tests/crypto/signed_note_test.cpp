@@ -1,7 +1,8 @@
+#include "crypto/signed_note.h"
+
 #include <catch2/catch.hpp>
 
 #include "crypto/encoding.h"
-#include "crypto/signed_note.h"
 
 using namespace innoclear;
 using namespace innoclear::crypto;
@@ -42,7 +43,8 @@ TEST_CASE("verifier keys whose base64 holds '+' round-trip", "[note]") {
   int with_plus = 0;
   for (std::uint8_t fill = 0; fill < 64 && with_plus < 5; ++fill) {
     const KeyPair key = seeded_key(fill);
-    const std::string line = verifier_key_line(make_note_verifier("innoclear.BJ", key.public_key()));
+    const std::string line =
+        verifier_key_line(make_note_verifier("innoclear.BJ", key.public_key()));
     if (line.find('+', line.find('+', 13) + 1) == std::string::npos) continue;
     ++with_plus;
     Result<NoteVerifier> parsed = parse_verifier_key_line(line);
@@ -112,6 +114,8 @@ TEST_CASE("note texts that cannot be signed are refused", "[note]") {
   const NoteSigner bad_name[] = {{"has space", &key}};
   CHECK(sign_note("ok\n", bad_name).status().code() == Code::bad_key);
   CHECK_FALSE(valid_key_name("a+b"));
-  CHECK_FALSE(valid_key_name("a\xE3\x80\x80" "b"));  // ideographic space
+  CHECK_FALSE(
+      valid_key_name("a\xE3\x80\x80"
+                     "b"));  // ideographic space
   CHECK(valid_key_name("innoclear.北京"));
 }

@@ -1,5 +1,4 @@
 #include "crypto/tls_cert.h"
-#include "tests/support/temp_dir.h"
 
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -11,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "tests/support/temp_dir.h"
 
 using namespace innoclear;
 using namespace innoclear::crypto;

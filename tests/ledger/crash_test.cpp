@@ -1,12 +1,11 @@
 // Crash safety: a child process appends from several threads and is killed with SIGKILL at random
 // moments. After every restart each acknowledged entry is present at its index and verify passes.
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -42,8 +41,8 @@ Options crash_options(const std::filesystem::path& dir, const crypto::KeyPair& k
 }
 
 std::string crash_entry(int round, int thread, int sequence) {
-  return crypto::canonical_dump({{"kind", "crash"}, {"round", round}, {"seq", sequence},
-                                 {"thread", thread}});
+  return crypto::canonical_dump(
+      {{"kind", "crash"}, {"round", round}, {"seq", sequence}, {"thread", thread}});
 }
 
 // The child: append forever from several threads; after each acknowledgement write one line
@@ -59,9 +58,9 @@ std::string crash_entry(int round, int thread, int sequence) {
         Result<std::uint64_t> index = (*ledger)->append(crash_entry(round, t, sequence));
         if (!index.ok()) _exit(4);
         char line[96];
-        const int length = std::snprintf(line, sizeof line, "%llu %d %d %d\n",
-                                         static_cast<unsigned long long>(*index), round, t,
-                                         sequence);
+        const int length =
+            std::snprintf(line, sizeof line, "%llu %d %d %d\n",
+                          static_cast<unsigned long long>(*index), round, t, sequence);
         if (::write(pipe_fd, line, static_cast<std::size_t>(length)) != length) _exit(5);
         if (t == 0 && sequence % 50 == 0 && !(*ledger)->sign_checkpoint().ok()) _exit(6);
       }

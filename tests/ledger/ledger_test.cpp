@@ -1,14 +1,14 @@
 // The ledger on disk: appends, group commit, checkpoints, proofs, derived state, refusals.
-#include <catch2/catch.hpp>
+#include "ledger/ledger.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <future>
 #include <set>
 #include <thread>
 
 #include "crypto/canonical_json.h"
 #include "crypto/signed_note.h"
-#include "ledger/ledger.h"
 #include "ledger/testkit/tamper.h"
 #include "tests/support/temp_dir.h"
 
@@ -24,9 +24,7 @@ crypto::KeyPair node_key() {
   return crypto::KeyPair::from_seed(seed);
 }
 
-std::string entry(std::uint64_t n) {
-  return crypto::canonical_dump({{"kind", "test"}, {"n", n}});
-}
+std::string entry(std::uint64_t n) { return crypto::canonical_dump({{"kind", "test"}, {"n", n}}); }
 
 // Derived state for the tests: how many entries of each kind, under "kind:<kind>".
 Status count_kinds(StateWriter& state, std::uint64_t, std::string_view bytes) {
@@ -74,11 +72,13 @@ TEST_CASE("appended entries come back in order with their indices", "[ledger]") 
   CHECK(*view->entry(3) == entry(3));
   CHECK(view->entry(10).status().code() == Code::out_of_range);
   std::vector<std::uint64_t> seen;
-  REQUIRE(view->for_each_entry(7, [&](std::uint64_t index, std::string_view bytes) {
-                 CHECK(bytes == entry(index));
-                 seen.push_back(index);
-                 return true;
-               }).ok());
+  REQUIRE(view->for_each_entry(7,
+                               [&](std::uint64_t index, std::string_view bytes) {
+                                 CHECK(bytes == entry(index));
+                                 seen.push_back(index);
+                                 return true;
+                               })
+              .ok());
   CHECK(seen == std::vector<std::uint64_t>{7, 8, 9});
 }
 
@@ -109,7 +109,8 @@ TEST_CASE("concurrent appenders are batched into shared durable commits", "[ledg
   for (int w = 0; w < writers; ++w) {
     threads.emplace_back([&, w] {
       for (int i = 0; i < per_writer; ++i) {
-        Result<std::uint64_t> index = ledger->append(entry(static_cast<std::uint64_t>(w * 1000 + i)));
+        Result<std::uint64_t> index =
+            ledger->append(entry(static_cast<std::uint64_t>(w * 1000 + i)));
         if (index.ok()) {
           std::lock_guard lock(indices_mutex);
           indices.insert(*index);
@@ -247,10 +248,12 @@ TEST_CASE("derived state is written with its entry and verify replays it", "[led
   CHECK(**view->get(0, "kind:redeem") == "1");
   CHECK_FALSE(view->get(0, "kind:other")->has_value());
   std::vector<std::string> keys;
-  REQUIRE(view->scan(0, "kind:", [&](std::string_view key, std::string_view) {
-                 keys.emplace_back(key);
-                 return true;
-               }).ok());
+  REQUIRE(view->scan(0, "kind:",
+                     [&](std::string_view key, std::string_view) {
+                       keys.emplace_back(key);
+                       return true;
+                     })
+              .ok());
   CHECK(keys == std::vector<std::string>{"kind:claim", "kind:redeem"});
   Result<VerifyReport> report = ledger->verify(f.key.public_key());
   REQUIRE(report.ok());
@@ -270,8 +273,8 @@ TEST_CASE("verify runs deferred audit checks and names the earliest entry that f
   const auto audit_failing = [&](std::set<std::uint64_t> bad, std::atomic<std::uint64_t>& checked) {
     Options o = f.options();
     o.read_only = true;
-    o.derive_for_audit = [bad, &checked](StateWriter& state, std::uint64_t index, std::string_view bytes,
-                                         DeferredChecks& later) {
+    o.derive_for_audit = [bad, &checked](StateWriter& state, std::uint64_t index,
+                                         std::string_view bytes, DeferredChecks& later) {
       later.defer([bad, index, &checked] {
         checked++;
         return bad.count(index) ? Status(Code::bad_signature, "planted") : Status::success();
@@ -292,7 +295,8 @@ TEST_CASE("verify runs deferred audit checks and names the earliest entry that f
     Result<VerifyReport> report = audit_failing({2999, 1717, 1200, 2500}, checked);
     REQUIRE_FALSE(report.ok());
     CHECK(report.status().code() == Code::verify_failed);
-    CHECK_THAT(report.status().message(), Catch::Contains("entry 1200:") && Catch::Contains("planted"));
+    CHECK_THAT(report.status().message(),
+               Catch::Contains("entry 1200:") && Catch::Contains("planted"));
   }
 }
 
@@ -385,8 +389,7 @@ TEST_CASE("verify names the first tampered entry, tree hash, checkpoint or state
   SECTION("a changed entry that is still canonical JSON") {
     const std::string bytes = entry(13);
     REQUIRE(tamper_entry_byte(f.dir.path(), 13, bytes.find("13") + 1, 0x01).ok());  // 13 → 12
-    CHECK_THAT(verify_message(),
-               Catch::Contains("entry 13: its bytes do not match the leaf hash"));
+    CHECK_THAT(verify_message(), Catch::Contains("entry 13: its bytes do not match the leaf hash"));
   }
   SECTION("a byte that breaks the entry's canonical form") {
     REQUIRE(tamper_entry_byte(f.dir.path(), 4, 0, 0x20).ok());

@@ -1,13 +1,13 @@
 // RFC 9162 tree arithmetic: published vectors, an exhaustive check of every proof up to 256
 // leaves against the RFC's verification algorithms, and corrupted proofs.
-#include <catch2/catch.hpp>
+#include "ledger/merkle.h"
 
 #include <bit>
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
 #include "crypto/encoding.h"
-#include "ledger/merkle.h"
 
 using namespace innoclear;
 using namespace innoclear::ledger;
@@ -90,7 +90,8 @@ struct Tally {
     second = second_now;
   }
   void expect(bool ok) {
-    if (!ok && failures++ == 0) first_failure = std::to_string(first) + "/" + std::to_string(second);
+    if (!ok && failures++ == 0)
+      first_failure = std::to_string(first) + "/" + std::to_string(second);
   }
   void expect_not(bool ok) { expect(!ok); }
 };
@@ -142,7 +143,8 @@ TEST_CASE("proofs match the published RFC 6962 vectors", "[merkle]") {
         Strings{"bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
                 "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
                 "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"});
-  CHECK(path_hex(2, 3) == Strings{"fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"});
+  CHECK(path_hex(2, 3) ==
+        Strings{"fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"});
   CHECK(path_hex(1, 5) ==
         Strings{"6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
                 "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
@@ -184,8 +186,7 @@ TEST_CASE("every root up to 256 leaves equals the RFC recursion", "[merkle]") {
   }
 }
 
-TEST_CASE("every inclusion proof up to 256 leaves verifies, and corrupted ones fail",
-          "[merkle]") {
+TEST_CASE("every inclusion proof up to 256 leaves verifies, and corrupted ones fail", "[merkle]") {
   const MemoryTree tree = tree_of(256);
   std::vector<Hash> roots;
   for (std::uint64_t n = 0; n <= 256; ++n) roots.push_back(*tree_root(n, tree.reader()));
@@ -211,12 +212,12 @@ TEST_CASE("every inclusion proof up to 256 leaves verifies, and corrupted ones f
       if (size > 1) {
         tally.expect_not(verify_inclusion((index + 1) % size, size, leaf, path, roots[size]));
         tally.expect_not(verify_inclusion(index, size - 1 > index ? size - 1 : size + 1, leaf, path,
-                                       roots[size - 1 > index ? size - 1 : size]));
+                                          roots[size - 1 > index ? size - 1 : size]));
       }
       tally.expect_not(verify_inclusion(index, size, leaf, path, roots[size - 1]));
       if (!path.empty()) {
         tally.expect_not(verify_inclusion(index, size, leaf, std::span(path).first(path.size() - 1),
-                                       roots[size]));
+                                          roots[size]));
       }
       path.push_back(roots[size]);
       tally.expect_not(verify_inclusion(index, size, leaf, path, roots[size]));
@@ -254,10 +255,10 @@ TEST_CASE("every consistency proof up to 256 leaves verifies, and corrupted ones
       }
       // A root that was never the log's, a wrong first size, a truncated or extended list.
       tally.expect_not(verify_consistency(first, second, roots[first - 1 == 0 ? second : first - 1],
-                                       roots[second], path));
+                                          roots[second], path));
       tally.expect_not(verify_consistency(first, second, roots[first], roots[second - 1], path));
       tally.expect_not(verify_consistency(first, second, roots[first], roots[second],
-                                       std::span(path).first(path.size() - 1)));
+                                          std::span(path).first(path.size() - 1)));
       path.push_back(roots[first]);
       tally.expect_not(verify_consistency(first, second, roots[first], roots[second], path));
     }

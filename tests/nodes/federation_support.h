@@ -4,9 +4,8 @@
 // threads and wait (start(), settle()).
 #pragma once
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <future>
 #include <map>
@@ -45,11 +44,11 @@ struct RegionNode {
   Region region;
   std::string code;
   nodes::DataDir data;
-  std::unique_ptr<nodes::Node> node;     // the service and, once joined, the federation
-  nodes::Service* service = nullptr;     // node's
+  std::unique_ptr<nodes::Node> node;  // the service and, once joined, the federation
+  nodes::Service* service = nullptr;  // node's
   crypto::KeyPair office = seeded_key(1);
-  LoopTransport* transport = nullptr;    // node's, once joined
-  Federation* federation = nullptr;      // node's, once joined
+  LoopTransport* transport = nullptr;  // node's, once joined
+  Federation* federation = nullptr;    // node's, once joined
 
   Result<Accepted> submit(const crypto::KeyPair& key, const std::string& actor,
                           const std::string& kind, const nlohmann::json& body) {
@@ -105,20 +104,22 @@ class LoopTransport final : public nodes::PeerTransport {
       return nodes::PeerResponse{200, *note};
     }
     std::uint64_t from = 0, to = 0;
-    REQUIRE(std::sscanf(target.c_str(), "/v1/ledger/proof/consistency?from=%lu&to=%lu", &from, &to) == 2);
+    REQUIRE(std::sscanf(target.c_str(), "/v1/ledger/proof/consistency?from=%lu&to=%lu", &from,
+                        &to) == 2);
     Result<ledger::ConsistencyProof> proof = view->prove_consistency(from, to);
     if (!proof.ok()) return nodes::PeerResponse{400, proof.status().message()};
     nlohmann::json hashes = nlohmann::json::array();
     for (const auto& hash : proof->hashes) hashes.push_back(crypto::base64_encode(hash));
     return nodes::PeerResponse{200, nlohmann::json{{"hashes", hashes}}.dump()};
   }
-  Result<nodes::PeerResponse> post(Region peer, const std::string&, const std::string& body) override {
+  Result<nodes::PeerResponse> post(Region peer, const std::string&,
+                                   const std::string& body) override {
     ++posts;
     if (down[peer]) return Status(Code::io_error, "peer is down");
     std::promise<Result<std::string>> answered;
-    nodes_.at(peer)->federation->answerer().answer(caller_fingerprint_, body, [&](Result<std::string> answer) {
-      answered.set_value(std::move(answer));
-    });
+    nodes_.at(peer)->federation->answerer().answer(
+        caller_fingerprint_, body,
+        [&](Result<std::string> answer) { answered.set_value(std::move(answer)); });
     Result<std::string> answer = answered.get_future().get();
     if (lose_replies > 0) {
       --lose_replies;
@@ -155,15 +156,19 @@ struct Federated {
       REQUIRE(office.ok());
       node->office = std::move(*office);
       nodes::NodeOptions node_options;
-      node_options.service = {node->data, [this] { return now_ms.load(); }, 1000, std::size_t{1} << 30};
+      node_options.service = {node->data, [this] { return now_ms.load(); }, 1000,
+                              std::size_t{1} << 30};
       node_options.checkpoint_interval_ms = 0;  // tests sign checkpoints when they need one
       Result<std::unique_ptr<nodes::Node>> opened = nodes::Node::open(node_options);
       REQUIRE(opened.ok());
       node->node = std::move(*opened);
       node->service = &node->node->service();
-      manifest.members.push_back({region, std::string(clearing::region_name(region)),
-                                  "https://127.0.0.1:1", identity->public_key,
-                                  node->office.public_key(), identity->tls_fingerprint,
+      manifest.members.push_back({region,
+                                  std::string(clearing::region_name(region)),
+                                  "https://127.0.0.1:1",
+                                  identity->public_key,
+                                  node->office.public_key(),
+                                  identity->tls_fingerprint,
                                   {clearing::all_regions.begin(), clearing::all_regions.end()}});
       nodes[region] = node.get();
       owned[region] = std::move(node);
@@ -174,7 +179,8 @@ struct Federated {
       const std::string fingerprint = manifest.find(region)->tls_fingerprint;
       const auto loop = [this, fingerprint](const nodes::Manifest&, const nodes::DataDir&)
           -> Result<std::unique_ptr<nodes::PeerTransport>> {
-        return std::unique_ptr<nodes::PeerTransport>(std::make_unique<LoopTransport>(nodes, fingerprint));
+        return std::unique_ptr<nodes::PeerTransport>(
+            std::make_unique<LoopTransport>(nodes, fingerprint));
       };
       REQUIRE(node->node->join(manifest, loop, node_options).ok());
       node->federation = node->node->federation();

@@ -25,18 +25,22 @@ struct CrossRegion {
   std::string voucher;
 
   CrossRegion() {
-    REQUIRE(home.as_office("actor.register", {{"id", enterprise_id}, {"key", public_key_of(enterprise_key)},
-                                              {"name", "Example Tech"}, {"role", "enterprise"}})
+    REQUIRE(home.as_office("actor.register", {{"id", enterprise_id},
+                                              {"key", public_key_of(enterprise_key)},
+                                              {"name", "Example Tech"},
+                                              {"role", "enterprise"}})
                 .ok());
-    REQUIRE(lab.as_office("actor.register", {{"categories", {"testing"}}, {"id", provider_id},
+    REQUIRE(lab.as_office("actor.register", {{"categories", {"testing"}},
+                                             {"id", provider_id},
                                              {"key", public_key_of(provider_key)},
-                                             {"name", "Tianjin lab"}, {"role", "provider"}})
+                                             {"name", "Tianjin lab"},
+                                             {"role", "provider"}})
                 .ok());
-    REQUIRE(as_enterprise("voucher.apply", {{"application_id", "A1"}, {"category", "testing"},
-                                            {"face", 500'000}})
+    REQUIRE(as_enterprise("voucher.apply",
+                          {{"application_id", "A1"}, {"category", "testing"}, {"face", 500'000}})
                 .ok());
-    Result<Accepted> issued = home.as_office("voucher.approve", {{"application_id", "A1"},
-                                                                 {"enterprise", enterprise_id}});
+    Result<Accepted> issued = home.as_office(
+        "voucher.approve", {{"application_id", "A1"}, {"enterprise", enterprise_id}});
     REQUIRE(issued.ok());
     voucher = issued->result["voucher"]["id"].get<std::string>();
     record_receipt("R1", 800'000);
@@ -44,10 +48,14 @@ struct CrossRegion {
 
   void record_receipt(const std::string& id, std::int64_t paid) {
     const std::string hash(64, 'a');
-    REQUIRE(as_provider("receipt.record", {{"category", "testing"}, {"contract_sha256", hash},
-                                           {"enterprise", enterprise_id}, {"invoice_sha256", hash},
-                                           {"paid", paid}, {"payment_ref", "BANK-" + id},
-                                           {"payment_sha256", hash}, {"price", 800'000},
+    REQUIRE(as_provider("receipt.record", {{"category", "testing"},
+                                           {"contract_sha256", hash},
+                                           {"enterprise", enterprise_id},
+                                           {"invoice_sha256", hash},
+                                           {"paid", paid},
+                                           {"payment_ref", "BANK-" + id},
+                                           {"payment_sha256", hash},
+                                           {"price", 800'000},
                                            {"receipt_id", id}})
                 .ok());
   }
@@ -58,17 +66,21 @@ struct CrossRegion {
     return lab.submit(provider_key, provider_id, kind, body);
   }
   Result<Accepted> pay_first(const std::string& receipt) {
-    return as_enterprise("voucher.redeem", {{"provider", provider_id}, {"provider_region", "TJ"},
-                                            {"receipt_id", receipt}, {"voucher_id", voucher}});
+    return as_enterprise("voucher.redeem", {{"provider", provider_id},
+                                            {"provider_region", "TJ"},
+                                            {"receipt_id", receipt},
+                                            {"voucher_id", voucher}});
   }
   Result<Accepted> provider_redeem(const std::string& receipt) {
-    return as_provider("voucher.provider_redeem", {{"receipt_id", receipt},
-                                                   {"voucher_id", voucher},
-                                                   {"voucher_region", "BJ"}});
+    return as_provider(
+        "voucher.provider_redeem",
+        {{"receipt_id", receipt}, {"voucher_id", voucher}, {"voucher_region", "BJ"}});
   }
   void assign() {
-    REQUIRE(as_enterprise("voucher.assign", {{"price", 800'000}, {"provider", provider_id},
-                                             {"provider_region", "TJ"}, {"voucher_id", voucher}})
+    REQUIRE(as_enterprise("voucher.assign", {{"price", 800'000},
+                                             {"provider", provider_id},
+                                             {"provider_region", "TJ"},
+                                             {"voucher_id", voucher}})
                 .ok());
   }
 
@@ -95,8 +107,9 @@ struct CrossRegion {
 
 }  // namespace
 
-TEST_CASE("Pay-first across regions: the home node redeems once the provider's node used the receipt",
-          "[federation]") {
+TEST_CASE(
+    "Pay-first across regions: the home node redeems once the provider's node used the receipt",
+    "[federation]") {
   CrossRegion books;
   Result<Accepted> asked = books.pay_first("R1");
   REQUIRE(asked.ok());
@@ -241,14 +254,14 @@ TEST_CASE("Peer requests are taken only from member nodes, as themselves", "[fed
   const SignedStatement request = books.home.service->sign_as_node(
       "peer.receipt.consume", {{"request_id", "BJ-R000999"}}, Region::TJ);
   const std::string batch =
-      nlohmann::json{{"requests", {{{"signature", request.signature_base64},
-                                    {"statement", request.bytes}}}}}
+      nlohmann::json{
+          {"requests", {{{"signature", request.signature_base64}, {"statement", request.bytes}}}}}
           .dump();
   std::promise<Result<std::string>> answered;
   SECTION("a client certificate that is not a member's") {
-    books.lab.federation->answerer().answer(std::string(64, 'f'), batch, [&](Result<std::string> answer) {
-      answered.set_value(std::move(answer));
-    });
+    books.lab.federation->answerer().answer(
+        std::string(64, 'f'), batch,
+        [&](Result<std::string> answer) { answered.set_value(std::move(answer)); });
     CHECK(answered.get_future().get().status().code() == Code::forbidden);
   }
   SECTION("a member's certificate carrying another node's statement") {
@@ -256,52 +269,71 @@ TEST_CASE("Peer requests are taken only from member nodes, as themselves", "[fed
     books.lab.federation->answerer().answer(hebei_like, batch, [&](Result<std::string> answer) {
       answered.set_value(std::move(answer));
     });
-    CHECK(answered.get_future().get().status().code() == Code::forbidden);  // TJ is not a peer of TJ
+    CHECK(answered.get_future().get().status().code() ==
+          Code::forbidden);  // TJ is not a peer of TJ
   }
 }
 
 TEST_CASE("Asking again with other content under the same request id is refused", "[federation]") {
   CrossRegion books;
-  const nlohmann::json body = {{"category", "testing"}, {"enterprise", enterprise_id},
-                               {"face", 500'000}, {"provider", provider_id}, {"ratio_bp", 5000},
-                               {"receipt_id", "R1"}, {"request_id", "BJ-R000900"},
+  const nlohmann::json body = {{"category", "testing"},
+                               {"enterprise", enterprise_id},
+                               {"face", 500'000},
+                               {"provider", provider_id},
+                               {"ratio_bp", 5000},
+                               {"receipt_id", "R1"},
+                               {"request_id", "BJ-R000900"},
                                {"requested_ms", books.federation.now_ms.load()},
                                {"voucher_id", books.voucher}};
-  const SignedStatement first = books.home.service->sign_as_node("peer.receipt.consume", body, Region::TJ);
+  const SignedStatement first =
+      books.home.service->sign_as_node("peer.receipt.consume", body, Region::TJ);
   Result<Accepted> once = books.lab.service->submit_and_wait(first.bytes, first.signature_base64);
   REQUIRE(once.ok());
   CHECK(once->result["outcome"] == "done");
   books.federation.now_ms += 1000;  // a retry is signed later, with a new nonce
-  const SignedStatement again = books.home.service->sign_as_node("peer.receipt.consume", body, Region::TJ);
+  const SignedStatement again =
+      books.home.service->sign_as_node("peer.receipt.consume", body, Region::TJ);
   Result<Accepted> twice = books.lab.service->submit_and_wait(again.bytes, again.signature_base64);
   REQUIRE(twice.ok());
   CHECK(twice->replayed);
   CHECK(twice->index == once->index);
   nlohmann::json other = body;
   other["face"] = 100;
-  const SignedStatement changed = books.home.service->sign_as_node("peer.receipt.consume", other, Region::TJ);
-  CHECK(books.lab.service->submit_and_wait(changed.bytes, changed.signature_base64).status().code() ==
-        Code::id_conflict);
+  const SignedStatement changed =
+      books.home.service->sign_as_node("peer.receipt.consume", other, Region::TJ);
+  CHECK(
+      books.lab.service->submit_and_wait(changed.bytes, changed.signature_base64).status().code() ==
+      Code::id_conflict);
 }
 
 TEST_CASE("A peer may ask only under its own request ids", "[federation]") {
   CrossRegion books;
-  const SignedStatement request = books.home.service->sign_as_node(
-      "peer.receipt.consume",
-      {{"category", "testing"}, {"enterprise", enterprise_id}, {"face", 500'000},
-       {"provider", provider_id}, {"ratio_bp", 5000}, {"receipt_id", "R1"},
-       {"request_id", "TJ-R000001"}, {"requested_ms", books.federation.now_ms.load()},
-       {"voucher_id", books.voucher}},
-      Region::TJ);
-  CHECK(books.lab.service->submit_and_wait(request.bytes, request.signature_base64).status().code() ==
-        Code::forbidden);
+  const SignedStatement request =
+      books.home.service->sign_as_node("peer.receipt.consume",
+                                       {{"category", "testing"},
+                                        {"enterprise", enterprise_id},
+                                        {"face", 500'000},
+                                        {"provider", provider_id},
+                                        {"ratio_bp", 5000},
+                                        {"receipt_id", "R1"},
+                                        {"request_id", "TJ-R000001"},
+                                        {"requested_ms", books.federation.now_ms.load()},
+                                        {"voucher_id", books.voucher}},
+                                       Region::TJ);
+  CHECK(
+      books.lab.service->submit_and_wait(request.bytes, request.signature_base64).status().code() ==
+      Code::forbidden);
   CHECK_FALSE(books.lab.state(Table::receipts, provider_id + "|R1").contains("consumed_by"));
 }
 
-TEST_CASE("A provider redemption abroad pays only the price the enterprise agreed", "[federation]") {
+TEST_CASE("A provider redemption abroad pays only the price the enterprise agreed",
+          "[federation]") {
   CrossRegion books;
-  REQUIRE(books.as_enterprise("voucher.assign", {{"price", 700'000}, {"provider", provider_id},
-                                                 {"provider_region", "TJ"}, {"voucher_id", books.voucher}})
+  REQUIRE(books
+              .as_enterprise("voucher.assign", {{"price", 700'000},
+                                                {"provider", provider_id},
+                                                {"provider_region", "TJ"},
+                                                {"voucher_id", books.voucher}})
               .ok());
   REQUIRE(books.provider_redeem("R1").ok());  // the receipt says ¥8,000
   books.federation.deliver();
@@ -325,7 +357,8 @@ TEST_CASE("Keys of nodes and peer offices are not the office's to rotate", "[fed
   CrossRegion books;
   const std::string other_key = public_key_of(seeded_key(77));
   for (const char* id : {"node.TJ", "office.TJ", "node.BJ"}) {
-    CHECK(books.home.as_office("actor.rotate_key", {{"id", id}, {"key", other_key}}).status().code() ==
-          Code::forbidden);
+    CHECK(books.home.as_office("actor.rotate_key", {{"id", id}, {"key", other_key}})
+              .status()
+              .code() == Code::forbidden);
   }
 }

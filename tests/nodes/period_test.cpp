@@ -32,20 +32,25 @@ struct ThreeRegions {
     std::uint8_t seed = 20;
     for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
       RegionNode& node = federation[region];
-      enterprise[region] = credit_code("9111000" + std::to_string(static_cast<int>(region)) + "MA00000A1");
+      enterprise[region] =
+          credit_code("9111000" + std::to_string(static_cast<int>(region)) + "MA00000A1");
       keys.emplace(region, seeded_key(seed++));
       REQUIRE(node.as_office("actor.register", {{"id", enterprise[region]},
                                                 {"key", public_key_of(keys.at(region))},
                                                 {"name", "Enterprise of " + node.code},
                                                 {"role", "enterprise"}})
                   .ok());
-      REQUIRE(node.as_office("actor.register", {{"categories", {"testing"}}, {"id", lab(region)},
+      REQUIRE(node.as_office("actor.register", {{"categories", {"testing"}},
+                                                {"id", lab(region)},
                                                 {"key", public_key_of(lab_key())},
-                                                {"name", "Lab of " + node.code}, {"role", "provider"}})
+                                                {"name", "Lab of " + node.code},
+                                                {"role", "provider"}})
                   .ok());
     }
   }
-  static std::string lab(Region region) { return "LAB-" + std::string(clearing::region_code(region)); }
+  static std::string lab(Region region) {
+    return "LAB-" + std::string(clearing::region_code(region));
+  }
   static const crypto::KeyPair& lab_key() {
     static const crypto::KeyPair key = seeded_key(40);
     return key;
@@ -57,8 +62,8 @@ struct ThreeRegions {
     REQUIRE(node.submit(keys.at(home), enterprise[home], "voucher.apply",
                         {{"application_id", application}, {"category", "testing"}, {"face", face}})
                 .ok());
-    Result<Accepted> issued = node.as_office("voucher.approve", {{"application_id", application},
-                                                                 {"enterprise", enterprise[home]}});
+    Result<Accepted> issued = node.as_office(
+        "voucher.approve", {{"application_id", application}, {"enterprise", enterprise[home]}});
     REQUIRE(issued.ok());
     return issued->result["voucher"]["id"].get<std::string>();
   }
@@ -67,9 +72,14 @@ struct ThreeRegions {
     const std::string hash(64, 'b');
     REQUIRE(federation[provider_region]
                 .submit(lab_key(), lab(provider_region), "receipt.record",
-                        {{"category", "testing"}, {"contract_sha256", hash},
-                         {"enterprise", enterprise[home]}, {"invoice_sha256", hash}, {"paid", paid},
-                         {"payment_ref", "BANK-" + id}, {"payment_sha256", hash}, {"price", price},
+                        {{"category", "testing"},
+                         {"contract_sha256", hash},
+                         {"enterprise", enterprise[home]},
+                         {"invoice_sha256", hash},
+                         {"paid", paid},
+                         {"payment_ref", "BANK-" + id},
+                         {"payment_sha256", hash},
+                         {"price", price},
                          {"receipt_id", id}})
                 .ok());
     return id;
@@ -79,13 +89,15 @@ struct ThreeRegions {
     const std::string receipt_id = receipt(provider_region, home, price, price);
     REQUIRE(federation[home]
                 .submit(keys.at(home), enterprise[home], "voucher.assign",
-                        {{"price", price}, {"provider", lab(provider_region)},
+                        {{"price", price},
+                         {"provider", lab(provider_region)},
                          {"provider_region", clearing::region_code(provider_region)},
                          {"voucher_id", id}})
                 .ok());
     REQUIRE(federation[provider_region]
                 .submit(lab_key(), lab(provider_region), "voucher.provider_redeem",
-                        {{"receipt_id", receipt_id}, {"voucher_id", id},
+                        {{"receipt_id", receipt_id},
+                         {"voucher_id", id},
                          {"voucher_region", clearing::region_code(home)}})
                 .ok());
   }
@@ -96,7 +108,8 @@ struct ThreeRegions {
                 .submit(keys.at(home), enterprise[home], "voucher.redeem",
                         {{"provider", lab(provider_region)},
                          {"provider_region", clearing::region_code(provider_region)},
-                         {"receipt_id", receipt_id}, {"voucher_id", id}})
+                         {"receipt_id", receipt_id},
+                         {"voucher_id", id}})
                 .ok());
   }
 
@@ -107,10 +120,10 @@ struct ThreeRegions {
 
 }  // namespace
 
-TEST_CASE("A period closes with identical signed settlements that net to zero", "[federation][period]") {
+TEST_CASE("A period closes with identical signed settlements that net to zero",
+          "[federation][period]") {
   ThreeRegions books;
-  const std::string period =
-      clearing::period_containing(books.federation.now_ms, 60).id;
+  const std::string period = clearing::period_containing(books.federation.now_ms, 60).id;
   books.provider_redemption(Region::BJ, Region::TJ, 800'000);  // BJ owes TJ ¥4,000
   books.provider_redemption(Region::TJ, Region::HE, 300'000);  // TJ owes HE ¥1,500
   books.pay_first(Region::HE, Region::BJ, 600'000);            // HE pays its enterprise ¥3,000
@@ -118,7 +131,8 @@ TEST_CASE("A period closes with identical signed settlements that net to zero", 
   books.federation.now_ms += 61'000;  // the period ends
 
   for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
-    books.federation.step_until([&] { return books.settlement(region, period).contains("proposal"); });
+    books.federation.step_until(
+        [&] { return books.settlement(region, period).contains("proposal"); });
   }
   const nlohmann::json document = books.settlement(Region::BJ, period)["proposal"]["document"];
   const std::string digest = books.settlement(Region::BJ, period)["proposal"]["document_sha256"];
@@ -129,7 +143,8 @@ TEST_CASE("A period closes with identical signed settlements that net to zero", 
   CHECK(document["positions"]["TJ"] == 400'000 - 150'000);
   CHECK(document["positions"]["HE"] == 150'000);
   std::int64_t sum = 0;
-  for (const auto& [code, position] : document["positions"].items()) sum += position.get<std::int64_t>();
+  for (const auto& [code, position] : document["positions"].items())
+    sum += position.get<std::int64_t>();
   CHECK(sum == 0);
   CHECK(document["transfers"].size() <= 2);  // at most N − 1
 
@@ -141,18 +156,21 @@ TEST_CASE("A period closes with identical signed settlements that net to zero", 
                 .ok());
   }
   for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
-    books.federation.step_until([&] { return books.settlement(region, period).contains("settled"); });
+    books.federation.step_until(
+        [&] { return books.settlement(region, period).contains("settled"); });
   }
   // An auditor replaying each ledger from its entries alone reaches the same state.
   for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
     RegionNode& node = books.federation[region];
     REQUIRE(node.service->ledger().sign_checkpoint().ok());
-    Result<ledger::VerifyReport> report = node.service->ledger().verify(node.service->identity().public_key);
+    Result<ledger::VerifyReport> report =
+        node.service->ledger().verify(node.service->identity().public_key);
     CHECK(report.ok());
   }
   SECTION("an office cannot sign a settlement other than the one its node computed") {
     CHECK(books.federation[Region::BJ]
-              .as_office("settlement.sign", {{"document_sha256", std::string(64, '0')}, {"period", period}})
+              .as_office("settlement.sign",
+                         {{"document_sha256", std::string(64, '0')}, {"period", period}})
               .status()
               .code() == Code::statements_differ);
   }
@@ -169,13 +187,15 @@ TEST_CASE("A period cannot be closed or signed before its time", "[federation][p
           Code::period_open);
   }
   SECTION("the office cannot sign a settlement its node has not computed") {
-    CHECK(beijing.as_office("settlement.sign", {{"document_sha256", std::string(64, 'a')},
-                                                {"period", period}})
+    CHECK(beijing
+              .as_office("settlement.sign",
+                         {{"document_sha256", std::string(64, 'a')}, {"period", period}})
               .status()
               .code() == Code::period_open);
   }
   SECTION("nobody but the node records a period's close") {
-    CHECK(beijing.as_office("period.close", {{"agreed", nlohmann::json::object()}, {"period", period}})
+    CHECK(beijing
+              .as_office("period.close", {{"agreed", nlohmann::json::object()}, {"period", period}})
               .status()
               .code() == Code::forbidden);
   }
@@ -196,7 +216,8 @@ TEST_CASE("Statements that differ are reported with proofs and nothing is settle
   books.federation.step_until([&] {
     return !books.federation[Region::BJ].federation->clearing().differences(period).empty();
   });
-  const nlohmann::json report = books.federation[Region::BJ].federation->clearing().differences(period)["TJ"];
+  const nlohmann::json report =
+      books.federation[Region::BJ].federation->clearing().differences(period)["TJ"];
   REQUIRE(report["differences"].size() == 1);
   const nlohmann::json& difference = report["differences"][0];
   CHECK(difference["kind"] == "amount_mismatch");

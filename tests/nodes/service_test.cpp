@@ -1,13 +1,13 @@
 // One region's node without HTTP: signed statements in, durable entries and derived state out.
-#include <catch2/catch.hpp>
+#include "nodes/service.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <thread>
 
 #include "clearing/credit_code.h"
 #include "crypto/canonical_json.h"
 #include "nodes/data_dir.h"
-#include "nodes/service.h"
 #include "tests/support/temp_dir.h"
 
 using namespace innoclear;
@@ -45,11 +45,15 @@ struct Node {
         Service::open({data, [this] { return now_ms.load(); }, 1000, std::size_t{1} << 30});
     REQUIRE(opened.ok());
     service = std::move(*opened);
-    REQUIRE(as_office("actor.register", {{"id", enterprise_id}, {"key", key_of(enterprise)},
-                                         {"name", "Example Tech"}, {"role", "enterprise"}})
+    REQUIRE(as_office("actor.register", {{"id", enterprise_id},
+                                         {"key", key_of(enterprise)},
+                                         {"name", "Example Tech"},
+                                         {"role", "enterprise"}})
                 .ok());
-    REQUIRE(as_office("actor.register", {{"categories", {"testing"}}, {"id", provider_id},
-                                         {"key", key_of(provider)}, {"name", "Tsinghua lab"},
+    REQUIRE(as_office("actor.register", {{"categories", {"testing"}},
+                                         {"id", provider_id},
+                                         {"key", key_of(provider)},
+                                         {"name", "Tsinghua lab"},
                                          {"role", "provider"}})
                 .ok());
     REQUIRE(as_office("budget.allocate", {{"amount", 100'000'000}, {"year", 2026}}).ok());
@@ -84,13 +88,18 @@ struct Node {
         as_office("voucher.approve", {{"application_id", tag}, {"enterprise", enterprise_id}});
     REQUIRE(approved.ok());
     const std::string hash(64, 'a');
-    REQUIRE(as_provider("receipt.record",
-                        {{"category", "testing"}, {"contract_sha256", hash},
-                         {"enterprise", enterprise_id}, {"invoice_sha256", hash},
-                         {"paid", 800'000}, {"payment_ref", "BANK-" + tag},
-                         {"payment_sha256", hash}, {"price", 800'000}, {"receipt_id", tag}})
+    REQUIRE(as_provider("receipt.record", {{"category", "testing"},
+                                           {"contract_sha256", hash},
+                                           {"enterprise", enterprise_id},
+                                           {"invoice_sha256", hash},
+                                           {"paid", 800'000},
+                                           {"payment_ref", "BANK-" + tag},
+                                           {"payment_sha256", hash},
+                                           {"price", 800'000},
+                                           {"receipt_id", tag}})
                 .ok());
-    REQUIRE(as_enterprise("receipt.confirm", {{"provider", provider_id}, {"receipt_id", tag}}).ok());
+    REQUIRE(
+        as_enterprise("receipt.confirm", {{"provider", provider_id}, {"receipt_id", tag}}).ok());
     return approved->result["voucher"]["id"].get<std::string>();
   }
 };
@@ -120,8 +129,9 @@ TEST_CASE("a pay-first redemption is recorded, payable to the enterprise, and ve
 TEST_CASE("the same actor and nonce return the original result; other content conflicts",
           "[service]") {
   Node node;
-  const SignedStatement apply = node.sign(node.enterprise, enterprise_id, "voucher.apply",
-                                          {{"application_id", "A"}, {"category", "testing"}, {"face", 1000}});
+  const SignedStatement apply =
+      node.sign(node.enterprise, enterprise_id, "voucher.apply",
+                {{"application_id", "A"}, {"category", "testing"}, {"face", 1000}});
   const std::string used_nonce = "n" + std::to_string(node.nonce.load() - 1);
   Result<Accepted> first = node.submit(apply);
   REQUIRE(first.ok());
@@ -132,9 +142,10 @@ TEST_CASE("the same actor and nonce return the original result; other content co
   CHECK(again->index == first->index);
   CHECK(again->result == first->result);
   CHECK(node.service->ledger().size() == size);  // nothing new recorded
-  const SignedStatement other = sign_statement(node.enterprise, enterprise_id, "voucher.apply",
-                                               {{"application_id", "B"}, {"category", "testing"}, {"face", 1000}},
-                                               "BJ", node.now_ms, used_nonce);
+  const SignedStatement other =
+      sign_statement(node.enterprise, enterprise_id, "voucher.apply",
+                     {{"application_id", "B"}, {"category", "testing"}, {"face", 1000}}, "BJ",
+                     node.now_ms, used_nonce);
   CHECK(node.submit(other).status().code() == Code::nonce_conflict);
 }
 
@@ -142,8 +153,9 @@ TEST_CASE("bytes, times and signatures that are not right are refused and record
           "[service]") {
   Node node;
   const std::uint64_t size = node.service->ledger().size();
-  const SignedStatement good = node.sign(node.enterprise, enterprise_id, "voucher.apply",
-                                         {{"application_id", "A"}, {"category", "testing"}, {"face", 1000}});
+  const SignedStatement good =
+      node.sign(node.enterprise, enterprise_id, "voucher.apply",
+                {{"application_id", "A"}, {"category", "testing"}, {"face", 1000}});
   SECTION("non-canonical bytes") {
     std::string spaced = good.bytes;
     spaced.insert(1, " ");
@@ -151,8 +163,9 @@ TEST_CASE("bytes, times and signatures that are not right are refused and record
           Code::json_whitespace);
   }
   SECTION("a wrong signature") {
-    const SignedStatement forged = node.sign(node.provider, enterprise_id, "voucher.apply",
-                                             {{"application_id", "A"}, {"category", "testing"}, {"face", 1000}});
+    const SignedStatement forged =
+        node.sign(node.provider, enterprise_id, "voucher.apply",
+                  {{"application_id", "A"}, {"category", "testing"}, {"face", 1000}});
     CHECK(node.submit(forged).status().code() == Code::bad_signature);
     CHECK(node.service->submit_and_wait(good.bytes, "AAAA").status().code() == Code::bad_signature);
   }
@@ -165,11 +178,14 @@ TEST_CASE("bytes, times and signatures that are not right are refused and record
   SECTION("an unknown actor") {
     const crypto::KeyPair stranger = seeded(9);
     const std::string code = "91110000802100433B";
-    CHECK(node.submit(node.sign(stranger, code, "voucher.apply", nlohmann::json::object())).status().code() ==
-          Code::unknown_actor);
+    CHECK(node.submit(node.sign(stranger, code, "voucher.apply", nlohmann::json::object()))
+              .status()
+              .code() == Code::unknown_actor);
   }
   SECTION("a key the office rotated away") {
-    REQUIRE(node.as_office("actor.rotate_key", {{"id", enterprise_id}, {"key", Node::key_of(seeded(7))}}).ok());
+    REQUIRE(node.as_office("actor.rotate_key",
+                           {{"id", enterprise_id}, {"key", Node::key_of(seeded(7))}})
+                .ok());
     CHECK(node.submit(good).status().code() == Code::key_revoked);
   }
   SECTION("a revoked actor") {
@@ -185,8 +201,9 @@ TEST_CASE("100 concurrent redemptions of one voucher: exactly one succeeds", "[s
   const std::string voucher = node.voucher_with_receipt("R1");
   std::vector<SignedStatement> attempts;
   for (int i = 0; i < 100; ++i) {
-    attempts.push_back(node.sign(node.enterprise, enterprise_id, "voucher.redeem",
-                                 {{"provider", provider_id}, {"receipt_id", "R1"}, {"voucher_id", voucher}}));
+    attempts.push_back(
+        node.sign(node.enterprise, enterprise_id, "voucher.redeem",
+                  {{"provider", provider_id}, {"receipt_id", "R1"}, {"voucher_id", voucher}}));
   }
   std::atomic<int> succeeded{0};
   std::atomic<int> already{0};
@@ -216,24 +233,29 @@ TEST_CASE("100 concurrent redemptions of one voucher: exactly one succeeds", "[s
 TEST_CASE("queries show a party its own data and nobody else's", "[service]") {
   Node node;
   const std::string voucher = node.voucher_with_receipt("R1");
-  const auto ask = [&](const crypto::KeyPair& key, const std::string& actor, const std::string& kind,
-                       const nlohmann::json& body) {
+  const auto ask = [&](const crypto::KeyPair& key, const std::string& actor,
+                       const std::string& kind, const nlohmann::json& body) {
     const SignedStatement s = node.sign(key, actor, kind, body);
     return node.service->query(s.bytes, s.signature_base64);
   };
   CHECK(ask(node.enterprise, enterprise_id, "query.voucher", {{"voucher_id", voucher}}).ok());
   CHECK(ask(node.office, "office.BJ", "query.voucher", {{"voucher_id", voucher}}).ok());
-  CHECK(ask(node.provider, provider_id, "query.voucher", {{"voucher_id", voucher}}).status().code() ==
-        Code::not_own_party);
-  Result<nlohmann::json> own = ask(node.enterprise, enterprise_id, "query.vouchers", nlohmann::json::object());
+  CHECK(
+      ask(node.provider, provider_id, "query.voucher", {{"voucher_id", voucher}}).status().code() ==
+      Code::not_own_party);
+  Result<nlohmann::json> own =
+      ask(node.enterprise, enterprise_id, "query.vouchers", nlohmann::json::object());
   REQUIRE(own.ok());
   CHECK((*own)["vouchers"].size() == 1);
-  CHECK(ask(node.enterprise, enterprise_id, "query.report", nlohmann::json::object()).status().code() ==
-        Code::forbidden);
-  Result<nlohmann::json> report = ask(node.office, "office.BJ", "query.report", nlohmann::json::object());
+  CHECK(ask(node.enterprise, enterprise_id, "query.report", nlohmann::json::object())
+            .status()
+            .code() == Code::forbidden);
+  Result<nlohmann::json> report =
+      ask(node.office, "office.BJ", "query.report", nlohmann::json::object());
   REQUIRE(report.ok());
   const auto& budget = (*report)["budgets"]["2026"];
   CHECK(budget["reserved"] == 500'000);
-  CHECK(budget["total"] == budget["available"].get<std::int64_t>() + budget["reserved"].get<std::int64_t>() +
-                               budget["redeemed"].get<std::int64_t>() + budget["paid"].get<std::int64_t>());
+  CHECK(budget["total"] ==
+        budget["available"].get<std::int64_t>() + budget["reserved"].get<std::int64_t>() +
+            budget["redeemed"].get<std::int64_t>() + budget["paid"].get<std::int64_t>());
 }

@@ -1,13 +1,13 @@
 // A node witnessing a peer region's ledger: what it cosigns, what it calls a fork, what it keeps.
-#include <catch2/catch.hpp>
+#include "nodes/witness.h"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 
 #include "crypto/canonical_json.h"
 #include "crypto/cosignature.h"
 #include "crypto/signed_note.h"
 #include "ledger/ledger.h"
-#include "nodes/witness.h"
 #include "tests/support/temp_dir.h"
 
 using namespace innoclear;

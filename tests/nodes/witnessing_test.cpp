@@ -2,7 +2,6 @@
 // a rewritten ledger is caught with both signed checkpoints as evidence, and no new cross-region
 // work starts with it.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 
 #include "crypto/cosignature.h"
@@ -38,7 +37,8 @@ void rewrite_ledger(RegionNode& node, std::int64_t now_ms) {
   Result<std::unique_ptr<ledger::Ledger>> ledger =
       ledger::Ledger::open(nodes::ledger_options(node.data, *identity, &*key, false));
   REQUIRE(ledger.ok());
-  REQUIRE(nodes::record_genesis(**ledger, *key, node.office.public_key(), node.region, now_ms).ok());
+  REQUIRE(
+      nodes::record_genesis(**ledger, *key, node.office.public_key(), node.region, now_ms).ok());
   REQUIRE((*ledger)->sign_checkpoint().ok());
 }
 
@@ -73,14 +73,17 @@ void check_fork_evidence(RegionNode& beijing, RegionNode& tianjin) {
 // Beijing starts no new cross-region work with a forked Tianjin, nor takes requests from it.
 void check_no_work_with_forked(RegionNode& beijing, RegionNode& tianjin) {
   const crypto::KeyPair enterprise = seeded_key(9);
-  REQUIRE(beijing.as_office("actor.register", {{"id", "91350100M000100Y43"},
-                                               {"key", public_key_of(enterprise)},
-                                               {"name", "Example Tech"}, {"role", "enterprise"}})
+  REQUIRE(beijing
+              .as_office("actor.register", {{"id", "91350100M000100Y43"},
+                                            {"key", public_key_of(enterprise)},
+                                            {"name", "Example Tech"},
+                                            {"role", "enterprise"}})
               .ok());
-  Result<Accepted> refused = beijing.submit(
-      enterprise, "91350100M000100Y43", "voucher.redeem",
-      {{"provider", "P-TJ-LAB"}, {"provider_region", "TJ"}, {"receipt_id", "R1"},
-       {"voucher_id", "BJ-V000001"}});
+  Result<Accepted> refused = beijing.submit(enterprise, "91350100M000100Y43", "voucher.redeem",
+                                            {{"provider", "P-TJ-LAB"},
+                                             {"provider_region", "TJ"},
+                                             {"receipt_id", "R1"},
+                                             {"voucher_id", "BJ-V000001"}});
   CHECK(refused.status().code() == Code::peer_forked);
   // Nor does Beijing take requests from it.
   const SignedStatement request = tianjin.service->sign_as_node(
@@ -88,7 +91,8 @@ void check_no_work_with_forked(RegionNode& beijing, RegionNode& tianjin) {
   std::promise<Result<std::string>> answered;
   beijing.federation->answerer().answer(
       tianjin.service->identity().tls_fingerprint,
-      nlohmann::json{{"requests", {{{"signature", request.signature_base64}, {"statement", request.bytes}}}}}
+      nlohmann::json{
+          {"requests", {{{"signature", request.signature_base64}, {"statement", request.bytes}}}}}
           .dump(),
       [&](Result<std::string> answer) { answered.set_value(std::move(answer)); });
   CHECK(answered.get_future().get().status().code() == Code::peer_forked);
@@ -108,7 +112,8 @@ TEST_CASE("A peer's growing ledger is cosigned; a rewritten one is a fork with e
   SECTION("an advance is proven and cosigned") {
     REQUIRE(tianjin.as_office("budget.allocate", {{"amount", 100}, {"year", 2027}}).ok());
     REQUIRE(tianjin.service->ledger().sign_checkpoint().ok());
-    federation.step_until([&] { return cosigned_size(*beijing.federation, Region::TJ) == first + 1; });
+    federation.step_until(
+        [&] { return cosigned_size(*beijing.federation, Region::TJ) == first + 1; });
     Result<std::string> note = beijing.federation->witnessing().cosigned_checkpoint(Region::TJ);
     REQUIRE(note.ok());
     // Signed by Tianjin, and cosigned by Beijing (C2SP tlog-cosignature).
