@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "api/https.h"
+#include "api/routes.h"
 #include "bench/postgres/pg.h"
 #include "clearing/rules.h"
 #include "crypto/canonical_json.h"
@@ -79,27 +80,9 @@ api::HttpResponse problem(unsigned status, const std::string& title, const std::
           {}};
 }
 
-// The status innoclear's routes give a refusal before the ledger (api/routes.cpp).
-unsigned http_status(Code code) {
-  switch (code) {
-    case Code::bad_signature:
-    case Code::unknown_actor:
-    case Code::stale_time:
-      return 401;
-    case Code::wrong_region:
-      return 403;
-    case Code::not_found:
-      return 404;
-    case Code::io_error:
-    case Code::storage_corrupt:
-      return 500;
-    default:
-      return 400;  // canonical JSON and statement shape
-  }
-}
-
 api::HttpResponse problem(const Status& status) {
-  return problem(http_status(status.code()), std::string(code_name(status.code())),
+  // The status innoclear's routes give the same refusal.
+  return problem(api::http_status(status.code()), std::string(code_name(status.code())),
                  status.message());
 }
 
