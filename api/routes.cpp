@@ -143,7 +143,12 @@ unsigned http_status(Code code) {
     case Code::id_conflict:
       return 409;
     case Code::unknown_kind:
+    case Code::unknown_field:
+    case Code::bad_target:
+    case Code::invalid_id:
       return 400;
+    case Code::rate_limited:
+      return 429;
     case Code::amount_invalid:
     case Code::over_face_cap:
     case Code::over_yearly_count:
@@ -175,6 +180,8 @@ unsigned http_status(Code code) {
     case Code::statements_differ:
     case Code::period_open:
       return 422;
+    case Code::peer_unproven:
+      return 403;
   }
   return 500;  // a number that names no code
 }

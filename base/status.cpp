@@ -90,6 +90,14 @@ std::string_view code_name(Code code) {
       return "id_conflict";
     case Code::unknown_kind:
       return "unknown_kind";
+    case Code::unknown_field:
+      return "unknown_field";
+    case Code::rate_limited:
+      return "rate_limited";
+    case Code::bad_target:
+      return "bad_target";
+    case Code::invalid_id:
+      return "invalid_id";
     case Code::amount_invalid:
       return "amount_invalid";
     case Code::over_face_cap:
@@ -142,6 +150,8 @@ std::string_view code_name(Code code) {
       return "statements_differ";
     case Code::period_open:
       return "period_open";
+    case Code::peer_unproven:
+      return "peer_unproven";
   }
   return "unknown";
 }

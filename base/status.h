@@ -70,6 +70,10 @@ enum class Code : std::uint16_t {
   nonce_conflict = 4009,
   id_conflict = 4010,
   unknown_kind = 4011,
+  unknown_field = 4012,   // a body field the statement's kind does not define
+  rate_limited = 4013,    // too many requests from this actor, peer or address; retry later
+  bad_target = 4014,      // a request target or header that is not printable ASCII
+  invalid_id = 4015,      // an id outside its charset or length
 
   // 5xxx: the voucher rules (clearing/).
   amount_invalid = 5001,
@@ -100,6 +104,7 @@ enum class Code : std::uint16_t {
   peer_forked = 6001,        // the peer showed two histories: no new work with it
   statements_differ = 6002,  // a bilateral period statement does not match the peer's
   period_open = 6003,        // the clearing period has not closed yet
+  peer_unproven = 6004,      // a peer request without its actor's own signed statement and proof
 };
 
 // The stable snake_case name of a code, e.g. "json_duplicate_key"; "unknown" for a number that

@@ -62,6 +62,10 @@ constexpr Row rows[] = {
     {Code::nonce_conflict, 4009, "nonce_conflict", 409},
     {Code::id_conflict, 4010, "id_conflict", 409},
     {Code::unknown_kind, 4011, "unknown_kind", 400},
+    {Code::unknown_field, 4012, "unknown_field", 400},
+    {Code::rate_limited, 4013, "rate_limited", 429},
+    {Code::bad_target, 4014, "bad_target", 400},
+    {Code::invalid_id, 4015, "invalid_id", 400},
     {Code::amount_invalid, 5001, "amount_invalid", 422},
     {Code::over_face_cap, 5002, "over_face_cap", 422},
     {Code::over_yearly_count, 5003, "over_yearly_count", 422},
@@ -88,6 +92,7 @@ constexpr Row rows[] = {
     {Code::peer_forked, 6001, "peer_forked", 422},
     {Code::statements_differ, 6002, "statements_differ", 422},
     {Code::period_open, 6003, "period_open", 422},
+    {Code::peer_unproven, 6004, "peer_unproven", 403},
 };
 
 TEST_CASE("Every reason keeps its number, its name and its HTTP status") {
