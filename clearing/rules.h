@@ -24,6 +24,7 @@
 namespace innoclear::clearing {
 
 constexpr std::int64_t clock_skew_ms_max = 300'000;
+constexpr std::int64_t voucher_face_max = 500'000;  // ¥5,000: the most any voucher may carry
 constexpr std::size_t identifier_bytes_max = 64;
 constexpr std::size_t text_bytes_max = 500;
 constexpr std::int64_t shanghai_offset_ms = 8 * 3'600'000;

@@ -9,7 +9,7 @@ namespace innoclear::clearing::detail {
 
 namespace {
 
-constexpr std::int64_t face_cap_max = 500'000;  // ¥5,000: the most any voucher may carry
+constexpr std::int64_t face_cap_max = voucher_face_max;
 constexpr std::int64_t validity_days_max = 3'650;
 constexpr std::int64_t seconds_per_day = 86'400;
 constexpr int budget_year_min = 2000;
@@ -67,7 +67,9 @@ Result<nlohmann::json> register_actor(Store& store, const Statement& statement,
   for (const Status& s : {id.status(), role.status(), name.status(), key.status()}) {
     if (!s.ok()) return s;
   }
+  // key_index: the entry that gave the key, which a peer request for this actor carries.
   nlohmann::json record = {{"key", *key},
+                           {"key_index", context.index},
                            {"name", *name},
                            {"region", std::string(region_code(context.region))},
                            {"retired_keys", nlohmann::json::array()},
@@ -92,7 +94,7 @@ Result<nlohmann::json> register_actor(Store& store, const Statement& statement,
   return nlohmann::json{{"actor", *id}, {"role", *role}};
 }
 
-Result<nlohmann::json> rotate_key(Store& store, const Statement& statement, const Context&,
+Result<nlohmann::json> rotate_key(Store& store, const Statement& statement, const Context& context,
                                   const nlohmann::json&) {
   Result<std::string> id = text_field(statement.body, "id");
   Result<std::string> key = key_field(statement.body);
@@ -108,6 +110,7 @@ Result<nlohmann::json> rotate_key(Store& store, const Statement& statement, cons
   if ((*actor)["key"] == *key) return Status(Code::bad_statement, "that key is already current");
   (*actor)["retired_keys"].push_back((*actor)["key"]);
   (*actor)["key"] = *key;
+  (*actor)["key_index"] = context.index;
   if (Status s = store.put(Table::actors, *id, *actor); !s.ok()) return s;
   return nlohmann::json{{"actor", *id}, {"key", *key}};
 }

@@ -177,6 +177,7 @@ Result<nlohmann::json> start_pay_first_abroad(Store& store, const Statement& sta
                         {"way", "pay_first"}};
   const nlohmann::json outbox = {{"body", request},
                                  {"created_ms", context.accepted_ms},
+                                 {"entry_index", context.index},
                                  {"kind", "peer.receipt.consume"},
                                  {"peer", *region_text}};
   for (Status s : {store.put(Table::vouchers, voucher["id"].get<std::string>(), voucher),
@@ -220,6 +221,7 @@ Result<nlohmann::json> start_provider_redemption_abroad(Store& store, const Stat
       {"request_id", request_id}, {"voucher_id", *voucher_id}, {"voucher_region", *region_text}};
   const nlohmann::json outbox = {{"body", request},
                                  {"created_ms", context.accepted_ms},
+                                 {"entry_index", context.index},
                                  {"kind", "peer.voucher.honour"},
                                  {"peer", *region_text}};
   for (Status s : {store.put(Table::receipts, receipt_key, *receipt),
@@ -229,6 +231,25 @@ Result<nlohmann::json> start_provider_redemption_abroad(Store& store, const Stat
   return nlohmann::json{{"pending", {{"peer", *region_text}, {"request_id", request_id}}},
                         {"receipt", *receipt}};
 }
+
+namespace {
+
+// The enterprise's own statement asked for exactly this consumption (rules_peer_proof.cpp). The
+// body's text fields were checked before.
+Status check_enterprise_asked(const Store& store, const nlohmann::json& body, Region home,
+                              const Context& context) {
+  const ActorClaim claim{std::string(region_code(home)),
+                         body["enterprise"].get<std::string>(),
+                         "enterprise",
+                         "voucher.redeem",
+                         {{"voucher_id", body["voucher_id"].get<std::string>()},
+                          {"provider", body["provider"].get<std::string>()},
+                          {"receipt_id", body["receipt_id"].get<std::string>()},
+                          {"provider_region", own_code(context)}}};
+  return check_actor_proof(store, body, claim).status();
+}
+
+}  // namespace
 
 // peer.receipt.consume: the provider's node uses its provider's receipt for a visiting voucher.
 Result<nlohmann::json> consume_receipt_for_peer(Store& store, const Statement& statement,
@@ -251,10 +272,13 @@ Result<nlohmann::json> consume_receipt_for_peer(Store& store, const Statement& s
                           ratio_bp.status(), requested_ms.status()}) {
     if (!s.ok()) return s;
   }
-  if (*ratio_bp < 0 || *ratio_bp > basis_points) {
-    return Status(Code::bad_statement, "'ratio_bp' must be 0…10000");
+  if (*ratio_bp < 0 || *ratio_bp > basis_points || *face > voucher_face_max) {
+    return Status(Code::bad_statement, "'ratio_bp' must be 0…10000 and 'face' at most 500000");
   }
   if (Status s = check_request_id(store, *request_id, *home); !s.ok()) return s;
+  if (Status s = check_enterprise_asked(store, body, *home, context); !s.ok()) {
+    return refused(s, *request_id, context);
+  }
   if (Status s = check_requested_ms(store, *requested_ms, context); !s.ok()) {
     return refused(s, *request_id, context);
   }
@@ -305,8 +329,10 @@ struct HonourRequest {
   std::string provider;
   std::string enterprise;
   std::string category;
+  std::string receipt_id;
   std::int64_t price = 0;
   std::int64_t requested_ms = 0;
+  std::int64_t signed_ms = 0;  // when the provider signed its redemption: the time that counts
 };
 
 Result<HonourRequest> honour_request(const nlohmann::json& body) {
@@ -315,23 +341,25 @@ Result<HonourRequest> honour_request(const nlohmann::json& body) {
   Result<std::string> provider = text_field(body, "provider");
   Result<std::string> enterprise = text_field(body, "enterprise");
   Result<std::string> category = text_field(body, "category");
+  Result<std::string> receipt_id = text_field(body, "receipt_id");
   Result<std::int64_t> price = amount_field(body, "price");
   Result<std::int64_t> requested_ms = integer_field(body, "requested_ms");
   for (const Status& s :
        {request_id.status(), voucher_id.status(), provider.status(), enterprise.status(),
-        category.status(), price.status(), requested_ms.status()}) {
+        category.status(), receipt_id.status(), price.status(), requested_ms.status()}) {
     if (!s.ok()) return s;
   }
-  return HonourRequest{*request_id, *voucher_id, *provider,    *enterprise,
-                       *category,   *price,      *requested_ms};
+  return HonourRequest{*request_id, *voucher_id, *provider,     *enterprise,  *category,
+                       *receipt_id, *price,      *requested_ms, *requested_ms};
 }
 
 // Why this region does not honour `voucher` for the request: the participant's final answer.
 Status check_honourable(const nlohmann::json& voucher, const HonourRequest& request,
                         Region provider_region, const Context& context) {
-  // Expiry is judged at the lock time: a provider's node that was down delays, never voids.
+  // Expiry is judged when the provider signed its redemption (proven, and within the clock skew
+  // of the lock): a provider's node that was down delays, never voids.
   Context at_lock = context;
-  at_lock.accepted_ms = request.requested_ms;
+  at_lock.accepted_ms = request.signed_ms;
   if (Status why = check_redeemable(voucher, at_lock); !why.ok()) return why;
   if (voucher.value("assigned_to", "") != request.provider ||
       voucher.value("assigned_region", "") != region_code(provider_region)) {
@@ -389,6 +417,16 @@ Result<nlohmann::json> honour_voucher_for_peer(Store& store, const Statement& st
   if (!request.ok()) return request.status();
   const std::string& request_id = request->request_id;
   if (Status s = check_request_id(store, request_id, *provider_region); !s.ok()) return s;
+  const ActorClaim claim{std::string(region_code(*provider_region)),
+                         request->provider,
+                         "provider",
+                         "voucher.provider_redeem",
+                         {{"voucher_id", request->voucher_id},
+                          {"receipt_id", request->receipt_id},
+                          {"voucher_region", own_code(context)}}};
+  Result<Statement> asked = check_actor_proof(store, statement.body, claim);
+  if (!asked.ok()) return refused(asked.status(), request_id, context);
+  request->signed_ms = asked->time_ms;
   if (Status s = check_policy_funds(store, *provider_region); !s.ok()) {
     return refused(s, request_id, context);
   }
@@ -427,6 +465,10 @@ constexpr Field consume_fields[] = {
     {"face", T::fen, true, "", "the voucher's face"},
     {"ratio_bp", T::integer, true, "", "the home policy's ratio, basis points"},
     {"requested_ms", T::integer, true, "", "when the asking node locked the voucher (UTC ms)"},
+    {"actor_statement", T::object, false, "",
+     "the enterprise's own signed voucher.redeem: {signature, statement}"},
+    {"key_entry", T::object, false, "",
+     "the asking region's ledger entry that gave the enterprise its key"},
 };
 constexpr Field honour_fields[] = {
     {"request_id", T::text, true, "", "the asking node's request id"},
@@ -438,6 +480,11 @@ constexpr Field honour_fields[] = {
     {"paid", T::fen, true, "",
      "what the enterprise paid the provider (shown, not used by the rules)"},
     {"requested_ms", T::integer, true, "", "when the asking node locked the request (UTC ms)"},
+    {"receipt_id", T::text, true, "", "the provider's receipt for the service"},
+    {"actor_statement", T::object, false, "",
+     "the provider's own signed voucher.provider_redeem: {signature, statement}"},
+    {"key_entry", T::object, false, "",
+     "the asking region's ledger entry that gave the provider its key"},
 };
 
 constexpr Kind table[] = {

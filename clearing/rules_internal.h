@@ -3,6 +3,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "clearing/rules.h"
 #include "clearing/settlement.h"
@@ -57,6 +59,21 @@ Status count_service(Store& store, const std::string& provider, std::int64_t amo
 // Records the obligation line both notaries keep for a cross-region redemption. Its clearing
 // period is the one of `requested_ms`, the coordinator's lock time, which both sides know.
 Status put_obligation(Store& store, const ObligationLine& line, std::int64_t requested_ms);
+
+// What a peer request claims one actor of the asking region (`home`) signed: a statement of
+// `kind` whose body has each of `fields` (name, value).
+struct ActorClaim {
+  std::string home;
+  std::string actor;
+  std::string role;  // enterprise or provider: the role its registration gave it
+  std::string kind;
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+// Checks the request body's `actor_statement` and `key_entry` against the claim
+// (rules_peer_proof.cpp) and returns the actor's statement; peer_unproven if anything differs.
+Result<Statement> check_actor_proof(const Store& store, const nlohmann::json& body,
+                                    const ActorClaim& claim);
+
 // The coordinator's first phase: lock, and queue the request to the peer in the outbox.
 Result<nlohmann::json> start_pay_first_abroad(Store& store, const Statement& statement,
                                               const Context& context, nlohmann::json voucher,

@@ -4,6 +4,8 @@
 #include <condition_variable>
 #include <memory>
 
+#include "nodes/actor_proof.h"
+
 namespace innoclear::nodes {
 
 namespace {
@@ -99,6 +101,40 @@ nlohmann::json OutboxSender::status() const {
           {"last_error", last_error_}};
 }
 
+std::optional<std::uint64_t> OutboxSender::witnessed_size() {
+  Result<PeerResponse> note =
+      transport_.get(peer_, "/v1/witness/" + code_of(service_.identity().region));
+  if (!note.ok() || note->status != 200) return std::nullopt;
+  return checkpoint_size(note->body);
+}
+
+Result<nlohmann::json> OutboxSender::requests_for(
+    const std::vector<std::pair<std::string, nlohmann::json>>& rows) {
+  nlohmann::json requests = nlohmann::json::array();
+  if (rows.empty()) return requests;
+  Result<ledger::ReadView> view = service_.ledger().view();
+  if (!view.ok()) return view.status();
+  // Without the size the peer verified, requests go without inclusion proofs: the peer answers
+  // with a problem and they are sent again.
+  const std::optional<std::uint64_t> size = witnessed_size();
+  std::size_t batch_bytes = 0;
+  for (const auto& [request_id, row] : rows) {
+    if (row.value("peer", "") != code_of(peer_)) continue;
+    Result<ActorProof> proven = with_actor_proof(*view, service_, row);
+    const SignedStatement request = service_.sign_as_node(
+        row["kind"].get<std::string>(), proven.ok() ? proven->body : row["body"], peer_);
+    nlohmann::json item = {{"signature", request.signature_base64}, {"statement", request.bytes}};
+    if (proven.ok() && size && proven->key_index < *size) {
+      Result<nlohmann::json> inclusion = inclusion_proof(*view, proven->key_index, *size);
+      if (inclusion.ok()) item["proof"] = std::move(*inclusion);
+    }
+    batch_bytes += item.dump().size();
+    if (!requests.empty() && batch_bytes > peer_batch_bytes_max) break;
+    requests.push_back(std::move(item));
+  }
+  return requests;
+}
+
 Result<std::size_t> OutboxSender::send_batch() {
   // Rows are canonical JSON: the peer's field can be recognised without parsing every row.
   const std::string for_peer = "\"peer\":\"" + code_of(peer_) + "\"";
@@ -106,23 +142,15 @@ Result<std::size_t> OutboxSender::send_batch() {
       clearing::Table::outbox, options_.batch_requests_max,
       [&](std::string_view record) { return record.find(for_peer) != std::string_view::npos; });
   if (!rows.ok()) return rows.status();
-  nlohmann::json requests = nlohmann::json::array();
-  std::size_t batch_bytes = 0;
-  for (const auto& [request_id, row] : *rows) {
-    if (row.value("peer", "") != code_of(peer_)) continue;
-    const SignedStatement request =
-        service_.sign_as_node(row["kind"].get<std::string>(), row["body"], peer_);
-    batch_bytes += request.bytes.size() + request.signature_base64.size();
-    if (!requests.empty() && batch_bytes > peer_batch_bytes_max) break;
-    requests.push_back({{"signature", request.signature_base64}, {"statement", request.bytes}});
-  }
+  Result<nlohmann::json> requests = requests_for(*rows);
+  if (!requests.ok()) return requests.status();
   {
     std::lock_guard lock(mutex_);
-    last_batch_ = requests.size();
+    last_batch_ = requests->size();
   }
-  if (requests.empty()) return std::size_t{0};
+  if (requests->empty()) return std::size_t{0};
   Result<PeerResponse> response = transport_.post(peer_, std::string(peer_requests_path),
-                                                  nlohmann::json{{"requests", requests}}.dump());
+                                                  nlohmann::json{{"requests", *requests}}.dump());
   if (!response.ok()) return response.status();
   if (response->status != 200) {
     return Status(Code::io_error, "HTTP " + std::to_string(response->status) + " " +
@@ -130,7 +158,7 @@ Result<std::size_t> OutboxSender::send_batch() {
   }
   const nlohmann::json answers = nlohmann::json::parse(response->body, nullptr, false);
   if (!answers.is_object() || !answers.contains("answers") || !answers["answers"].is_array() ||
-      answers["answers"].size() != requests.size()) {
+      answers["answers"].size() != requests->size()) {
     return Status(Code::io_error, "the peer's answer is malformed");
   }
   // Record every answer, all at once (one group commit); the rows they answer leave the outbox

@@ -11,7 +11,10 @@
 #include <cstdint>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "clearing/region.h"
 #include "nodes/peer.h"
@@ -52,6 +55,11 @@ class OutboxSender {
 
  private:
   Result<std::size_t> send_batch();
+  // The signed requests for outbox rows, each with its actor's proof (nodes/actor_proof.h).
+  Result<nlohmann::json> requests_for(
+      const std::vector<std::pair<std::string, nlohmann::json>>& rows);
+  // The size of this node's ledger the peer last verified as its witness, if it says.
+  std::optional<std::uint64_t> witnessed_size();
   void note(const Result<std::size_t>& sent);
 
   Service& service_;

@@ -5,6 +5,7 @@
 
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
+#include "nodes/actor_proof.h"
 #include "nodes/outbox_sender.h"
 
 namespace innoclear::nodes {
@@ -52,8 +53,10 @@ nlohmann::json answer_item(Service& service, clearing::Region caller,
   return {{"answer", {{"signature", answer.signature_base64}, {"statement", answer.bytes}}}};
 }
 
-// Why a request of the batch cannot be submitted at all, or success.
-Status check_request(const nlohmann::json& request, const std::string& caller_actor) {
+// Why a request of the batch cannot be submitted at all, or success. A request whose key entry is
+// not proven in the caller's ledger is not recorded: the caller may prove it again.
+Status check_request(const nlohmann::json& request, const std::string& caller_actor,
+                     const Witnessing& witnessing, clearing::Region caller) {
   if (!request.is_object() || !request.contains("statement") || !request["statement"].is_string() ||
       !request.contains("signature") || !request["signature"].is_string()) {
     return {Code::bad_statement, "a request is {\"signature\",\"statement\"}"};
@@ -67,7 +70,11 @@ Status check_request(const nlohmann::json& request, const std::string& caller_ac
   if (kind != "peer.receipt.consume" && kind != "peer.voucher.honour") {
     return {Code::unknown_kind, "not a peer request: " + kind};
   }
-  return Status::success();
+  if (!parsed.contains("body") || !parsed["body"].is_object()) {
+    return {Code::bad_statement, "a peer request has a body object"};
+  }
+  return check_key_entry_included(witnessing, caller, parsed["body"],
+                                  request.value("proof", nlohmann::json()));
 }
 
 }  // namespace
@@ -115,7 +122,8 @@ void PeerAnswerer::answer(const std::string& client_fingerprint, const std::stri
   const std::string caller_actor = "node." + code_of(caller_region);
   for (std::size_t slot = 0; slot < batch["requests"].size(); ++slot) {
     const nlohmann::json& request = batch["requests"][slot];
-    if (Status refused = check_request(request, caller_actor); !refused.ok()) {
+    if (Status refused = check_request(request, caller_actor, witnessing_, caller_region);
+        !refused.ok()) {
       pending->fill(slot, answer_item(service_, caller_region, refused));
       continue;
     }

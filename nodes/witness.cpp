@@ -234,6 +234,26 @@ std::string_view verdict_name(Verdict verdict) {
   return "unknown";
 }
 
+Result<std::vector<ledger::Hash>> hashes_from_json(const nlohmann::json& list, std::size_t max) {
+  if (!list.is_array() || list.size() > max) {
+    return Status(Code::bad_encoding,
+                  "a proof is a list of at most " + std::to_string(max) + " hashes");
+  }
+  std::vector<ledger::Hash> hashes;
+  for (const auto& item : list) {
+    Result<crypto::Bytes> bytes = item.is_string()
+                                      ? crypto::base64_decode(item.get<std::string>())
+                                      : Result<crypto::Bytes>(Status(Code::bad_encoding, ""));
+    if (!bytes.ok() || bytes->size() != ledger::Hash().size()) {
+      return Status(Code::bad_encoding, "a proof holds a malformed hash");
+    }
+    ledger::Hash hash;
+    std::copy(bytes->begin(), bytes->end(), hash.begin());
+    hashes.push_back(hash);
+  }
+  return hashes;
+}
+
 Result<SeenCheckpoint> open_peer_checkpoint(const WitnessedPeer& peer, std::string_view note) {
   if (note.size() > witness_note_bytes_max) return {Code::bad_note, "checkpoint note too large"};
   const crypto::NoteVerifier known[] = {peer.key};

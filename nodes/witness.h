@@ -89,6 +89,10 @@ struct Observation {
   std::optional<ForkEvidence> fork;  // set iff verdict == fork
 };
 
+// A JSON list of base64 SHA-256 hashes (a proof a peer served), at most `max` of them. Fails with
+// bad_encoding on anything else.
+Result<std::vector<ledger::Hash>> hashes_from_json(const nlohmann::json& list, std::size_t max);
+
 // Opens a peer's signed checkpoint. Fails with bad_note if it is malformed, too large or of
 // another origin, and with open_note()'s bad_signature / unknown_signer if the peer's key did not
 // sign it.

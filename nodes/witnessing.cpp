@@ -11,23 +11,10 @@ std::string code_of(clearing::Region region) { return std::string(clearing::regi
 
 Result<std::vector<ledger::Hash>> parse_proof_hashes(const std::string& body) {
   const nlohmann::json proof = nlohmann::json::parse(body, nullptr, false);
-  if (!proof.is_object() || !proof.contains("hashes") || !proof["hashes"].is_array() ||
-      proof["hashes"].size() > witness_proof_hashes_max) {
+  if (!proof.is_object() || !proof.contains("hashes")) {
     return Status(Code::bad_encoding, "the consistency proof is malformed");
   }
-  std::vector<ledger::Hash> hashes;
-  for (const auto& item : proof["hashes"]) {
-    Result<crypto::Bytes> bytes = item.is_string()
-                                      ? crypto::base64_decode(item.get<std::string>())
-                                      : Result<crypto::Bytes>(Status(Code::bad_encoding, ""));
-    if (!bytes.ok() || bytes->size() != ledger::Hash().size()) {
-      return Status(Code::bad_encoding, "the consistency proof holds a malformed hash");
-    }
-    ledger::Hash hash;
-    std::copy(bytes->begin(), bytes->end(), hash.begin());
-    hashes.push_back(hash);
-  }
-  return hashes;
+  return hashes_from_json(proof["hashes"], witness_proof_hashes_max);
 }
 
 }  // namespace
@@ -97,7 +84,14 @@ Status Witnessing::round(clearing::Region peer) {
   Result<Observation> observed =
       witness_checkpoint(*record_, witnessed, self, fetched->body, proof, service_.now_ms());
   if (!observed.ok()) return observed.status();
-  if (observed->verdict == Verdict::fork) {
+  if (observed->verdict != Verdict::fork) {
+    std::lock_guard lock(mutex_);
+    std::map<std::uint64_t, ledger::Hash>& roots = roots_[peer];
+    roots[observed->checkpoint.size] = observed->checkpoint.root;
+    if (roots.size() > witnessed_roots_max) roots.erase(roots.begin());
+    return Status::success();
+  }
+  {
     std::lock_guard lock(mutex_);
     if (!forked_[peer]) {
       log_("witness: FORK: " + code_of(peer) + " (" + observed->fork->reason +
@@ -112,6 +106,22 @@ bool Witnessing::is_forked(clearing::Region peer) const {
   std::lock_guard lock(mutex_);
   const auto found = forked_.find(peer);
   return found != forked_.end() && found->second;
+}
+
+std::optional<ledger::Hash> Witnessing::witnessed_root(clearing::Region peer,
+                                                       std::uint64_t size) const {
+  if (!record_) return std::nullopt;
+  {
+    std::lock_guard lock(mutex_);
+    const auto roots = roots_.find(peer);
+    if (roots != roots_.end()) {
+      const auto root = roots->second.find(size);
+      if (root != roots->second.end()) return root->second;
+    }
+  }
+  Result<std::optional<SeenCheckpoint>> last = record_->load(origin_of(peer));
+  if (!last.ok() || !last->has_value() || (**last).size != size) return std::nullopt;
+  return (**last).root;
 }
 
 Result<std::string> Witnessing::cosigned_checkpoint(clearing::Region peer) const {

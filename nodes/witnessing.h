@@ -21,6 +21,10 @@
 
 namespace innoclear::nodes {
 
+// Checkpoints a witness remembers per peer beyond the recorded one: a coordinator proves against
+// the size it read from this node a moment ago, while rounds go on.
+constexpr std::size_t witnessed_roots_max = 256;
+
 class Witnessing {
  public:
   // `dir` empty: this node does not witness (round() does nothing, no peer is ever forked).
@@ -39,6 +43,10 @@ class Witnessing {
   Status round(clearing::Region peer);
 
   bool is_forked(clearing::Region peer) const;
+  // The root of the peer's tree of `size` leaves if this node verified a checkpoint of that size
+  // (the recorded one, or one of the last witnessed_roots_max seen since start): what a peer's
+  // inclusion proof must lead to. nullopt when this node never verified that size.
+  std::optional<ledger::Hash> witnessed_root(clearing::Region peer, std::uint64_t size) const;
   // The peer's last checkpoint this node verified, with this node's cosignature appended.
   Result<std::string> cosigned_checkpoint(clearing::Region peer) const;
   // Every fork evidence recorded (ForkEvidence::to_json), for auditors.
@@ -55,6 +63,8 @@ class Witnessing {
   mutable std::mutex mutex_;
   std::map<clearing::Region, bool> forked_;             // guarded by mutex_
   std::map<clearing::Region, std::string> last_error_;  // guarded by mutex_
+  // Sizes and roots verified since start, the newest witnessed_roots_max per peer.
+  std::map<clearing::Region, std::map<std::uint64_t, ledger::Hash>> roots_;  // guarded by mutex_
 };
 
 }  // namespace innoclear::nodes

@@ -98,6 +98,15 @@ class LoopTransport final : public nodes::PeerTransport {
       rewrite_period(said);
       return nodes::PeerResponse{200, said.dump()};
     }
+    constexpr std::string_view witness_prefix = "/v1/witness/";
+    if (target.compare(0, witness_prefix.size(), witness_prefix) == 0) {
+      Result<Region> witnessed = clearing::parse_region(target.substr(witness_prefix.size()));
+      REQUIRE(witnessed.ok());
+      Result<std::string> note =
+          nodes_.at(peer)->federation->witnessing().cosigned_checkpoint(*witnessed);
+      if (!note.ok()) return nodes::PeerResponse{404, note.status().message()};
+      return nodes::PeerResponse{200, *note};
+    }
     if (target == "/v1/ledger/checkpoint") {
       Result<std::string> note = view->latest_checkpoint();
       if (!note.ok()) return nodes::PeerResponse{404, note.status().message()};
