@@ -213,16 +213,13 @@ Result<HttpResponse> ledger_read(nodes::Service& service, const std::string& tar
     if (!note.ok()) return note.status();
     return HttpResponse{200, "text/plain; charset=utf-8", std::move(*note), {}};
   }
-  constexpr std::string_view entries = "/v1/ledger/entries/";
-  if (path.compare(0, entries.size(), entries) == 0) {
-    const std::string number = path.substr(entries.size());
-    if (number.empty() || number.size() > 19 ||
-        number.find_first_not_of("0123456789") != std::string::npos) {
-      return Status(Code::invalid_argument, "entry index must be a number");
-    }
-    Result<std::string> entry = view->entry(std::stoull(number));
-    if (!entry.ok()) return entry.status();
-    return json_response(200, std::move(*entry));
+  // Whole entries hold private data (credit codes, prices, payment references): they are read
+  // with a signed query.entry, by the parties they name, the office, an auditor or a concerned
+  // peer. The leaf hash of every entry stays public in its inclusion proof.
+  if (path.starts_with("/v1/ledger/entries")) {
+    return Status(Code::forbidden,
+                  "entries are private: POST /v1/query/entry, signed; their leaf hashes are in "
+                  "/v1/ledger/proof/inclusion");
   }
   if (path == "/v1/ledger/proof/inclusion") {
     const auto index = query_number(target, "index");

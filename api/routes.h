@@ -7,7 +7,8 @@
 //   POST /v1/query/<name>              a signed query (kind query.<name>), not recorded
 //   GET  /v1/health, /metrics
 //   GET  /v1/ledger/checkpoint         the latest signed checkpoint (text/plain)
-//   GET  /v1/ledger/entries/<i>        entry i, exact bytes
+//   GET  /v1/ledger/entries/<i>        refused (403 forbidden): entries are read with the signed
+//                                      POST /v1/query/entry
 //   GET  /v1/ledger/proof/inclusion?index=I&size=N, /v1/ledger/proof/consistency?from=M&to=N
 //   POST /v1/peer/requests             a batch of peer requests (mutual TLS, manifest members)
 //   GET  /v1/federation                peers, outboxes, back-off and fork count

@@ -30,6 +30,7 @@ unsigned role_from_name(std::string_view name) {
   if (name == "provider") return provider_role;
   if (name == "office") return office_role;
   if (name == "node") return node_role;
+  if (name == "auditor") return auditor_role;
   return 0;
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
@@ -25,8 +26,11 @@ enum Role : unsigned {
   provider_role = 1u << 1,
   office_role = 1u << 2,
   node_role = 1u << 3,
+  // Read-only: registered by the office to audit the region; runs queries, states nothing.
+  auditor_role = 1u << 4,
 };
-constexpr unsigned any_role = enterprise_role | provider_role | office_role | node_role;
+constexpr unsigned any_role =
+    enterprise_role | provider_role | office_role | node_role | auditor_role;
 // "enterprise" → enterprise_role; 0 for a name that is no role.
 unsigned role_from_name(std::string_view name);
 
@@ -51,9 +55,13 @@ enum class Poster { client, node };
 // A statement applied to the books and recorded in the ledger.
 using ApplyFn = Result<nlohmann::json> (*)(Store&, const Statement&, const Context&,
                                            const nlohmann::json& actor);
-// A signed query: authenticated like a statement, answered from the books, never recorded.
+// The ledger's entry at an index, its exact bytes (out_of_range past the end): how a query reads
+// entries. Supplied by the node, which owns the ledger; clearing itself does no I/O.
+using EntryAt = std::function<Result<std::string>(std::uint64_t index)>;
+// A signed query: authenticated like a statement, answered from the books (and the entries),
+// never recorded.
 using ReadFn = Result<nlohmann::json> (*)(const Store&, const Statement&,
-                                          const nlohmann::json& actor);
+                                          const nlohmann::json& actor, const EntryAt& entry_at);
 
 struct Kind {
   std::string_view name;  // "voucher.apply"; queries are "query.<name>"

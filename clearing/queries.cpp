@@ -1,8 +1,13 @@
 #include "clearing/queries.h"
 
+#include <algorithm>
+#include <set>
+#include <span>
+
 #include "clearing/federation.h"
 #include "clearing/kinds.h"
 #include "clearing/rules_internal.h"
+#include "crypto/canonical_json.h"
 
 namespace innoclear::clearing {
 
@@ -17,14 +22,15 @@ Result<nlohmann::json> rows_of(const Store& store, Table table, const std::strin
 }
 
 Result<nlohmann::json> one_voucher(const Store& store, const Statement& statement,
-                                   const nlohmann::json& actor) {
+                                   const nlohmann::json& actor, const EntryAt&) {
   Result<std::string> id = detail::text_field(statement.body, "voucher_id");
   if (!id.ok()) return id.status();
   Result<nlohmann::json> voucher = detail::require(store, Table::vouchers, *id, "voucher");
   if (!voucher.ok()) return voucher;
   const std::string role = actor.value("role", "");
   const bool allowed =
-      role == "office" || (role == "enterprise" && (*voucher)["enterprise"] == statement.actor) ||
+      role == "office" || role == "auditor" ||
+      (role == "enterprise" && (*voucher)["enterprise"] == statement.actor) ||
       (role == "provider" && (voucher->value("assigned_to", "") == statement.actor ||
                               voucher->value("provider", "") == statement.actor));
   if (!allowed) return Status(Code::not_own_party, "voucher " + *id + " is not yours to see");
@@ -32,7 +38,7 @@ Result<nlohmann::json> one_voucher(const Store& store, const Statement& statemen
 }
 
 Result<nlohmann::json> own_vouchers(const Store& store, const Statement& statement,
-                                    const nlohmann::json&) {
+                                    const nlohmann::json&, const EntryAt&) {
   Result<std::vector<std::pair<std::string, nlohmann::json>>> index =
       store.scan(Table::indexes, key_of(statement.actor, ""));
   if (!index.ok()) return index.status();
@@ -48,7 +54,7 @@ Result<nlohmann::json> own_vouchers(const Store& store, const Statement& stateme
 
 // The office's view of a clearing period: what its node recorded, and every cross-region line.
 Result<nlohmann::json> period_settlement(const Store& store, const Statement& statement,
-                                         const nlohmann::json&) {
+                                         const nlohmann::json&, const EntryAt&) {
   Result<std::string> id = detail::text_field(statement.body, "period");
   if (!id.ok()) return id.status();
   Result<nlohmann::json> federation =
@@ -75,18 +81,19 @@ Result<nlohmann::json> period_settlement(const Store& store, const Statement& st
 }
 
 Result<nlohmann::json> own_actor(const Store&, const Statement& statement,
-                                 const nlohmann::json& actor) {
+                                 const nlohmann::json& actor, const EntryAt&) {
   return nlohmann::json{{"actor", actor}, {"id", statement.actor}};
 }
 
 Result<nlohmann::json> own_stats(const Store& store, const Statement& statement,
-                                 const nlohmann::json&) {
+                                 const nlohmann::json&, const EntryAt&) {
   Result<nlohmann::json> stats = rows_of(store, Table::provider_stats, key_of(statement.actor, ""));
   if (!stats.ok()) return stats;
   return nlohmann::json{{"stats", *stats}};
 }
 
-Result<nlohmann::json> office_report(const Store& store, const Statement&, const nlohmann::json&) {
+Result<nlohmann::json> office_report(const Store& store, const Statement&, const nlohmann::json&,
+                                     const EntryAt&) {
   Result<nlohmann::json> budgets = rows_of(store, Table::budgets, "");
   Result<nlohmann::json> stats = rows_of(store, Table::provider_stats, "");
   Result<nlohmann::json> policy_record = detail::policy(store);
@@ -97,19 +104,128 @@ Result<nlohmann::json> office_report(const Store& store, const Statement&, const
       {"budgets", *budgets}, {"policy", *policy_record}, {"provider_stats", *stats}};
 }
 
+// Who an entry concerns, gathered from its statement and its result.
+struct Named {
+  std::set<std::string> parties;   // actor ids
+  std::set<std::string> regions;   // region codes
+  std::set<std::string> vouchers;  // voucher ids
+};
+
+// Keys whose text names an actor, or a region, wherever they stand in a body or a result.
+constexpr std::string_view party_keys[] = {"assigned_to", "enterprise", "payee", "provider"};
+constexpr std::string_view region_keys[] = {"peer", "provider_region", "voucher_region"};
+// Kinds every member of the federation shares: the manifest, periods and settlements.
+constexpr std::string_view federation_wide_kinds[] = {"federation.manifest", "period.close",
+                                                      "settlement.propose", "settlement.sign",
+                                                      "settlement.record"};
+
+bool is_one_of(std::string_view key, std::span<const std::string_view> keys) {
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+// REQUIRES: `value` came from canonical JSON, whose depth is bounded (crypto/canonical_json.h).
+void collect(const nlohmann::json& value, Named& named) {
+  if (value.is_array()) {
+    for (const nlohmann::json& item : value) collect(item, named);
+    return;
+  }
+  if (!value.is_object()) return;
+  for (const auto& [key, item] : value.items()) {
+    if (!item.is_string()) {
+      if (key == "voucher" && item.is_object() && item.contains("id") && item["id"].is_string()) {
+        named.vouchers.insert(item["id"].get<std::string>());
+      }
+      collect(item, named);
+      continue;
+    }
+    const std::string text = item.get<std::string>();
+    if (is_one_of(key, party_keys)) named.parties.insert(text);
+    if (is_one_of(key, region_keys)) named.regions.insert(text);
+    if (key == "voucher_id") named.vouchers.insert(text);
+    if (key == "request_id") named.regions.insert(text.substr(0, text.find('-')));  // <REGION>-R…
+  }
+}
+
+// The parties, regions and vouchers entry `record` names: its signer; the actor an actor.* kind
+// is about; every enterprise, provider, payee and region in its body and result; and the
+// enterprise owning, and the provider that redeemed, each voucher it names.
+Result<Named> named_by(const Store& store, const nlohmann::json& record) {
+  Named named;
+  const nlohmann::json& statement = record["statement"];  // an object: checked by the caller
+  named.parties.insert(statement.value("actor", ""));
+  const nlohmann::json body = statement.value("body", nlohmann::json::object());
+  const std::string kind = statement.value("kind", "");
+  if (kind.starts_with("actor.") && body.contains("id") && body["id"].is_string()) {
+    named.parties.insert(body["id"].get<std::string>());
+  }
+  collect(body, named);
+  if (record.contains("result")) collect(record["result"], named);
+  for (const std::string& id : named.vouchers) {
+    Result<std::optional<nlohmann::json>> voucher = store.get(Table::vouchers, id);
+    if (!voucher.ok()) return voucher.status();
+    if (!voucher->has_value()) continue;  // another region's voucher
+    for (const char* key : {"enterprise", "provider"}) {
+      const auto found = (**voucher).find(key);
+      if (found != (**voucher).end() && found->is_string()) named.parties.insert(*found);
+    }
+  }
+  return named;
+}
+
+// The rule of query.entry; see queries.h.
+bool may_read(const Named& named, const nlohmann::json& record, const Statement& caller,
+              const nlohmann::json& actor) {
+  const std::string role = actor.value("role", "");
+  if (role == "office" || role == "auditor") return true;
+  if (named.parties.contains(caller.actor)) return true;
+  if (role != "node") return false;
+  const std::string region = actor.value("region", "");
+  if (region == caller.region) return true;  // this region's own node
+  const std::string kind = record["statement"].value("kind", "");
+  return named.regions.contains(region) || is_one_of(kind, federation_wide_kinds);
+}
+
+Result<nlohmann::json> one_entry(const Store& store, const Statement& statement,
+                                 const nlohmann::json& actor, const EntryAt& entry_at) {
+  Result<std::int64_t> index = detail::integer_field(statement.body, "index");
+  if (!index.ok()) return index.status();
+  if (*index < 0) return Status(Code::out_of_range, "'index' must not be negative");
+  if (!entry_at) return Status(Code::not_found, "no ledger to read entries from");
+  Result<std::string> bytes = entry_at(static_cast<std::uint64_t>(*index));
+  if (!bytes.ok()) return bytes.status();
+  Result<nlohmann::json> record = crypto::parse_canonical(*bytes);
+  if (!record.ok()) return record.status();
+  const std::string denied = "entry " + std::to_string(*index) + " is not yours to see";
+  if (!record->contains("statement") || !(*record)["statement"].is_object()) {
+    return Status(Code::storage_corrupt, "entry " + std::to_string(*index) + " has no statement");
+  }
+  Result<Named> named = named_by(store, *record);
+  if (!named.ok()) return named.status();
+  if (!may_read(*named, *record, statement, actor)) return Status(Code::not_own_party, denied);
+  return nlohmann::json{{"entry", std::move(*record)}, {"index", *index}};
+}
+
 using T = FieldType;
 
 constexpr Field voucher_fields[] = {
     {"voucher_id", T::text, true, "voucher", "the voucher"},
+};
+constexpr Field entry_fields[] = {
+    {"index", T::integer, true, "index", "the entry's index, 0 for the genesis"},
 };
 constexpr Field period_fields[] = {
     {"period", T::text, true, "period", "the period's name, e.g. 2026-11"},
 };
 
 constexpr Kind table[] = {
-    {"query.voucher", enterprise_role | provider_role | office_role, Poster::client, nullptr,
-     one_voucher, "voucher", "show",
-     "show a voucher: to its enterprise, its provider, or the office", voucher_fields},
+    {"query.voucher", enterprise_role | provider_role | office_role | auditor_role, Poster::client,
+     nullptr, one_voucher, "voucher", "show",
+     "show a voucher: to its enterprise, its provider, the office or an auditor", voucher_fields},
+    {"query.entry", enterprise_role | provider_role | office_role | node_role | auditor_role,
+     Poster::client, nullptr, one_entry, "entry", "show",
+     "show a whole ledger entry: to the parties it names, the office, an auditor or a peer it "
+     "concerns",
+     entry_fields},
     {"query.vouchers",
      enterprise_role,
      Poster::client,
@@ -157,7 +273,8 @@ namespace detail {
 constinit const std::span<const Kind> query_kinds{table};
 }  // namespace detail
 
-Result<nlohmann::json> query(const Store& store, const Statement& statement) {
+Result<nlohmann::json> query(const Store& store, const Statement& statement,
+                             const EntryAt& entry_at) {
   Result<nlohmann::json> actor = detail::require(store, Table::actors, statement.actor, "actor");
   if (!actor.ok()) return Status(Code::unknown_actor, "unknown actor " + statement.actor);
   const Kind* kind = find_kind(statement.kind);
@@ -168,7 +285,7 @@ Result<nlohmann::json> query(const Store& store, const Statement& statement) {
     return Status(Code::forbidden,
                   "a " + actor->value("role", "") + " may not run " + statement.kind);
   }
-  return kind->read(store, statement, *actor);
+  return kind->read(store, statement, *actor, entry_at);
 }
 
 }  // namespace innoclear::clearing

@@ -84,8 +84,8 @@ Result<nlohmann::json> register_actor(Store& store, const Statement& statement,
         subset_field(statement.body, "categories", service_categories);
     if (!categories.ok()) return categories.status();
     record["categories"] = *categories;
-  } else {
-    return Status(Code::bad_statement, "'role' must be enterprise or provider");
+  } else if (*role != "auditor") {  // an auditor reads (queries only) and needs nothing more
+    return Status(Code::bad_statement, "'role' must be enterprise, provider or auditor");
   }
   Result<std::optional<nlohmann::json>> existing = store.get(Table::actors, *id);
   if (!existing.ok()) return existing.status();
@@ -191,7 +191,7 @@ using T = FieldType;
 constexpr Field register_fields[] = {
     {"id", T::text, true, "id",
      "the actor's id: an enterprise's unified social credit code, a provider's own id"},
-    {"role", T::text, true, "role", "enterprise or provider"},
+    {"role", T::text, true, "role", "enterprise, provider or auditor (reads only)"},
     {"name", T::text, true, "name", "the name shown to people (at most 500 bytes)"},
     {"key", T::text, true, "public-key", "the actor's Ed25519 public key, base64"},
     {"categories", T::list, false, "categories",

@@ -151,7 +151,8 @@ void add_client_verbs(CLI::App& app, int& exit_code) {
   const std::map<std::string, std::string> group_help = {{"office", "finance office verbs"},
                                                          {"enterprise", "enterprise verbs"},
                                                          {"provider", "provider institution verbs"},
-                                                         {"voucher", "voucher reads for any role"}};
+                                                         {"voucher", "voucher reads for any role"},
+                                                         {"entry", "ledger entries, signed reads"}};
   for (const Kind& kind : clearing::kinds()) {
     if (kind.cli_group.empty()) continue;
     CLI::App*& group = groups[std::string(kind.cli_group)];

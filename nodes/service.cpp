@@ -361,7 +361,9 @@ Result<nlohmann::json> Service::query(const std::string& statement,
   }
   Result<ledger::ReadView> view = ledger_->view();
   if (!view.ok()) return view.status();
-  return clearing::query(LedgerStore(*view), incoming->statement);
+  const ledger::ReadView& snapshot = *view;
+  return clearing::query(LedgerStore(snapshot), incoming->statement,
+                         [&snapshot](std::uint64_t index) { return snapshot.entry(index); });
 }
 
 }  // namespace innoclear::nodes

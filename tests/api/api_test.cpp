@@ -9,6 +9,8 @@
 #include "clearing/credit_code.h"
 #include "clearing/kinds.h"
 #include "crypto/canonical_json.h"
+#include "crypto/encoding.h"
+#include "ledger/merkle.h"
 #include "nodes/data_dir.h"
 #include "nodes/node.h"
 #include "nodes/service.h"
@@ -61,6 +63,7 @@ struct Api {
   Party node{"node.BJ", seeded(1)};
   Party ent_a{enterprise_a, seeded(2)}, ent_b{enterprise_b, seeded(3)};
   Party prov_a{provider_a, seeded(4)}, prov_b{provider_b, seeded(5)};
+  Party auditor{"AUD-BJ-0001", seeded(6)};  // registered by the tests that need one
   std::atomic<int> nonce{0};
   std::vector<std::string> log;
   std::mutex log_mutex;
@@ -151,6 +154,17 @@ struct Api {
     return nlohmann::json::parse(response.body)["result"];
   }
 
+  void register_auditor() {
+    REQUIRE(ok(send(office, "actor.register",
+                    {{"id", auditor.id},
+                     {"key", public_of(auditor.key)},
+                     {"name", "Beijing Audit Bureau"},
+                     {"role", "auditor"}})));
+  }
+  HttpResponse read_entry(const Party& who, std::uint64_t index) {
+    return send(who, "query.entry", {{"index", index}});
+  }
+
   std::string issue_voucher(const Party& enterprise, const std::string& tag) {
     REQUIRE(ok(send(enterprise, "voucher.apply",
                     {{"application_id", tag}, {"category", "testing"}, {"face", 500'000}})));
@@ -206,16 +220,21 @@ TEST_CASE("a statement over HTTPS is recorded and answered with its entry", "[ap
   CHECK(logged_redeem);
 }
 
-TEST_CASE("public ledger reads: checkpoint, entries and proofs", "[api]") {
+TEST_CASE("public ledger reads: checkpoint and proofs, but no entries", "[api]") {
   Api api;
   REQUIRE(api.service->ledger().sign_checkpoint().ok());
   Result<HttpResponse> checkpoint = api.client->request("GET", "/v1/ledger/checkpoint");
   REQUIRE(checkpoint.ok());
   CHECK(checkpoint->body.rfind("innoclear.BJ\n17\n", 0) == 0);
-  Result<HttpResponse> entry = api.client->request("GET", "/v1/ledger/entries/0");
-  REQUIRE(entry.ok());
-  CHECK(entry->body.find("\"kind\":\"genesis\"") != std::string::npos);
-  CHECK(api.client->request("GET", "/v1/ledger/entries/99")->status == 400);
+  for (const std::string target : {"/v1/ledger/entries/0", "/v1/ledger/entries/1",
+                                   "/v1/ledger/entries/99", "/v1/ledger/entries"}) {
+    INFO(target);
+    Result<HttpResponse> entry = api.client->request("GET", target);
+    REQUIRE(entry.ok());
+    CHECK(entry->status == 403);
+    CHECK(Api::code_of(*entry) == "forbidden");
+    CHECK(entry->body.find(enterprise_a) == std::string::npos);
+  }
   Result<HttpResponse> inclusion =
       api.client->request("GET", "/v1/ledger/proof/inclusion?index=2&size=17");
   REQUIRE(inclusion.ok());
@@ -501,12 +520,17 @@ std::vector<Cell> matrix_cells(const int& tag_counter) {
 std::string run_cell(Api& api, const Cell& cell, const std::string& role,
                      const std::string& relation, const std::string& tag) {
   const bool other_party = relation == "other party";
-  const nlohmann::json body = cell.body(api, !(other_party && cell.names_objects), tag);
+  // An auditor is refused for its role before the body is read: no voucher is spent on it.
+  const bool auditor = role == "auditor";
+  const nlohmann::json body = auditor ? nlohmann::json::object()
+                                      : cell.body(api, !(other_party && cell.names_objects), tag);
   const Party& caller = role == "enterprise" ? api.ent_a
                         : role == "provider" ? api.prov_a
+                        : role == "auditor"  ? api.auditor
                                              : api.office;
   const std::string impersonated = role == "enterprise" ? enterprise_b
                                    : role == "provider" ? provider_b
+                                   : role == "auditor"  ? "AUD-BJ-0002"
                                                         : "office.TJ";
   const Party who{other_party && !cell.names_objects ? impersonated : caller.id,
                   crypto::KeyPair::from_seed(std::array<std::uint8_t, 32>{})};
@@ -516,7 +540,8 @@ std::string run_cell(Api& api, const Cell& cell, const std::string& role,
   const HttpResponse response =
       api.post(Api::route_of(cell.kind), statement.bytes, statement.signature_base64);
   const bool allowed = role == cell.role && relation == "own";
-  if (Api::ok(response) == allowed) return {};
+  const bool refused_as_auditor = relation != "own" || Api::code_of(response) == "forbidden";
+  if (Api::ok(response) == allowed && (!auditor || refused_as_auditor)) return {};
   return cell.kind + " by " + role + " (" + relation + "): HTTP " +
          std::to_string(response.status) + " " + Api::code_of(response);
 }
@@ -527,11 +552,12 @@ TEST_CASE(
     "authorisation matrix: each statement route succeeds only for its role, own party, own region",
     "[api][matrix]") {
   Api api;
+  api.register_auditor();  // a read-only role: refused every statement kind
   int tag_counter = 0;
   const std::vector<Cell> all_cells = matrix_cells(tag_counter);
   std::vector<std::string> unexpected;
   for (const Cell& cell : all_cells) {
-    for (const std::string role : {"enterprise", "provider", "office"}) {
+    for (const std::string role : {"enterprise", "provider", "office", "auditor"}) {
       for (const std::string relation : {"own", "other party", "other region"}) {
         const std::string tag = "T" + std::to_string(tag_counter++);
         const std::string line = run_cell(api, cell, role, relation, tag);
@@ -552,4 +578,105 @@ TEST_CASE(
     REQUIRE(cell != all_cells.end());
     CHECK(kind.roles == clearing::role_from_name(cell->role));
   }
+}
+
+TEST_CASE("a whole entry is read only by a signed query of those it concerns", "[api][privacy]") {
+  Api api;
+  api.register_auditor();
+  const std::string voucher = api.issue_voucher(api.ent_a, "A-PRIV");
+  api.confirmed_receipt(api.prov_a, api.ent_a, "R-PRIV");
+  HttpResponse redeemed =
+      api.send(api.ent_a, "voucher.redeem",
+               {{"provider", provider_a}, {"receipt_id", "R-PRIV"}, {"voucher_id", voucher}});
+  REQUIRE(Api::ok(redeemed));
+  const std::uint64_t index = nlohmann::json::parse(redeemed.body)["index"].get<std::uint64_t>();
+  const std::string bytes = *api.service->ledger().view()->entry(index);
+  SECTION("not without a signature: the route that served it is refused") {
+    Result<HttpResponse> open =
+        api.client->request("GET", "/v1/ledger/entries/" + std::to_string(index));
+    REQUIRE(open.ok());
+    CHECK(open->status == 403);
+    CHECK(open->body.find("PAY") == std::string::npos);
+    CHECK(open->body.find(enterprise_a) == std::string::npos);
+  }
+  SECTION("not by another enterprise or another provider") {
+    for (const Party* stranger : {&api.ent_b, &api.prov_b}) {
+      INFO(stranger->id);
+      const HttpResponse refused = api.read_entry(*stranger, index);
+      CHECK(refused.status == 403);
+      CHECK(Api::code_of(refused) == "not_own_party");
+      CHECK(refused.body.find(enterprise_a) == std::string::npos);
+    }
+  }
+  SECTION("by the enterprise and the provider it names, the office and an auditor") {
+    for (const Party* reader : {&api.ent_a, &api.prov_a, &api.office, &api.auditor}) {
+      INFO(reader->id);
+      const HttpResponse read = api.read_entry(*reader, index);
+      REQUIRE(read.status == 200);
+      const nlohmann::json answer = nlohmann::json::parse(read.body);
+      CHECK(answer["index"] == index);
+      CHECK(crypto::canonical_dump(answer["entry"]) == bytes);  // the recorded bytes exactly
+    }
+  }
+  SECTION("an auditor states nothing") {
+    const HttpResponse refused =
+        api.send(api.auditor, "voucher.apply",
+                 {{"application_id", "A-AUD"}, {"category", "testing"}, {"face", 1000}});
+    CHECK(refused.status == 403);
+    CHECK(Api::code_of(refused) == "forbidden");
+    CHECK(Api::ok(api.send(api.auditor, "query.voucher", {{"voucher_id", voucher}})));
+  }
+}
+
+TEST_CASE(
+    "authorisation matrix of queries: each query route is refused only to the roles its row "
+    "does not name",
+    "[api][matrix]") {
+  Api api;
+  api.register_auditor();
+  const std::vector<std::pair<std::string, const Party*>> roles = {{"enterprise", &api.ent_a},
+                                                                   {"provider", &api.prov_a},
+                                                                   {"office", &api.office},
+                                                                   {"auditor", &api.auditor}};
+  for (const clearing::Kind& kind : clearing::kinds()) {
+    if (!clearing::is_query(kind)) continue;
+    for (const auto& [role, who] : roles) {
+      INFO(kind.name << " by " << role);
+      const HttpResponse response =
+          api.send(*who, std::string(kind.name), nlohmann::json::object());
+      const bool forbidden = response.status == 403 && Api::code_of(response) == "forbidden";
+      CHECK(forbidden == ((kind.roles & clearing::role_from_name(role)) == 0));
+    }
+  }
+}
+
+TEST_CASE("anyone checks an entry's place in the signed checkpoint without reading the entry",
+          "[api][privacy]") {
+  Api api;
+  const std::uint64_t index = 2;  // a registration: private, its leaf hash public
+  const std::string bytes = *api.service->ledger().view()->entry(index);
+  REQUIRE(api.service->ledger().sign_checkpoint().ok());
+  Result<HttpResponse> note = api.client->request("GET", "/v1/ledger/checkpoint");
+  REQUIRE(note.ok());
+  const std::string text = note->body.substr(0, note->body.find("\n\n") + 1);
+  Result<ledger::CheckpointBody> checkpoint = ledger::parse_checkpoint_body(text);
+  REQUIRE(checkpoint.ok());
+  Result<HttpResponse> proof =
+      api.client->request("GET", "/v1/ledger/proof/inclusion?index=" + std::to_string(index) +
+                                     "&size=" + std::to_string(checkpoint->size));
+  REQUIRE(proof.ok());
+  REQUIRE(proof->status == 200);
+  const nlohmann::json json = nlohmann::json::parse(proof->body);
+  const auto hash_of = [](const nlohmann::json& base64) {
+    ledger::Hash hash{};
+    const crypto::Bytes decoded = *crypto::base64_decode(base64.get<std::string>());
+    REQUIRE(decoded.size() == hash.size());
+    std::copy(decoded.begin(), decoded.end(), hash.begin());
+    return hash;
+  };
+  std::vector<ledger::Hash> path;
+  for (const auto& hash : json["hashes"]) path.push_back(hash_of(hash));
+  const ledger::Hash leaf = hash_of(json["leaf_hash"]);
+  CHECK(leaf == ledger::leaf_hash(bytes));  // the leaf of the bytes its parties read
+  CHECK(ledger::verify_inclusion(index, checkpoint->size, leaf, path, checkpoint->root));
 }

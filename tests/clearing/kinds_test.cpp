@@ -23,10 +23,18 @@ struct Cast {
   std::map<unsigned, std::string> actor_of_role;
   Cast() {
     books.open_year();
+    books.seeds["AUD-BJ-0001"] = 90;
+    REQUIRE(books
+                .office("actor.register", {{"id", "AUD-BJ-0001"},
+                                           {"key", public_key_text(90)},
+                                           {"name", "Beijing Audit Bureau"},
+                                           {"role", "auditor"}})
+                .ok());
     actor_of_role = {{enterprise_role, enterprise_a},
                      {provider_role, lab},
                      {office_role, office_id},
-                     {node_role, node_id}};
+                     {node_role, node_id},
+                     {auditor_role, "AUD-BJ-0001"}};
   }
 };
 
@@ -57,6 +65,10 @@ TEST_CASE("Each kind has a unique name, exactly one of apply and read, and at le
     CHECK(find_kind(kind.name) == &kind);
     if (is_query(kind)) CHECK(kind.name.starts_with("query."));
   }
+  // Every role the matrix below runs, and no other.
+  CHECK(any_role == (enterprise_role | provider_role | office_role | node_role | auditor_role));
+  CHECK(role_from_name("auditor") == auditor_role);
+  CHECK(role_from_name("peer_office") == 0);
   CHECK(find_kind("voucher.cancel") == nullptr);
   CHECK(find_kind("") == nullptr);
 }
@@ -73,6 +85,8 @@ TEST_CASE(
       continue;
     }
     CHECK(route.starts_with("/v1/"));
+    // An auditor reads: it may run queries and state nothing.
+    if (!is_query(kind)) CHECK((kind.roles & auditor_role) == 0);
     CHECK(routes.insert(route).second);
     CHECK(kind_at_route(route) == &kind);
   }
@@ -108,7 +122,8 @@ TEST_CASE(
     "Authorization: every kind is refused to every role its row does not name, and only those") {
   for (const Kind& kind : kinds()) {
     if (kind.name == "genesis") continue;  // stated by the key it carries, before any actor exists
-    for (const unsigned role : {enterprise_role, provider_role, office_role, node_role}) {
+    for (const unsigned role :
+         {enterprise_role, provider_role, office_role, node_role, auditor_role}) {
       Cast cast;
       const std::string& actor = cast.actor_of_role.at(role);
       INFO(kind.name << " stated by " << actor);

@@ -66,6 +66,23 @@ check "office pays out" '"status":"paid"' "$bin" office payout "${office[@]}" --
 check "enterprise rates the service" '"rating":5' "$bin" enterprise rate "${enterprise[@]}" \
   --voucher "$voucher" --rating 5 --comment "很好"
 check "the office's report balances" '"paid":400000' "$bin" office report "${office[@]}"
+# Entries are private: read with a signed query by the parties they name, the office, an auditor.
+auditor_key=$("$bin" keygen --out "$work/auditor.key")
+stranger_key=$("$bin" keygen --out "$work/stranger.key")
+auditor=("${common[@]}" --key "$work/auditor.key" --actor AUD-BJ-1)
+stranger=("${common[@]}" --key "$work/stranger.key" --actor 91110000802100433B)
+check "office registers a read-only auditor" '"role":"auditor"' "$bin" office register \
+  "${office[@]}" --id AUD-BJ-1 --role auditor --name "Audit bureau" --public-key "$auditor_key"
+check "office registers another enterprise" '"role":"enterprise"' "$bin" office register \
+  "${office[@]}" --id 91110000802100433B --role enterprise --name "Other" --public-key "$stranger_key"
+check "the provider reads the receipt entry it signed" '"payment_ref":"BANK1"' "$bin" entry show \
+  "${provider[@]}" --index 6
+check "another enterprise may not read it" 'innoclear: not_own_party' "$bin" entry show \
+  "${stranger[@]}" --index 6
+check "the auditor reads the redemption entry" '"kind":"voucher.redeem"' "$bin" entry show \
+  "${auditor[@]}" --index 8
+check "the auditor may state nothing" 'innoclear: forbidden' "$bin" enterprise apply \
+  "${auditor[@]}" --application A9 --category testing --face 10
 check "an amount with three decimals is refused before sending" 'innoclear: invalid_argument' \
   "$bin" enterprise apply "${enterprise[@]}" --application A2 --category testing --face 1.234
 
