@@ -1,6 +1,7 @@
-// Floods against a running node (issue 12, "Floods") and its TLS policy (finding 10). Attackers
-// connect from 127.0.0.2 to 127.0.0.5 while a good client on 127.0.0.1 keeps making signed
-// requests. Quick by default (2,000 idle connections); INNOCLEAR_FLOOD_LONG=1 opens 10,000.
+// Floods against a running node (issue 12, "Floods") and its TLS policy
+// (finding 10). Attackers connect from 127.0.0.2 to 127.0.0.5 while a good
+// client on 127.0.0.1 keeps making signed requests. Quick by default (2,000
+// idle connections); INNOCLEAR_FLOOD_LONG=1 opens 10,000.
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <future>
@@ -13,7 +14,8 @@ using namespace innoclear::front_door;
 
 namespace {
 
-// Deadlines shortened so the test takes seconds; the defaults are checked below.
+// Deadlines shortened so the test takes seconds; the defaults are checked
+// below.
 api::ServerLimits flood_limits() {
   api::ServerLimits limits;
   limits.handshake_timeout_ms = 1'000;
@@ -22,18 +24,19 @@ api::ServerLimits flood_limits() {
 }
 
 bool long_mode() {
-  const char* value = std::getenv("INNOCLEAR_FLOOD_LONG");
+  const char *value = std::getenv("INNOCLEAR_FLOOD_LONG");
   return value != nullptr && std::string(value) == "1";
 }
 
-// Signed requests from 127.0.0.1 until `stop`; counts failures and the slowest answer.
+// Signed requests from 127.0.0.1 until `stop`; counts failures and the slowest
+// answer.
 struct GoodClient {
   std::atomic<bool> stop{false};
   std::atomic<int> served{0};
   std::atomic<int> failed{0};
   std::atomic<std::int64_t> slowest_ms{0};
 
-  void run(TestNode& node) {
+  void run(TestNode &node) {
     api::ClientOptions options = node.client_options();
     options.timeout_ms = 3'000;
     api::HttpsClient client(options);
@@ -56,8 +59,9 @@ struct GoodClient {
   }
 };
 
-// Waits until every socket was closed by the server, or `wait` passes; returns how many were.
-std::size_t wait_all_closed(const std::vector<int>& sockets, milliseconds wait) {
+// Waits until every socket was closed by the server, or `wait` passes; returns
+// how many were.
+std::size_t wait_all_closed(const std::vector<int> &sockets, milliseconds wait) {
   std::vector<bool> closed(sockets.size(), false);
   std::size_t count = 0;
   const auto deadline = steady_clock::now() + wait;
@@ -73,9 +77,58 @@ std::size_t wait_all_closed(const std::vector<int>& sockets, milliseconds wait) 
   return count;
 }
 
-void close_all(std::vector<int>& sockets) {
+void close_all(std::vector<int> &sockets) {
   for (const int socket : sockets) ::close(socket);
   sockets.clear();
+}
+
+// Idle TCP connections that never send a byte.
+std::vector<int> idle_connections(const char *source, std::uint16_t port, std::size_t count) {
+  std::vector<int> sockets;
+  for (std::size_t i = 0; i < count; ++i) {
+    sockets.push_back(connect_from(source, port));
+    REQUIRE(sockets.back() >= 0);
+  }
+  return sockets;
+}
+
+// Half-finished TLS handshakes: the first bytes of a ClientHello record, then
+// nothing.
+std::vector<int> half_open_handshakes(const char *source, std::uint16_t port, std::size_t count) {
+  std::vector<int> sockets = idle_connections(source, port, count);
+  for (const int socket : sockets) {
+    pollfd writable{socket, POLLOUT, 0};
+    REQUIRE(::poll(&writable, 1, 5'000) == 1);
+    const char prefix[] = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01};
+    (void)!::send(socket, prefix, sizeof prefix, MSG_NOSIGNAL);
+  }
+  return sockets;
+}
+
+// Slowloris: TLS sessions that have sent a request line and then trickle their
+// header.
+std::vector<std::unique_ptr<RawTls>> slow_headers(const char *source, std::uint16_t port,
+                                                  std::size_t count) {
+  std::vector<std::unique_ptr<RawTls>> sessions;
+  for (std::size_t i = 0; i < count; ++i) {
+    sessions.push_back(std::make_unique<RawTls>(source, port));
+    REQUIRE(sessions.back()->connected());
+    REQUIRE(sessions.back()->send("GET /v1/health HTTP/1.1\r\n"));
+  }
+  return sessions;
+}
+
+// Sends one header byte per session every 200 ms until the server has cut every
+// one, or `wait` passes; true if all were cut.
+bool trickle_until_cut(std::vector<std::unique_ptr<RawTls>> &sessions, milliseconds wait) {
+  const auto deadline = steady_clock::now() + wait;
+  while (steady_clock::now() < deadline) {
+    bool all_cut = true;
+    for (auto &session : sessions) all_cut = !session->send("X") && all_cut;
+    if (all_cut) return true;
+    std::this_thread::sleep_for(200ms);
+  }
+  return false;
 }
 
 }  // namespace
@@ -91,8 +144,10 @@ TEST_CASE("the default limits are the documented ones", "[flood]") {
   CHECK(limits.requests_burst_per_address == 1'000);
 }
 
-TEST_CASE("a flood of idle, slow and half-open connections leaves the good client served",
-          "[flood]") {
+TEST_CASE(
+    "a flood of idle, slow and half-open connections leaves the good "
+    "client served",
+    "[flood]") {
   const std::uint64_t descriptors_allowed = api::raise_descriptor_limit();
   const std::size_t idle_count = long_mode() ? 10'000 : 2'000;
   REQUIRE(descriptors_allowed > idle_count + 1'000);
@@ -100,41 +155,14 @@ TEST_CASE("a flood of idle, slow and half-open connections leaves the good clien
   const api::ServerLimits limits = flood_limits();
   const std::size_t descriptors_before = open_descriptors();
   const std::uint64_t rss_before = rss_bytes();
-
   GoodClient good;
   auto good_thread = std::async(std::launch::async, [&] { good.run(node); });
 
-  // Idle TCP connections that never send a byte, from one address.
-  std::vector<int> idle;
-  for (std::size_t i = 0; i < idle_count; ++i) {
-    const int socket = connect_from("127.0.0.2", node.port());
-    REQUIRE(socket >= 0);
-    idle.push_back(socket);
-  }
-  // Half-finished TLS handshakes: the first bytes of a ClientHello record, then nothing.
-  std::vector<int> half_open;
-  for (int i = 0; i < 100; ++i) {
-    const int socket = connect_from("127.0.0.3", node.port());
-    REQUIRE(socket >= 0);
-    pollfd writable{socket, POLLOUT, 0};
-    REQUIRE(::poll(&writable, 1, 5'000) == 1);
-    const char prefix[] = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01};
-    (void)!::send(socket, prefix, sizeof prefix, MSG_NOSIGNAL);
-    half_open.push_back(socket);
-  }
-  // Slowloris: a TLS session that sends its header one byte every 200 ms, forever.
-  std::vector<std::unique_ptr<RawTls>> slow;
-  for (int i = 0; i < 8; ++i) {
-    slow.push_back(std::make_unique<RawTls>("127.0.0.4", node.port()));
-    REQUIRE(slow.back()->connected());
-    REQUIRE(slow.back()->send("GET /v1/health HTTP/1.1\r\n"));
-  }
-  // A burst of new connections, opened and dropped.
-  for (int i = 0; i < 500; ++i) {
-    const int socket = connect_from("127.0.0.5", node.port());
-    REQUIRE(socket >= 0);
-    ::close(socket);
-  }
+  std::vector<int> idle = idle_connections("127.0.0.2", node.port(), idle_count);
+  std::vector<int> half_open = half_open_handshakes("127.0.0.3", node.port(), 100);
+  std::vector<std::unique_ptr<RawTls>> slow = slow_headers("127.0.0.4", node.port(), 8);
+  std::vector<int> burst = idle_connections("127.0.0.5", node.port(), 500);
+  close_all(burst);  // opened and dropped at once
 
   // While the attack holds: descriptors and memory stay bounded.
   std::this_thread::sleep_for(300ms);
@@ -143,21 +171,15 @@ TEST_CASE("a flood of idle, slow and half-open connections leaves the good clien
   const std::int64_t server_descriptors = static_cast<std::int64_t>(open_descriptors()) -
                                           static_cast<std::int64_t>(descriptors_before) -
                                           attacker_descriptors;
-  // Per address at most 64: idle (64) + half-open (64) + slow (8) + the burst's stragglers.
+  // Per address at most 64: idle (64) + half-open (64) + slow (8) + the burst's
+  // stragglers.
   CHECK(server_descriptors <=
         static_cast<std::int64_t>(3 * limits.connections_per_address_max + 16));
   CHECK(rss_bytes() < rss_before + 64 * 1024 * 1024);
 
-  // Slowloris trickles on; the header deadline cuts it all the same.
-  bool slow_cut = false;
-  const auto trickle_deadline = steady_clock::now() + 5s;
-  while (!slow_cut && steady_clock::now() < trickle_deadline) {
-    slow_cut = true;
-    for (auto& session : slow) slow_cut = !session->send("X") && slow_cut;
-    std::this_thread::sleep_for(200ms);
-  }
-  CHECK(slow_cut);
-  // The handshake deadline closes the idle and the half-open ones.
+  // Slowloris trickles on; the header deadline cuts it all the same. The
+  // handshake deadline closes the idle and the half-open ones.
+  CHECK(trickle_until_cut(slow, 5s));
   CHECK(wait_all_closed(idle, 10s) == idle.size());
   CHECK(wait_all_closed(half_open, 10s) == half_open.size());
 
@@ -170,8 +192,10 @@ TEST_CASE("a flood of idle, slow and half-open connections leaves the good clien
   close_all(half_open);
 }
 
-TEST_CASE("at the connection cap an idle kept-alive connection makes room for a new client",
-          "[flood]") {
+TEST_CASE(
+    "at the connection cap an idle kept-alive connection makes room for "
+    "a new client",
+    "[flood]") {
   api::ServerLimits limits = flood_limits();
   limits.connections_max = 4;
   limits.connections_per_address_max = 0;
@@ -207,8 +231,10 @@ TEST_CASE("at the connection cap with none idle, a new connection is closed at o
   close_all(pending);
 }
 
-TEST_CASE("one address beyond its request rate is answered 429 rate_limited with Retry-After",
-          "[flood]") {
+TEST_CASE(
+    "one address beyond its request rate is answered 429 rate_limited "
+    "with Retry-After",
+    "[flood]") {
   api::ServerLimits limits;
   limits.requests_per_address_per_second = 2;
   limits.requests_burst_per_address = 5;
@@ -236,8 +262,10 @@ TEST_CASE("one address beyond its request rate is answered 429 rate_limited with
   CHECK(served->status == 200);
 }
 
-TEST_CASE("TLS: CBC and SHA-1 suites are refused; TLS 1.3 and ECDHE with AEAD are served",
-          "[flood][tls]") {
+TEST_CASE(
+    "TLS: CBC and SHA-1 suites are refused; TLS 1.3 and ECDHE with AEAD "
+    "are served",
+    "[flood][tls]") {
   TestNode node;
   RawTls::Policy legacy;
   legacy.version_max = TLS1_2_VERSION;
