@@ -46,17 +46,42 @@ using Respond = std::function<void(HttpResponse)>;
 // another thread, which calls `respond` when done. Exactly one respond() per request.
 using Handler = std::function<void(HttpRequest request, Respond respond)>;
 
+// The bounds a server holds against floods (issue 12, "Floods"), as nginx or Envoy would: deadlines
+// for the handshake and for each request's header as a whole (not per byte), a cap per source
+// address and a global cap sized to the descriptors the process may open, idle kept-alive
+// connections closed first when the cap is reached, and a request rate per source address.
 struct ServerLimits {
-  std::size_t header_bytes_max = 8 * 1024;  // larger → 431, connection closed
-  std::size_t body_bytes_max = 64 * 1024;   // larger → 413, connection closed
-  std::uint32_t handshake_timeout_ms = 5'000;
+  std::size_t header_bytes_max = 8 * 1024;     // larger → 431, connection closed
+  std::size_t body_bytes_max = 64 * 1024;      // larger → 413, connection closed
+  std::uint32_t handshake_timeout_ms = 5'000;  // from accept to the end of the TLS handshake
+  // From the handshake, or from the first byte of a later request, to the end of the request's
+  // header: one deadline for the whole header (slowloris). Capped by read_timeout_ms.
+  std::uint32_t header_timeout_ms = 5'000;
   std::uint32_t read_timeout_ms = 10'000;  // from the first byte to the whole request
   std::uint32_t write_timeout_ms = 10'000;
   std::uint32_t idle_timeout_ms = 30'000;     // keep-alive wait for the next request
   std::uint32_t handler_timeout_ms = 30'000;  // no respond() by then → 503
-  std::size_t connections_max = 256;          // more are accepted and closed at once
-  std::uint32_t shutdown_grace_ms = 10'000;   // stop(): in-flight requests get this long
+  // Connections open at once; 0: the process's descriptor limit (RLIMIT_NOFILE, see
+  // raise_descriptor_limit) less descriptors_reserved. At the cap, the oldest connection that
+  // sits idle between requests is closed to let the new one in; with none idle, the new one is
+  // closed at once.
+  std::size_t connections_max = 0;
+  std::size_t descriptors_reserved = 256;  // for LMDB, peer clients, logs and the listener
+  // Connections open at once from one IP address; more are closed at once. 0: no cap.
+  std::size_t connections_per_address_max = 64;
+  // Requests per second from one IP address (a token bucket holding requests_burst_per_address);
+  // more are answered 429 rate_limited with Retry-After. 0: no limit.
+  std::uint32_t requests_per_address_per_second = 500;
+  std::uint32_t requests_burst_per_address = 1'000;
+  // The server's lines about single connections (refusals, timeouts) per second; more are
+  // counted and summed up in the next line that is written.
+  std::uint32_t log_lines_per_second_max = 20;
+  std::uint32_t shutdown_grace_ms = 10'000;  // stop(): in-flight requests get this long
 };
+
+// Raises this process's soft limit on open descriptors (RLIMIT_NOFILE) to its hard limit and
+// returns the soft limit now in force (unchanged if raising failed). A node calls it at start.
+std::uint64_t raise_descriptor_limit();
 
 struct ServerOptions {
   std::string host = "127.0.0.1";

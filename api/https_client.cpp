@@ -33,6 +33,19 @@
 namespace innoclear::api {
 
 namespace detail {
+// TLS 1.3 (all of whose suites are AEAD with ephemeral keys), or TLS 1.2 with ECDHE and an AEAD
+// cipher only: no CBC, no SHA-1 MAC, no static RSA key exchange. Server and client share it.
+constexpr char k_tls12_ciphers[] =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+bool apply_tls_policy(SSL_CTX* context) {
+  SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
+  SSL_CTX_set_options(context, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  return SSL_CTX_set_cipher_list(context, k_tls12_ciphers) == 1;
+}
+
 // Lowercase hex SHA-256 of the certificate's DER encoding; "" for no certificate. The server
 // (https_server.cpp) uses it too.
 std::string certificate_fingerprint(X509* certificate) {
@@ -110,8 +123,9 @@ struct HttpsClient::Impl {
 
 Status HttpsClient::Impl::configure() {
   SSL_CTX* context = tls.native_handle();
-  SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
-  SSL_CTX_set_options(context, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  if (!detail::apply_tls_policy(context)) {
+    return {Code::bad_certificate, "the TLS cipher policy was not accepted by OpenSSL"};
+  }
   options.server_certificate_fingerprint = lower_case(options.server_certificate_fingerprint);
 
   beast::error_code error;

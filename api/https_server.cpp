@@ -9,18 +9,21 @@
 // All Beast code of the server is in this file (Beast translation units are slow to compile).
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <cassert>
 #include <cctype>
+#include <cmath>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 // GCC 12 with -fsanitize reports a false -Wmaybe-uninitialized inside Beast's HTTP parser (a
@@ -42,6 +45,7 @@
 #pragma GCC diagnostic pop
 
 #include "api/https.h"
+#include "api/log_text.h"
 
 namespace innoclear::api {
 
@@ -49,6 +53,9 @@ namespace detail {
 // Lowercase hex SHA-256 of the certificate's DER encoding; "" for no certificate. Defined in
 // https_client.cpp, which the client shares.
 std::string certificate_fingerprint(X509* certificate);
+// TLS 1.3, or TLS 1.2 with ECDHE and AEAD only; false if OpenSSL refused the cipher list. Defined
+// in https_client.cpp: client and server hold the same policy.
+bool apply_tls_policy(SSL_CTX* context);
 }  // namespace detail
 
 namespace {
@@ -71,6 +78,11 @@ constexpr std::uint32_t k_accept_retry_ms = 100;
 constexpr std::uint32_t k_stop_close_wait_ms = 2'000;
 // How much one read waits for on an idle keep-alive connection before the request deadline starts.
 constexpr std::size_t k_first_read_bytes = 4096;
+// Source addresses remembered for their request rate while none of their connections is open;
+// beyond this, the ones whose bucket has refilled are forgotten (memory stays bounded).
+constexpr std::size_t k_addresses_remembered_max = 16 * 1024;
+// With no descriptor limit (RLIM_INFINITY), connections are capped here.
+constexpr std::size_t k_connections_unlimited_max = 1 << 20;
 
 std::string problem_json(unsigned status, std::string_view title) {
   return R"({"type":"about:blank","title":")" + std::string(title) + R"(","status":)" +
@@ -79,6 +91,19 @@ std::string problem_json(unsigned status, std::string_view title) {
 
 HttpResponse problem(unsigned status, std::string_view title) {
   return {status, "application/problem+json", problem_json(status, title), {}};
+}
+
+// 429 rate_limited in the form the routes answer refusals (api::problem_json): code, detail,
+// status, title, type.
+HttpResponse rate_limited(std::uint32_t retry_after_s) {
+  const std::string name(code_name(Code::rate_limited));
+  return {429,
+          "application/problem+json",
+          R"({"code":)" + std::to_string(static_cast<int>(Code::rate_limited)) +
+              R"(,"detail":"too many requests from this address; retry after )" +
+              std::to_string(retry_after_s) + R"( s","status":429,"title":")" + name +
+              R"(","type":"urn:innoclear:problem:)" + name + R"("})",
+          {{"Retry-After", std::to_string(retry_after_s)}}};
 }
 
 std::string lower_case(std::string_view text) {
@@ -98,25 +123,52 @@ std::string endpoint_text(const tcp::endpoint& endpoint) {
   return host + ":" + std::to_string(endpoint.port());
 }
 
+// connections_max, or when 0 the descriptor limit less the reserve (at least one connection).
+std::size_t connections_cap(const ServerLimits& limits) {
+  if (limits.connections_max > 0) return limits.connections_max;
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
+    return k_connections_unlimited_max;
+  }
+  const auto descriptors = static_cast<std::size_t>(limit.rlim_cur);
+  return descriptors > limits.descriptors_reserved + 1 ? descriptors - limits.descriptors_reserved
+                                                       : 1;
+}
+
 class Session;
+
+// One source IP address: its open connections and its request bucket.
+struct AddressEntry {
+  std::size_t connections = 0;
+  double tokens = 0;  // requests it may still make at once
+  std::chrono::steady_clock::time_point refilled;
+};
+
+enum class Admission { admitted, address_full, server_full };
 
 // What the server and every session share. Sessions may outlive the server's Impl by moments (the
 // io_context destroys their pending handlers), so this is reference-counted.
 struct ServerState {
   ServerLimits limits;
+  std::size_t connections_max = 0;  // limits.connections_max, or sized to the descriptor limit
   Handler handler;
   std::set<std::string> client_certificate_fingerprints;  // empty: no mutual TLS
   bool client_certificate_optional = false;
   std::function<void(const std::string&)> log;
   std::mutex log_mutex;  // the user's log need not be thread-safe
+  std::optional<LineBudget> log_budget;
 
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> sessions_live{0};
   std::atomic<std::uint64_t> next_session_id{0};
 
-  std::mutex mutex;                       // guards sessions and requests_in_flight
+  // Guards sessions, idle, addresses and requests_in_flight. Never held while a Session is
+  // destroyed (its destructor takes it).
+  std::mutex mutex;
   std::condition_variable requests_done;  // signalled when requests_in_flight drops
   std::map<std::uint64_t, std::weak_ptr<Session>> sessions;
+  std::map<std::uint64_t, std::weak_ptr<Session>> idle;  // waiting for a next request; oldest first
+  std::map<std::string, AddressEntry> addresses;
   std::size_t requests_in_flight = 0;  // read, not yet answered and written
 
   void say(const std::string& line) {
@@ -124,7 +176,110 @@ struct ServerState {
     std::lock_guard lock(log_mutex);
     log(line);
   }
+  // A line about one connection: within log_lines_per_second_max, or counted for later.
+  void say_limited(const std::string& line) {
+    if (!log) return;
+    const LineBudget::Verdict verdict = log_budget->take(std::chrono::steady_clock::now());
+    if (!verdict.admit) return;
+    std::lock_guard lock(log_mutex);
+    if (verdict.suppressed > 0) log("suppressed " + std::to_string(verdict.suppressed) + " lines");
+    log(line);
+  }
+
+  // On the acceptor strand: counts a new connection from `address` in, or says why not. At the
+  // global cap, `evicted` receives the oldest idle session, to be closed by the caller (outside
+  // the lock) to make room.
+  Admission admit(const std::string& address, std::shared_ptr<Session>& evicted);
+  // A session from `address` ended.
+  void release(std::uint64_t id, const std::string& address);
+  // Takes one request from the address's bucket; false (with the seconds until the next one)
+  // when it is empty.
+  bool take_request(const std::string& address, std::uint32_t& retry_after_s);
+
+ private:
+  // REQUIRES: mutex held (for the three below).
+  void refill(AddressEntry& entry, std::chrono::steady_clock::time_point now) const;
+  bool refilled_fully(AddressEntry& entry, std::chrono::steady_clock::time_point now) const;
+  void forget_quiet_addresses(std::chrono::steady_clock::time_point now);
 };
+
+void ServerState::refill(AddressEntry& entry, std::chrono::steady_clock::time_point now) const {
+  const double seconds = std::chrono::duration<double>(now - entry.refilled).count();
+  entry.tokens = std::min<double>(limits.requests_burst_per_address,
+                                  entry.tokens + seconds * limits.requests_per_address_per_second);
+  entry.refilled = now;
+}
+
+bool ServerState::refilled_fully(AddressEntry& entry,
+                                 std::chrono::steady_clock::time_point now) const {
+  refill(entry, now);
+  return limits.requests_per_address_per_second == 0 ||
+         entry.tokens >= limits.requests_burst_per_address;
+}
+
+// Addresses with no connection open are kept only while their bucket is not yet full again (so
+// reconnecting does not reset a rate); past k_addresses_remembered_max, all of them go.
+void ServerState::forget_quiet_addresses(std::chrono::steady_clock::time_point now) {
+  for (auto it = addresses.begin(); it != addresses.end();) {
+    const bool quiet = it->second.connections == 0 && refilled_fully(it->second, now);
+    it = quiet ? addresses.erase(it) : std::next(it);
+  }
+  if (addresses.size() < k_addresses_remembered_max) return;
+  std::erase_if(addresses, [](const auto& item) { return item.second.connections == 0; });
+}
+
+Admission ServerState::admit(const std::string& address, std::shared_ptr<Session>& evicted) {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mutex);
+  const auto known = addresses.find(address);
+  if (limits.connections_per_address_max > 0 && known != addresses.end() &&
+      known->second.connections >= limits.connections_per_address_max) {
+    return Admission::address_full;
+  }
+  if (sessions_live >= connections_max) {
+    while (!evicted && !idle.empty()) {
+      evicted = idle.begin()->second.lock();
+      idle.erase(idle.begin());
+    }
+    if (!evicted) return Admission::server_full;
+  }
+  if (known == addresses.end() && addresses.size() >= k_addresses_remembered_max) {
+    forget_quiet_addresses(now);
+  }
+  auto [entry, added] = addresses.try_emplace(address);
+  if (added) entry->second = {0, static_cast<double>(limits.requests_burst_per_address), now};
+  entry->second.connections++;
+  sessions_live++;
+  return Admission::admitted;
+}
+
+void ServerState::release(std::uint64_t id, const std::string& address) {
+  std::lock_guard lock(mutex);
+  sessions.erase(id);
+  idle.erase(id);
+  sessions_live--;
+  const auto entry = addresses.find(address);
+  if (entry == addresses.end()) return;
+  if (--entry->second.connections == 0 &&
+      refilled_fully(entry->second, std::chrono::steady_clock::now())) {
+    addresses.erase(entry);
+  }
+}
+
+bool ServerState::take_request(const std::string& address, std::uint32_t& retry_after_s) {
+  if (limits.requests_per_address_per_second == 0) return true;
+  std::lock_guard lock(mutex);
+  const auto entry = addresses.find(address);
+  if (entry == addresses.end()) return true;  // not counted in (cannot happen while open)
+  refill(entry->second, std::chrono::steady_clock::now());
+  if (entry->second.tokens >= 1) {
+    entry->second.tokens -= 1;
+    return true;
+  }
+  const double wait_s = (1 - entry->second.tokens) / limits.requests_per_address_per_second;
+  retry_after_s = static_cast<std::uint32_t>(std::max(1.0, std::ceil(wait_s)));
+  return false;
+}
 
 // Respond closures post to a session only while `open`; stop() shuts it before the I/O threads end.
 struct RespondGate {
@@ -134,9 +289,11 @@ struct RespondGate {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, ssl::context& tls, std::shared_ptr<ServerState> state,
-          std::shared_ptr<RespondGate> gate)
+  // REQUIRES: state->admit() admitted the connection from `address`; ~Session releases it.
+  Session(tcp::socket socket, std::string address, ssl::context& tls,
+          std::shared_ptr<ServerState> state, std::shared_ptr<RespondGate> gate)
       : state_(std::move(state)),
+        address_(std::move(address)),
         gate_(std::move(gate)),
         id_(state_->next_session_id++),
         stream_(std::move(socket), tls),
@@ -150,9 +307,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   ~Session() {
     finish_in_flight();
-    std::lock_guard lock(state_->mutex);
-    state_->sessions.erase(id_);
-    state_->sessions_live--;
+    state_->release(id_, address_);
   }
 
   std::uint64_t id() const { return id_; }
@@ -166,6 +321,13 @@ class Session : public std::enable_shared_from_this<Session> {
     net::post(stream_.get_executor(), [self = self(), done = std::move(done)] {
       if (self->phase_ != Phase::handling && self->phase_ != Phase::writing) self->close_socket();
       done();
+    });
+  }
+  // The server is at its connection cap: closes this connection if it still waits, idle, for a
+  // next request. Any thread.
+  void close_if_waiting() {
+    net::post(stream_.get_executor(), [self = self()] {
+      if (self->waiting_) self->close_socket();
     });
   }
   // stop(), last phase. Any thread.
@@ -216,12 +378,14 @@ class Session : public std::enable_shared_from_this<Session> {
     if (state_->stopping) return close_socket();
     phase_ = Phase::reading;
     if (buffer_.size() > 0) return read_request();  // pipelined bytes are already here
+    set_waiting(true);  // the first to be closed when the server is full
     lowest().expires_after(milliseconds(limits().idle_timeout_ms));
     stream_.async_read_some(buffer_.prepare(k_first_read_bytes),
                             beast::bind_front_handler(&Session::on_first_bytes, self()));
   }
 
   void on_first_bytes(beast::error_code error, std::size_t bytes) {
+    set_waiting(false);
     if (phase_ == Phase::closed) return;
     if (error) return close_socket();
     buffer_.commit(bytes);
@@ -234,6 +398,17 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(
         static_cast<std::uint32_t>(std::min<std::size_t>(limits().header_bytes_max, UINT32_MAX)));
     parser_->body_limit(static_cast<std::uint64_t>(limits().body_bytes_max));
+    // One deadline for the whole header, however slowly its bytes trickle in.
+    lowest().expires_after(
+        milliseconds(std::min(limits().header_timeout_ms, limits().read_timeout_ms)));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::on_header, self()));
+  }
+
+  void on_header(beast::error_code error, std::size_t bytes) {
+    if (phase_ == Phase::closed) return;
+    if (error) return on_read(error, bytes);
+    if (parser_->is_done()) return dispatch_request();
     lowest().expires_after(milliseconds(limits().read_timeout_ms));
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::on_read, self()));
@@ -275,7 +450,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void dispatch_request() {
     HttpRequest request = take_request();
-    request_line_ = request.method + " " + request.target;
+    request_line_ = log_text(request.method + " " + request.target);
+    std::uint32_t retry_after_s = 0;
+    if (!state_->take_request(address_, retry_after_s)) {
+      state_->say_limited("rate limited " + peer_address_ + ": " + request_line_);
+      return write(rate_limited(retry_after_s), keep_alive_ && !state_->stopping);
+    }
     phase_ = Phase::handling;
     const std::uint64_t request_number = ++request_number_;
     start_in_flight();
@@ -285,10 +465,10 @@ class Session : public std::enable_shared_from_this<Session> {
     try {
       state_->handler(std::move(request), make_respond(request_number));
     } catch (const std::exception& exception) {
-      state_->say("handler failed on " + request_line_ + ": " + exception.what());
+      state_->say_limited("handler failed on " + request_line_ + ": " + exception.what());
       on_respond(request_number, problem(500, "Internal Server Error"));
     } catch (...) {
-      state_->say("handler failed on " + request_line_);
+      state_->say_limited("handler failed on " + request_line_);
       on_respond(request_number, problem(500, "Internal Server Error"));
     }
   }
@@ -316,8 +496,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_handler_timeout(std::uint64_t request_number, beast::error_code error) {
     if (error || phase_ != Phase::handling || request_number != request_number_) return;
-    state_->say("no response within " + std::to_string(limits().handler_timeout_ms) + " ms to " +
-                request_line_ + " from " + peer_address_ + ": 503");
+    state_->say_limited("no response within " + std::to_string(limits().handler_timeout_ms) +
+                        " ms to " + request_line_ + " from " + peer_address_ + ": 503");
     on_respond(request_number, problem(503, "Service Unavailable"));
   }
 
@@ -344,7 +524,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     for (const auto& [name, value] : response.headers) {
       if (name.empty() || !header_text_is_safe(name) || !header_text_is_safe(value)) {
-        state_->say("dropped an unsafe response header on " + request_line_);
+        state_->say_limited("dropped an unsafe response header on " + request_line_);
         continue;
       }
       response_.insert(name, value);
@@ -387,12 +567,24 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void close_socket() {
+    set_waiting(false);
     phase_ = Phase::closed;
     handler_timer_.cancel();
     finish_in_flight();
     beast::error_code ignored;
     lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
     lowest().close();
+  }
+
+  void set_waiting(bool waiting) {
+    if (waiting_ == waiting) return;
+    waiting_ = waiting;
+    std::lock_guard lock(state_->mutex);
+    if (waiting) {
+      state_->idle.emplace(id_, weak_from_this());
+    } else {
+      state_->idle.erase(id_);
+    }
   }
 
   void start_in_flight() {
@@ -411,6 +603,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   const std::shared_ptr<ServerState> state_;
+  const std::string address_;  // the client's IP address, without the port
   const std::shared_ptr<RespondGate> gate_;
   const std::uint64_t id_;
   beast::ssl_stream<beast::tcp_stream> stream_;
@@ -428,6 +621,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = false;
   unsigned version_ = 11;
   bool in_flight_ = false;  // counted in state_->requests_in_flight
+  bool waiting_ = false;    // idle between requests: listed in state_->idle
 };
 
 // Counts down posted tasks so stop() can wait for them, within a bound.
@@ -469,6 +663,8 @@ struct HttpsServer::Impl {
         state(std::make_shared<ServerState>()),
         gate(std::make_shared<RespondGate>()) {
     state->limits = options.limits;
+    state->connections_max = connections_cap(options.limits);
+    state->log_budget.emplace(options.limits.log_lines_per_second_max);
     state->handler = std::move(handler);
     state->client_certificate_fingerprints = options.client_certificate_fingerprints;
     state->client_certificate_optional = options.client_certificate_optional;
@@ -500,9 +696,10 @@ struct HttpsServer::Impl {
 
 Status HttpsServer::Impl::configure_tls() {
   SSL_CTX* context = tls.native_handle();
-  SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
-  SSL_CTX_set_options(context, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                                   SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
+  if (!detail::apply_tls_policy(context)) {
+    return {Code::bad_certificate, "the TLS cipher policy was not accepted by OpenSSL"};
+  }
+  SSL_CTX_set_options(context, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
   // Clients keep one connection open instead of resuming sessions.
   SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_OFF);
   SSL_CTX_set_num_tickets(context, 0);
@@ -618,18 +815,29 @@ void HttpsServer::Impl::on_accept(beast::error_code error, tcp::socket socket) {
     socket.close(ignored);
     return;
   }
-  // Only this strand adds sessions, so the count cannot pass the limit between check and add.
-  if (state->sessions_live >= state->limits.connections_max) {
-    state->say("refused connection from " + endpoint_text(socket.remote_endpoint(ignored)) + ": " +
-               std::to_string(state->limits.connections_max) + " connections open");
+  // Only this strand admits sessions, so the counts cannot pass their limits between check and add.
+  const tcp::endpoint remote = socket.remote_endpoint(ignored);
+  const std::string address = remote.address().to_string();
+  std::shared_ptr<Session> evicted;
+  const Admission admission = state->admit(address, evicted);
+  if (evicted) {
+    evicted->close_if_waiting();
+    evicted.reset();  // outside the state's lock: this may run ~Session
+  }
+  if (admission != Admission::admitted) {
+    state->say_limited(
+        "refused connection from " + endpoint_text(remote) + ": " +
+        (admission == Admission::address_full
+             ? std::to_string(state->limits.connections_per_address_max) +
+                   " connections open from this address"
+             : std::to_string(state->connections_max) + " connections open, none idle"));
     socket.close(ignored);
     return accept_next();
   }
-  auto session = std::make_shared<Session>(std::move(socket), tls, state, gate);
+  auto session = std::make_shared<Session>(std::move(socket), address, tls, state, gate);
   {
     std::lock_guard lock(state->mutex);
     state->sessions.emplace(session->id(), session);
-    state->sessions_live++;
   }
   session->start();
   accept_next();
@@ -714,5 +922,16 @@ HttpsServer::~HttpsServer() {
 std::uint16_t HttpsServer::port() const { return impl_->port; }
 
 void HttpsServer::stop() { impl_->stop(); }
+
+std::uint64_t raise_descriptor_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return static_cast<std::uint64_t>(limit.rlim_cur);
+}
 
 }  // namespace innoclear::api

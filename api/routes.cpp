@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <set>
 
+#include "api/log_text.h"
 #include "clearing/kinds.h"
 #include "crypto/canonical_json.h"
 #include "crypto/encoding.h"
@@ -57,6 +59,34 @@ std::string actor_of(const std::string& body) {
 }
 
 std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
+
+// The route a path falls under, as metrics label it: one of a fixed set whatever paths arrive, so
+// that distinct unknown paths cannot grow the metrics (issue 12, finding 6).
+std::string route_template(const std::string& path) {
+  static const std::set<std::string, std::less<>> fixed = {"/metrics",
+                                                           "/v1/health",
+                                                           "/v1/ledger/checkpoint",
+                                                           "/v1/ledger/proof/inclusion",
+                                                           "/v1/ledger/proof/consistency",
+                                                           std::string(nodes::peer_requests_path),
+                                                           "/v1/peer/period",
+                                                           "/v1/federation",
+                                                           "/v1/federation/forks"};
+  if (fixed.contains(path)) return path;
+  if (path.starts_with("/v1/ledger/entries/")) return "/v1/ledger/entries/{i}";
+  if (path.starts_with("/v1/witness/")) return "/v1/witness/{region}";
+  if (clearing::kind_at_route(path) != nullptr) return path;
+  if (path.starts_with("/v1/query/")) return "/v1/query/{name}";
+  return "other";
+}
+
+// The first header whose value holds a control byte, or nullopt.
+std::optional<std::string> unclean_header(const HttpRequest& request) {
+  for (const auto& [name, value] : request.headers) {
+    if (!is_clean_header_value(value)) return name;
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -188,15 +218,20 @@ unsigned http_status(Code code) {
 
 std::string problem_json(const Status& status) {
   const std::string name(code_name(status.code()));
+  // The detail may quote what a client sent: made valid, bounded UTF-8 so that dumping it cannot
+  // fail (canonical_dump asserts valid UTF-8).
   return crypto::canonical_dump({{"code", static_cast<int>(status.code())},
-                                 {"detail", status.message()},
+                                 {"detail", log_text(status.message(), problem_detail_bytes_max)},
                                  {"status", http_status(status.code())},
                                  {"title", name},
                                  {"type", "urn:innoclear:problem:" + name}});
 }
 
 Routes::Routes(nodes::Service& service, std::function<void(const std::string&)> log)
-    : service_(service), log_(std::move(log)), metrics_(std::make_unique<Metrics>()) {
+    : service_(service),
+      log_(std::move(log)),
+      metrics_(std::make_unique<Metrics>()),
+      failure_log_budget_(std::make_unique<LineBudget>(failure_log_lines_per_second_max)) {
   if (!log_) log_ = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
 }
 
@@ -294,32 +329,53 @@ Result<std::optional<HttpResponse>> federation_read(nodes::Federation& federatio
 struct Finish {
   Routes::Metrics* metrics;
   const std::function<void(const std::string&)>* log;
+  LineBudget* failure_log_budget;
   std::string path;
-  std::string actor;
+  std::string actor;   // as the body claims it: authenticated only by a 2xx on a signed route
+  std::string remote;  // the client's "ip:port"
   std::chrono::steady_clock::time_point received;
   Respond respond;
   // A peer's routine reads (its witness polls checkpoints every second) are counted in the
   // metrics but not logged line by line; anything else, and any failure, is.
   bool routine = false;
+  bool signed_route = false;  // a statement or a query: its body carries a signature
 
   void operator()(HttpResponse response, const Status& status) const {
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - received)
             .count();
     const std::string code(code_name(status.code()));
-    metrics->record(path.rfind("/v1/ledger/entries/", 0) == 0 ? "/v1/ledger/entries" : path, code,
-                    ms);
-    if (!(routine && response.status == 200)) {
-      (*log)(crypto::canonical_dump({{"actor", actor},
-                                     {"latency_us", static_cast<std::int64_t>(ms * 1000)},
-                                     {"outcome", code},
-                                     {"route", path},
-                                     {"status", response.status},
-                                     {"time_ms", nodes::system_clock_ms()}}));
-    }
+    metrics->record(route_template(path), code, ms);
+    if (!(routine && response.status == 200)) log_line(response.status, code, ms);
     respond(std::move(response));
   }
   void fail(const Status& status) const { (*this)(problem(status), status); }
+
+  // Every request-supplied field goes through log_text: valid UTF-8, bounded, whatever was sent.
+  // Failures are rate-limited (a flood of refusals cannot flood the log); the first line after a
+  // suppression says how many were left out.
+  void log_line(unsigned http_status, const std::string& code, double ms) const {
+    if (http_status >= 400) {
+      const LineBudget::Verdict verdict =
+          failure_log_budget->take(std::chrono::steady_clock::now());
+      if (!verdict.admit) return;
+      if (verdict.suppressed > 0) {
+        (*log)(crypto::canonical_dump(
+            {{"suppressed", verdict.suppressed}, {"time_ms", nodes::system_clock_ms()}}));
+      }
+    }
+    nlohmann::json line = {{"latency_us", static_cast<std::int64_t>(ms * 1000)},
+                           {"outcome", code},
+                           {"remote", log_text(remote)},
+                           {"route", log_text(path)},
+                           {"status", http_status},
+                           {"time_ms", nodes::system_clock_ms()}};
+    if (!actor.empty()) {
+      const bool authenticated = signed_route && http_status / 100 == 2;
+      line[authenticated ? "actor" : "claimed_actor"] = log_text(actor);
+    }
+    (*log)(crypto::canonical_dump(line));
+  }
 };
 
 // GET routes but /metrics: health, the federation's, then the ledger's.
@@ -357,7 +413,7 @@ void answer_query(nodes::Service& service, nodes::Federation* federation,
 
 // POST routes: a peer's batch of requests, a signed query, or a signed statement to record.
 void answer_post(nodes::Service& service, nodes::Federation* federation, HttpRequest request,
-                 const Finish& finish) {
+                 Finish finish) {
   const std::string& path = finish.path;
   if (path == nodes::peer_requests_path && federation != nullptr) {
     federation->answerer().answer(
@@ -370,6 +426,7 @@ void answer_post(nodes::Service& service, nodes::Federation* federation, HttpReq
   const std::optional<std::string> signature = request.header("innoclear-signature");
   const clearing::Kind* kind = clearing::kind_at_route(path);
   if (kind == nullptr) return finish.fail(Status(Code::not_found, "no route " + path));
+  finish.signed_route = true;
   if (!signature) {
     return finish.fail(Status(Code::bad_signature, "missing Innoclear-Signature header"));
   }
@@ -391,13 +448,24 @@ void answer_post(nodes::Service& service, nodes::Federation* federation, HttpReq
 }  // namespace
 
 void Routes::handle(HttpRequest request, Respond respond) {
-  const Finish finish{metrics_.get(),
-                      &log_,
-                      path_of(request.target),
-                      actor_of(request.body),
-                      request.received,
-                      std::move(respond),
-                      request.method == "GET" && !request.peer_certificate_fingerprint.empty()};
+  Finish finish{metrics_.get(),
+                &log_,
+                failure_log_budget_.get(),
+                path_of(request.target),
+                actor_of(request.body),
+                request.peer_address,
+                request.received,
+                std::move(respond),
+                request.method == "GET" && !request.peer_certificate_fingerprint.empty()};
+  // Before anything reads them: a target must be printable ASCII (RFC 3986 percent-encodes the
+  // rest) and header values free of control bytes (issue 12, finding 1).
+  if (!is_printable_ascii_target(request.target)) {
+    return finish.fail(Status(Code::bad_target, "the request target must be printable ASCII"));
+  }
+  if (std::optional<std::string> header = unclean_header(request)) {
+    return finish.fail(
+        Status(Code::bad_target, "header " + log_text(*header) + " holds a control byte"));
+  }
   if (request.method == "GET") {
     if (finish.path == "/metrics") {
       return finish({200, "text/plain; version=0.0.4", metrics_text(), {}}, Status::success());
@@ -407,7 +475,8 @@ void Routes::handle(HttpRequest request, Respond respond) {
   if (request.method != "POST") {
     return finish.fail(Status(Code::not_found, "no route " + finish.path));
   }
-  answer_post(service_, federation_.load(std::memory_order_acquire), std::move(request), finish);
+  answer_post(service_, federation_.load(std::memory_order_acquire), std::move(request),
+              std::move(finish));
 }
 
 std::string Routes::metrics_text() const {
@@ -417,8 +486,9 @@ std::string Routes::metrics_text() const {
   {
     std::lock_guard lock(metrics_->mutex);
     for (const auto& [labels, count] : metrics_->requests) {
-      out += "innoclear_requests_total{route=\"" + labels.first + "\",outcome=\"" + labels.second +
-             "\"} " + std::to_string(count) + "\n";
+      out += "innoclear_requests_total{route=\"" + prometheus_label(labels.first) +
+             "\",outcome=\"" + prometheus_label(labels.second) + "\"} " + std::to_string(count) +
+             "\n";
     }
     out +=
         "# HELP innoclear_request_latency_ms Request latency.\n"

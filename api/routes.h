@@ -17,6 +17,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -27,14 +28,26 @@
 
 namespace innoclear::api {
 
+class LineBudget;
+
+// Refusals logged per second at most; the rest are counted in a "suppressed" line.
+constexpr std::uint32_t failure_log_lines_per_second_max = 20;
+// Bound of a problem's "detail" (it may quote what a client sent).
+constexpr std::size_t problem_detail_bytes_max = 1024;
+
 // HTTP status for a stable reason code.
 unsigned http_status(Code code);
-// RFC 9457 body: {"code","detail","status","title","type"}.
+// RFC 9457 body: {"code","detail","status","title","type"}. Never fails: the detail is made valid
+// UTF-8 of at most problem_detail_bytes_max bytes (api/log_text.h).
 std::string problem_json(const Status& status);
 
 class Routes {
  public:
-  // `log` receives one JSON line per request (default: stderr).
+  // `log` receives one JSON line per request (default: stderr): "route" (the path), "remote"
+  // (ip:port), "status", "outcome", "latency_us", "time_ms", and the body's actor as
+  // "claimed_actor", or as "actor" once a signed route answered 2xx. Each field that comes from the
+  // request is valid UTF-8 of at most log_field_bytes_max bytes; refusals beyond
+  // failure_log_lines_per_second_max a second are summed up in a {"suppressed":K} line.
   explicit Routes(nodes::Service& service, std::function<void(const std::string&)> log = {});
   ~Routes();
   void handle(HttpRequest request, Respond respond);
@@ -53,6 +66,7 @@ class Routes {
   std::atomic<nodes::Federation*> federation_{nullptr};
   std::function<void(const std::string&)> log_;
   std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<LineBudget> failure_log_budget_;
 };
 
 }  // namespace innoclear::api

@@ -1,9 +1,11 @@
 // `innoclear node`: one region's node serving its HTTPS API until SIGINT or SIGTERM.
 #include <csignal>
 #include <cstdio>
+#include <memory>
 
 #include "api/host.h"
 #include "cli/cli.h"
+#include "cli/node_log.h"
 #include "nodes/node.h"
 
 namespace innoclear::cli {
@@ -16,6 +18,11 @@ struct NodeArguments {
   std::string data;
   std::string listen = "127.0.0.1:8443";
   std::string manifest;  // empty: a node on its own
+  std::uint64_t log_bytes_max = node_log_bytes_max;
+  // Per source address; 0: no limit (a benchmark's load generator is one address).
+  std::uint32_t requests_per_address_per_second =
+      api::ServerLimits{}.requests_per_address_per_second;
+  std::size_t connections_per_address_max = api::ServerLimits{}.connections_per_address_max;
 };
 
 // "HOST:PORT"; port 0 lets the system pick a free port (tests): the node prints the one it got.
@@ -48,9 +55,14 @@ Status run_node(const NodeArguments& arguments, const sigset_t& signals) {
   api::HostOptions host_options;
   host_options.server.host = address->first;
   host_options.server.port = address->second;
-  host_options.server.log = [](const std::string& line) {
-    std::fprintf(stderr, "%s\n", line.c_str());
-  };
+  auto log = std::make_shared<NodeLog>(arguments.log_bytes_max);
+  host_options.server.log = [log](const std::string& line) { log->write(line); };
+  host_options.request_log = [log](const std::string& line) { log->write(line); };
+  // The connection cap is sized to the descriptors the process may open: as many as it is allowed.
+  api::raise_descriptor_limit();
+  host_options.server.limits.requests_per_address_per_second =
+      arguments.requests_per_address_per_second;
+  host_options.server.limits.connections_per_address_max = arguments.connections_per_address_max;
   Result<std::unique_ptr<api::Host>> host = api::Host::start(**node, host_options);
   if (!host.ok()) return host.status();
   nodes::Service& service = (*node)->service();
@@ -78,6 +90,15 @@ void add_node_verbs(CLI::App& app, int& exit_code) {
       ->default_val("127.0.0.1:8443");
   verb->add_option("--manifest", arguments->manifest,
                    "federation manifest (JSON): serve peers and clear with them");
+  verb->add_option("--log-bytes-max", arguments->log_bytes_max,
+                   "rotate the log (stderr, when a file) to <file>.1 at this size")
+      ->default_val(node_log_bytes_max);
+  verb->add_option("--requests-per-address-per-second", arguments->requests_per_address_per_second,
+                   "requests one IP address may make per second (0: no limit)")
+      ->default_val(arguments->requests_per_address_per_second);
+  verb->add_option("--connections-per-address-max", arguments->connections_per_address_max,
+                   "connections one IP address may hold open (0: no limit)")
+      ->default_val(arguments->connections_per_address_max);
   verb->callback([arguments, &exit_code] {
     sigset_t signals;
     sigemptyset(&signals);
