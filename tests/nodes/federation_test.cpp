@@ -11,7 +11,7 @@ using clearing::Table;
 
 namespace {
 
-const std::string enterprise_id = "91350100M000100Y43";
+const std::string enterprise_id = "91110108M000100Y4Q";
 const std::string provider_id = "P-TJ-LAB";
 const crypto::KeyPair enterprise_key = seeded_key(2);
 const crypto::KeyPair provider_key = seeded_key(3);
@@ -207,7 +207,8 @@ TEST_CASE("A dead peer delays a redemption and a lost reply never doubles it", "
   CHECK(sender.status()["delivered"] == 1);
 
   CHECK(books.home.state(Table::vouchers, books.voucher)["status"] == "redeemed");
-  const nlohmann::json stats = books.lab.state(Table::provider_stats, provider_id + "|2026-09");
+  const nlohmann::json stats =
+      books.lab.state(Table::provider_stats, "TJ|" + provider_id + "|2026-09");
   CHECK(stats["services"] == 1);
   CHECK(books.lines(books.lab).size() == 1);
   CHECK(books.lines(books.home).size() == 1);
