@@ -70,10 +70,10 @@ enum class Code : std::uint16_t {
   nonce_conflict = 4009,
   id_conflict = 4010,
   unknown_kind = 4011,
-  unknown_field = 4012,   // a body field the statement's kind does not define
-  rate_limited = 4013,    // too many requests from this actor, peer or address; retry later
-  bad_target = 4014,      // a request target or header that is not printable ASCII
-  invalid_id = 4015,      // an id outside its charset or length
+  unknown_field = 4012,  // a body field the statement's kind does not define
+  rate_limited = 4013,   // too many requests from this actor, peer or address; retry later
+  bad_target = 4014,     // a request target or header that is not printable ASCII
+  invalid_id = 4015,     // an id outside its charset or length
 
   // 5xxx: the voucher rules (clearing/).
   amount_invalid = 5001,
