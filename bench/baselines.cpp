@@ -40,7 +40,7 @@ nodes::SignedStatement sample_statement(const crypto::KeyPair& key) {
   return nodes::sign_statement(key, "P-BENCH", "receipt.record",
                                {{"category", "testing"},
                                 {"contract_sha256", document_sha256},
-                                {"enterprise", "91110000MA1000000X"},
+                                {"enterprise", "91110000MA1000009K"},
                                 {"invoice_sha256", document_sha256},
                                 {"paid", 800'000},
                                 {"payment_ref", "PAY"},

@@ -62,8 +62,7 @@ std::uint64_t enterprises_for(std::uint64_t vouchers) {
 }
 
 std::string bench_credit_code(std::uint64_t n) {
-  std::string first = "91110000MA" + std::to_string(1'000'000 + n).substr(0, 7);
-  return first + clearing::credit_code_check_character(first);
+  return clearing::complete_credit_code("91110000M" + std::to_string(1'000'000 + n).substr(0, 7));
 }
 
 nlohmann::json bench_policy_body(const std::vector<std::string>& accepted_regions) {

@@ -47,13 +47,27 @@ struct CsvRow {
   std::string settlement_sha256{};
 };
 
+// The columns holding numbers (amounts, indexes), which a spreadsheet must read as numbers.
+constexpr std::array<bool, csv_columns.size()> numeric_columns = {
+    false, false, false, false, false, false, false, false, true, true, true, false, false, false};
+
+// A text cell a spreadsheet would take for a formula (=, +, -, @, or a tab or carriage return
+// before one): OWASP's CSV injection advice is to prefix a single quote and quote the cell.
+bool looks_like_formula(std::string_view field) {
+  return !field.empty() &&
+         std::string_view("=+-@\t\r").find(field.front()) != std::string_view::npos;
+}
+
 // RFC 4180: a field holding a separator, a quote or a line break is quoted, its quotes doubled.
-void append_csv_field(std::string& out, std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+// A text field that looks like a formula is neutralised; numbers are written as they are.
+void append_csv_field(std::string& out, std::string_view field, bool numeric) {
+  const bool formula = !numeric && looks_like_formula(field);
+  if (!formula && field.find_first_of(",\"\r\n") == std::string_view::npos) {
     out += field;
     return;
   }
   out += '"';
+  if (formula) out += '\'';
   for (char c : field) {
     if (c == '"') out += '"';
     out += c;
@@ -64,7 +78,7 @@ void append_csv_field(std::string& out, std::string_view field) {
 void append_csv_row(std::string& out, std::span<const std::string_view> fields) {
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) out += ',';
-    append_csv_field(out, fields[i]);
+    append_csv_field(out, fields[i], i < numeric_columns.size() && numeric_columns[i]);
   }
   out += '\n';
 }

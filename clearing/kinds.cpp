@@ -23,6 +23,30 @@ std::vector<Kind> all_kinds() {
   return all;
 }
 
+bool has_type(const nlohmann::json& value, FieldType type) {
+  switch (type) {
+    case FieldType::text:
+      return value.is_string();
+    case FieldType::integer:
+    case FieldType::fen:
+      return value.is_number_integer();
+    case FieldType::list:
+      return value.is_array();
+    case FieldType::object:
+      return value.is_object();
+  }
+  return false;
+}
+
+// A body key for a message: at most 64 bytes, cut on a character boundary (keys are valid UTF-8).
+std::string shown_key(const std::string& key) {
+  constexpr std::size_t shown_bytes_max = 64;
+  if (key.size() <= shown_bytes_max) return key;
+  std::size_t end = shown_bytes_max;
+  while (end > 0 && (static_cast<unsigned char>(key[end]) & 0xC0u) == 0x80u) --end;
+  return key.substr(0, end) + "...";
+}
+
 }  // namespace
 
 unsigned role_from_name(std::string_view name) {
@@ -81,6 +105,31 @@ const Kind* kind_at_route(std::string_view path) {
     if (kind.poster == Poster::client && route_of(kind) == path) return &kind;
   }
   return nullptr;
+}
+
+Status check_body(const Kind& kind, const nlohmann::json& body) {
+  if (!body.is_object()) return {Code::bad_statement, "a statement's body is an object"};
+  for (const auto& [key, value] : body.items()) {
+    const Field* field = nullptr;
+    for (const Field& candidate : kind.fields) {
+      if (candidate.key == key) field = &candidate;
+    }
+    if (field == nullptr) {
+      return {Code::unknown_field,
+              "field '" + shown_key(key) + "' is not part of " + std::string(kind.name)};
+    }
+    if (!has_type(value, field->type)) {
+      return {Code::bad_statement, "field '" + key + "' of " + std::string(kind.name) +
+                                       " must be " + std::string(field_type_name(field->type))};
+    }
+  }
+  for (const Field& field : kind.fields) {
+    if (field.required && !body.contains(field.key)) {
+      return {Code::bad_statement,
+              std::string(kind.name) + " needs the field '" + std::string(field.key) + "'"};
+    }
+  }
+  return Status::success();
 }
 
 }  // namespace innoclear::clearing

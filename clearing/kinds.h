@@ -85,6 +85,11 @@ bool is_query(const Kind& kind);
 std::string route_of(const Kind& kind);
 // The client kind posted at `path`, or nullptr (the inverse of route_of).
 const Kind* kind_at_route(std::string_view path);
+// Checks a statement's body against the kind's fields, before any rule reads it: a key the kind
+// does not list is unknown_field ("field 'note' is not part of voucher.apply"); a required field
+// missing, or a field whose JSON value is not of its type, is bad_statement. A field's content
+// (lengths, ranges, ids) is the rule's to check.
+Status check_body(const Kind& kind, const nlohmann::json& body);
 
 namespace detail {
 // The areas' tables, defined next to their handlers.

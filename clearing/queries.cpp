@@ -21,6 +21,17 @@ Result<nlohmann::json> rows_of(const Store& store, Table table, const std::strin
   return out;
 }
 
+// A provider is its id and its region: the voucher's assigned or redeeming provider is this actor
+// only if the region matches too (a provider of another region may carry the same id).
+bool is_voucher_provider(const nlohmann::json& voucher, const std::string& id,
+                         const nlohmann::json& actor) {
+  const std::string home = voucher.value("region", "");
+  const std::string region = actor.value("region", "");
+  return (voucher.value("assigned_to", "") == id &&
+          voucher.value("assigned_region", home) == region) ||
+         (voucher.value("provider", "") == id && voucher.value("provider_region", home) == region);
+}
+
 Result<nlohmann::json> one_voucher(const Store& store, const Statement& statement,
                                    const nlohmann::json& actor, const EntryAt&) {
   Result<std::string> id = detail::text_field(statement.body, "voucher_id");
@@ -31,8 +42,7 @@ Result<nlohmann::json> one_voucher(const Store& store, const Statement& statemen
   const bool allowed =
       role == "office" || role == "auditor" ||
       (role == "enterprise" && (*voucher)["enterprise"] == statement.actor) ||
-      (role == "provider" && (voucher->value("assigned_to", "") == statement.actor ||
-                              voucher->value("provider", "") == statement.actor));
+      (role == "provider" && is_voucher_provider(*voucher, statement.actor, actor));
   if (!allowed) return Status(Code::not_own_party, "voucher " + *id + " is not yours to see");
   return nlohmann::json{{"voucher", *voucher}};
 }
@@ -86,8 +96,10 @@ Result<nlohmann::json> own_actor(const Store&, const Statement& statement,
 }
 
 Result<nlohmann::json> own_stats(const Store& store, const Statement& statement,
-                                 const nlohmann::json&, const EntryAt&) {
-  Result<nlohmann::json> stats = rows_of(store, Table::provider_stats, key_of(statement.actor, ""));
+                                 const nlohmann::json& actor, const EntryAt&) {
+  Result<nlohmann::json> stats =
+      rows_of(store, Table::provider_stats,
+              detail::provider_stats_prefix(actor.value("region", ""), statement.actor));
   if (!stats.ok()) return stats;
   return nlohmann::json{{"stats", *stats}};
 }
@@ -285,6 +297,7 @@ Result<nlohmann::json> query(const Store& store, const Statement& statement,
     return Status(Code::forbidden,
                   "a " + actor->value("role", "") + " may not run " + statement.kind);
   }
+  if (Status s = check_body(*kind, statement.body); !s.ok()) return s;
   return kind->read(store, statement, *actor, entry_at);
 }
 

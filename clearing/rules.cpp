@@ -169,7 +169,10 @@ Result<nlohmann::json> apply(Store& store, const Statement& statement, const Con
     return Status(Code::unknown_kind, "unknown kind " + statement.kind);
   }
   // The genesis statement is signed by the node key it carries; there is no actor record yet.
-  if (kind->name == "genesis") return genesis(store, statement, context, nlohmann::json());
+  if (kind->name == "genesis") {
+    if (Status s = check_body(*kind, statement.body); !s.ok()) return s;
+    return genesis(store, statement, context, nlohmann::json());
+  }
   Result<std::optional<nlohmann::json>> actor = store.get(Table::actors, statement.actor);
   if (!actor.ok()) return actor.status();
   if (!actor->has_value()) return Status(Code::unknown_actor, "unknown actor " + statement.actor);
@@ -180,6 +183,8 @@ Result<nlohmann::json> apply(Store& store, const Statement& statement, const Con
     return Status(Code::forbidden, "a " + (**actor).value("role", std::string("?")) +
                                        " may not state " + statement.kind);
   }
+  // Before any rule reads the body: nothing the kind does not define reaches the ledger.
+  if (Status s = check_body(*kind, statement.body); !s.ok()) return s;
   // A field of an unexpected JSON type makes nlohmann throw; the rules read such fields with
   // checks, and this keeps any that slipped through from crossing the part's boundary.
   try {

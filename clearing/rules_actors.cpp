@@ -14,6 +14,7 @@ constexpr std::int64_t validity_days_max = 3'650;
 constexpr std::int64_t seconds_per_day = 86'400;
 constexpr int budget_year_min = 2000;
 constexpr int budget_year_max = 2100;
+constexpr std::size_t credit_code_divisions_max = 40;
 const nlohmann::json service_categories = {"testing", "rnd", "transfer"};
 
 Result<std::string> key_field(const nlohmann::json& body) {
@@ -56,11 +57,65 @@ Result<std::int64_t> bounded_field(const nlohmann::json& body, const char* name,
   return value;
 }
 
+// The two-digit provinces whose enterprises a policy registers: its credit_code_divisions, or the
+// region's own province when it names none; an empty list accepts any.
+Status check_division(const nlohmann::json& policy_record, Region region, const std::string& code) {
+  const std::string province = code.substr(2, 2);
+  const auto listed = policy_record.find("credit_code_divisions");
+  if (listed == policy_record.end()) {
+    if (province == home_province(region)) return Status::success();
+  } else if (listed->empty() || contains_string(*listed, province)) {
+    return Status::success();
+  }
+  return {Code::invalid_credit_code,
+          code + " was registered in division " + code.substr(2, 6) + ", province " + province +
+              ", which the region's policy does not accept (credit_code_divisions)"};
+}
+
+// A list of distinct two-digit province prefixes, possibly empty.
+Status check_divisions_field(const nlohmann::json& list) {
+  if (!list.is_array() || list.size() > credit_code_divisions_max) {
+    return {Code::bad_statement, "'credit_code_divisions' is a list of at most 40 provinces"};
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const nlohmann::json& item = list[i];
+    if (!item.is_string() || item.get_ref<const std::string&>().size() != 2 ||
+        item.get_ref<const std::string&>().find_first_not_of("0123456789") != std::string::npos) {
+      return {Code::bad_statement,
+              "'credit_code_divisions' holds two-digit provinces, e.g. \"11\""};
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (list[j] == item) return {Code::bad_statement, "'credit_code_divisions' repeats a value"};
+    }
+  }
+  return Status::success();
+}
+
+// An actor id a client may choose: the id charset, and not a name the federation keeps for the
+// nodes and offices the genesis and the manifest create.
+Result<std::string> new_actor_id(const nlohmann::json& body) {
+  Result<std::string> id = id_field(body, "id");
+  if (!id.ok()) return id;
+  if (id->rfind("node.", 0) == 0 || id->rfind("office.", 0) == 0) {
+    return Status(Code::invalid_id, "ids beginning with node. or office. are the federation's");
+  }
+  return id;
+}
+
+Status check_enterprise(const Store& store, const std::string& id, Region region) {
+  if (!valid_credit_code(id)) {
+    return {Code::invalid_credit_code, id + " is not a valid unified social credit code"};
+  }
+  Result<nlohmann::json> policy_record = policy(store);
+  if (!policy_record.ok()) return policy_record.status();
+  return check_division(*policy_record, region, id);
+}
+
 }  // namespace
 
 Result<nlohmann::json> register_actor(Store& store, const Statement& statement,
                                       const Context& context, const nlohmann::json&) {
-  Result<std::string> id = text_field(statement.body, "id");
+  Result<std::string> id = new_actor_id(statement.body);
   Result<std::string> role = text_field(statement.body, "role");
   Result<std::string> name = text_field(statement.body, "name", text_bytes_max);
   Result<std::string> key = key_field(statement.body);
@@ -76,9 +131,7 @@ Result<nlohmann::json> register_actor(Store& store, const Statement& statement,
                            {"role", *role},
                            {"status", "active"}};
   if (*role == "enterprise") {
-    if (!valid_credit_code(*id)) {
-      return Status(Code::invalid_credit_code, *id + " is not a valid unified social credit code");
-    }
+    if (Status s = check_enterprise(store, *id, context.region); !s.ok()) return s;
   } else if (*role == "provider") {
     Result<nlohmann::json> categories =
         subset_field(statement.body, "categories", service_categories);
@@ -125,6 +178,9 @@ Result<nlohmann::json> revoke_actor(Store& store, const Statement& statement, co
   if (role != "enterprise" && role != "provider") {
     return Status(Code::forbidden, "only enterprises and providers can be revoked");
   }
+  if (actor->value("status", "") == "revoked") {
+    return Status(Code::actor_revoked, *id + " was already revoked");
+  }
   (*actor)["status"] = "revoked";
   if (Status s = store.put(Table::actors, *id, *actor); !s.ok()) return s;
   return nlohmann::json{{"actor", *id}, {"status", "revoked"}};
@@ -147,16 +203,16 @@ Result<nlohmann::json> set_policy(Store& store, const Statement& statement, cons
     if (!s.ok()) return s;
   }
   // Optional: a validity in seconds (short campaigns, drills) that overrides validity_days.
-  std::size_t fields = 7;
   if (body.contains("validity_seconds")) {
     Result<std::int64_t> seconds =
         bounded_field(body, "validity_seconds", 1, validity_days_max * seconds_per_day);
     if (!seconds.ok()) return seconds.status();
-    ++fields;
   }
-  if (body.size() != fields) {
-    return Status(Code::bad_statement, "policy has exactly seven fields, and validity_seconds");
+  // Optional: the provinces whose enterprises register here (the region's own when absent).
+  if (body.contains("credit_code_divisions")) {
+    if (Status s = check_divisions_field(body["credit_code_divisions"]); !s.ok()) return s;
   }
+  // No other field: check_body refused any key policy_fields does not list.
   if (Status s = store.put(Table::settings, "policy", body); !s.ok()) return s;
   return nlohmann::json{{"policy", body}};
 }
@@ -217,6 +273,8 @@ constexpr Field policy_fields[] = {
      "overrides validity_days (tests, demos)"},
     {"categories", T::list, true, "categories", "the service categories vouchers may be used for"},
     {"accepted_regions", T::list, true, "regions", "the regions whose providers vouchers may pay"},
+    {"credit_code_divisions", T::list, false, "credit-code-divisions",
+     "two-digit provinces whose enterprises may register (default: the region's own; [] any)"},
 };
 constexpr Field budget_fields[] = {
     {"year", T::integer, true, "year", "the budget year (Asia/Shanghai)"},

@@ -259,6 +259,8 @@ constexpr Field manifest_fields[] = {
 constexpr Field answer_fields[] = {
     {"request_id", T::text, true, "", "the request this node sent"},
     {"result", T::object, true, "", "the peer's recorded decision: {request_id, outcome, ...}"},
+    {"entry_index", T::integer, false, "", "the index of the peer's ledger entry that decided it"},
+    {"entry_sha256", T::text, false, "", "SHA-256 of that entry, hex"},
 };
 
 constexpr Kind table[] = {

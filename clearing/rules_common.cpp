@@ -21,6 +21,32 @@ Result<std::string> text_field(const nlohmann::json& body, const char* name,
   return found->get<std::string>();
 }
 
+bool is_valid_id(std::string_view id) {
+  const auto allowed = [](char c, bool first) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           (!first && (c == '.' || c == '_' || c == '-'));
+  };
+  if (id.empty() || id.size() > identifier_bytes_max) return false;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    if (!allowed(id[i], i == 0)) return false;
+  }
+  return true;
+}
+
+Result<std::string> id_field(const nlohmann::json& body, const char* name) {
+  const auto found = body.find(name);
+  if (found == body.end() || !found->is_string() || found->get_ref<const std::string&>().empty()) {
+    return Status(Code::bad_statement, std::string("body needs a non-empty string '") + name + "'");
+  }
+  const std::string& id = found->get_ref<const std::string&>();
+  if (!is_valid_id(id)) {
+    return Status(Code::invalid_id, std::string("'") + name +
+                                        "' must be 1 to 64 of A-Z a-z 0-9 . _ -, "
+                                        "beginning with a letter or digit");
+  }
+  return id;
+}
+
 Result<std::int64_t> integer_field(const nlohmann::json& body, const char* name) {
   const auto found = body.find(name);
   if (found == body.end() || !found->is_number_integer()) {
@@ -104,9 +130,21 @@ bool contains_string(const nlohmann::json& list, const std::string& value) {
   return false;
 }
 
+std::string provider_stats_prefix(std::string_view provider_region, const std::string& provider) {
+  return key_of(key_of(provider_region, provider), "");
+}
+
 Result<nlohmann::json> provider_stats(const Store& store, const std::string& provider,
                                       std::int64_t utc_ms, std::string& key) {
-  key = key_of(provider, shanghai_month(utc_ms));
+  Result<nlohmann::json> record = require(store, Table::actors, provider, "provider");
+  if (!record.ok()) return record.status();
+  return provider_stats(store, record->value("region", ""), provider, utc_ms, key);
+}
+
+Result<nlohmann::json> provider_stats(const Store& store, std::string_view provider_region,
+                                      const std::string& provider, std::int64_t utc_ms,
+                                      std::string& key) {
+  key = provider_stats_prefix(provider_region, provider) + shanghai_month(utc_ms);
   Result<std::optional<nlohmann::json>> stats = store.get(Table::provider_stats, key);
   if (!stats.ok()) return stats.status();
   if (stats->has_value()) return std::move(**stats);

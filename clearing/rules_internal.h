@@ -15,6 +15,11 @@ namespace innoclear::clearing::detail {
 Result<std::string> text_field(const nlohmann::json& body, const char* name,
                                std::size_t bytes_max = identifier_bytes_max);
 Result<std::int64_t> integer_field(const nlohmann::json& body, const char* name);
+// An id a client chooses (an actor's, an application's, a receipt's): text_field, then 1 to
+// identifier_bytes_max characters of A–Z a–z 0–9 . _ -, beginning with a letter or digit
+// (invalid_id). Such ids reach record keys, peers' books and spreadsheets.
+Result<std::string> id_field(const nlohmann::json& body, const char* name);
+bool is_valid_id(std::string_view id);
 // A positive amount of fen (amount_invalid if ≤ 0).
 Result<std::int64_t> amount_field(const nlohmann::json& body, const char* name);
 
@@ -38,9 +43,18 @@ std::int64_t stored(const nlohmann::json& record, const char* name);
 bool contains_string(const nlohmann::json& list, const std::string& value);
 
 // A provider's statistics for the Asia/Shanghai month of `utc_ms` (zeros if none yet), and the key
-// they are stored under.
+// they are stored under: "<region>|<provider>|<YYYY-MM>" — a provider is its region and its id, so
+// a provider of this region never shares the statistics of another region's provider with the
+// same id.
+Result<nlohmann::json> provider_stats(const Store& store, std::string_view provider_region,
+                                      const std::string& provider, std::int64_t utc_ms,
+                                      std::string& key);
+// The same for a provider registered on this node (its region from its record; not_found if it
+// is not registered here).
 Result<nlohmann::json> provider_stats(const Store& store, const std::string& provider,
                                       std::int64_t utc_ms, std::string& key);
+// The prefix of every statistics key of one provider: "<region>|<provider>|".
+std::string provider_stats_prefix(std::string_view provider_region, const std::string& provider);
 
 // The voucher state a redemption requires: live and unexpired (already_redeemed, voucher_not_live,
 // voucher_expired).

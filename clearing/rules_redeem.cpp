@@ -72,7 +72,8 @@ Result<nlohmann::json> post_redemption(Store& store, const Context& context, nlo
   voucher["redeemed_ms"] = context.accepted_ms;
   receipt["consumed_by"] = voucher["id"];
   std::string stats_key;
-  Result<nlohmann::json> stats = provider_stats(store, provider, context.accepted_ms, stats_key);
+  Result<nlohmann::json> stats =
+      provider_stats(store, region_code(context.region), provider, context.accepted_ms, stats_key);
   if (!stats.ok()) return stats.status();
   nlohmann::json& record = *stats;
   const std::optional<std::int64_t> total = add_fen(stored(record, "amount"), amount);
@@ -90,7 +91,7 @@ Result<nlohmann::json> post_redemption(Store& store, const Context& context, nlo
 
 Result<nlohmann::json> receipt_body(const Statement& statement) {
   const nlohmann::json& body = statement.body;
-  Result<std::string> receipt_id = text_field(body, "receipt_id");
+  Result<std::string> receipt_id = id_field(body, "receipt_id");
   Result<std::string> enterprise = text_field(body, "enterprise");
   Result<std::string> category = text_field(body, "category");
   Result<std::int64_t> price = amount_field(body, "price");
@@ -173,6 +174,10 @@ Result<nlohmann::json> confirm_receipt(Store& store, const Statement& statement,
   if ((*receipt)["enterprise"] != statement.actor) {
     return Status(Code::not_own_party, "receipt " + key + " is for another enterprise");
   }
+  // A second confirmation would write an entry that changes nothing.
+  if (receipt->value("confirmed", false)) {
+    return Status(Code::id_conflict, "receipt " + key + " was already confirmed");
+  }
   (*receipt)["confirmed"] = true;
   if (Status s = store.put(Table::receipts, key, *receipt); !s.ok()) return s;
   return nlohmann::json{{"receipt", *receipt}};
@@ -206,6 +211,10 @@ Result<nlohmann::json> redeem_pay_first(Store& store, const Statement& statement
   const std::int64_t amount =
       std::min(stored(*voucher, "face"),
                apply_ratio(stored(*receipt, "paid"), stored(*policy_record, "ratio_bp")));
+  // Redeeming for nothing would spend the voucher and the receipt for no payment.
+  if (amount <= 0) {
+    return Status(Code::amount_invalid, "the receipt shows nothing paid: nothing to redeem");
+  }
   return post_redemption(store, context, std::move(*voucher), std::move(*receipt), receipt_key,
                          amount, statement.actor);
 }
@@ -238,6 +247,7 @@ Result<nlohmann::json> redeem_by_provider(Store& store, const Statement& stateme
   const std::int64_t amount =
       std::min(stored(*voucher, "face"),
                apply_ratio(stored(*receipt, "price"), stored(*policy_record, "ratio_bp")));
+  if (amount <= 0) return Status(Code::amount_invalid, "the price's share rounds to nothing");
   return post_redemption(store, context, std::move(*voucher), std::move(*receipt), receipt_key,
                          amount, statement.actor);
 }

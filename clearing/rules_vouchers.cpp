@@ -79,11 +79,35 @@ Status check_issue(const Store& store, const nlohmann::json& policy_record,
   return Status::success();
 }
 
+// Pending applications are bounded by what the enterprise could still be issued this year: at
+// most yearly_count_max minus the vouchers it already holds for the year (over_yearly_count).
+Status check_pending_bound(const Store& store, const nlohmann::json& policy_record,
+                           const std::string& enterprise, int year) {
+  Result<std::optional<nlohmann::json>> usage =
+      store.get(Table::usage, key_of(enterprise, std::to_string(year)));
+  if (!usage.ok()) return usage.status();
+  const std::int64_t held = usage->has_value() ? stored(**usage, "count") : 0;
+  Result<std::vector<std::pair<std::string, nlohmann::json>>> applications =
+      store.scan(Table::applications, key_of(enterprise, ""));
+  if (!applications.ok()) return applications.status();
+  std::int64_t pending = 0;
+  for (const auto& [key, application] : *applications) {
+    if (application.value("status", "") == "pending") ++pending;
+  }
+  if (held + pending >= stored(policy_record, "yearly_count_max")) {
+    return {Code::over_yearly_count,
+            "the enterprise holds " + std::to_string(held) + " vouchers this year and has " +
+                std::to_string(pending) + " applications pending: no more than " +
+                std::to_string(stored(policy_record, "yearly_count_max")) + " in all"};
+  }
+  return Status::success();
+}
+
 }  // namespace
 
-Result<nlohmann::json> apply_for_voucher(Store& store, const Statement& statement, const Context&,
-                                         const nlohmann::json&) {
-  Result<std::string> application_id = text_field(statement.body, "application_id");
+Result<nlohmann::json> apply_for_voucher(Store& store, const Statement& statement,
+                                         const Context& context, const nlohmann::json&) {
+  Result<std::string> application_id = id_field(statement.body, "application_id");
   Result<std::string> category = text_field(statement.body, "category");
   Result<std::int64_t> face = amount_field(statement.body, "face");
   for (const Status& s : {application_id.status(), category.status(), face.status()}) {
@@ -112,6 +136,11 @@ Result<nlohmann::json> apply_for_voucher(Store& store, const Statement& statemen
                     "application " + *application_id + " exists with other content");
     }
     return nlohmann::json{{"application", earlier}};
+  }
+  if (Status s = check_pending_bound(store, *policy_record, statement.actor,
+                                     shanghai_year(context.accepted_ms));
+      !s.ok()) {
+    return s;
   }
   if (Status s = store.put(Table::applications, key, application); !s.ok()) return s;
   return nlohmann::json{{"application", application}};
@@ -291,8 +320,12 @@ Result<nlohmann::json> rate_service(Store& store, const Statement& statement,
   (*voucher)["rating"] = *rating;
   (*voucher)["comment"] = comment;
   std::string stats_key;
-  Result<nlohmann::json> stats = provider_stats(store, (*voucher)["provider"].get<std::string>(),
-                                                context.accepted_ms, stats_key);
+  // A voucher redeemed abroad names its provider's region: the rating is that provider's.
+  const std::string provider_region =
+      voucher->value("provider_region", std::string(region_code(context.region)));
+  Result<nlohmann::json> stats =
+      provider_stats(store, provider_region, (*voucher)["provider"].get<std::string>(),
+                     context.accepted_ms, stats_key);
   if (!stats.ok()) return stats.status();
   nlohmann::json& record = *stats;
   record["ratings"] = stored(record, "ratings") + 1;

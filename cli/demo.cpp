@@ -102,12 +102,13 @@ struct Cast {
 };
 
 std::string enterprise_id(Region region, int number, const std::string& run) {
-  // A unified social credit code: 91 (enterprise), region-ish digits, the run, a check character.
+  // A unified social credit code: 91 (an enterprise), a division of the region's own province,
+  // the run as organisation code, both check characters.
   std::string tail = run.substr(0, 7);
   for (char& c : tail) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  const std::string first_17 =
-      "91" + std::to_string(110000 + static_cast<int>(region) * 10000 + number) + "MA" + tail;
-  return first_17 + clearing::credit_code_check_character(first_17);
+  const std::string first_16 = "91" + std::string(clearing::home_province(region)) + "010" +
+                               std::to_string(number) + "M" + tail;
+  return clearing::complete_credit_code(first_16);
 }
 
 Status check(const Result<json>& result, const std::string& what) {

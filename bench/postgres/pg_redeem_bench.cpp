@@ -75,8 +75,7 @@ using Clock = std::chrono::steady_clock;
 using Requests = std::vector<SignedRequest>;
 
 std::string credit_code(std::uint64_t n) {
-  std::string first = "91110000MA" + std::to_string(1'000'000 + n).substr(0, 7);
-  return first + clearing::credit_code_check_character(first);
+  return clearing::complete_credit_code("91110000M" + std::to_string(1'000'000 + n).substr(0, 7));
 }
 
 std::string voucher_id(std::uint64_t i) {

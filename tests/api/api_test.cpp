@@ -30,7 +30,7 @@ std::string public_of(const crypto::KeyPair& key) {
   return crypto::encode_public_key(key.public_key());
 }
 
-const std::string enterprise_a = "91350100M000100Y43";
+const std::string enterprise_a = "91110108M000100Y4Q";
 const std::string enterprise_b = "91110000802100433B";
 const std::string provider_a = "P-BJ-A";
 const std::string provider_b = "P-BJ-B";
@@ -39,11 +39,11 @@ const std::string hash64(64, 'c');
 // A valid unified social credit code made from a tag.
 std::string fresh_credit_code(const std::string& tag) {
   std::string first =
-      "91110000MA" + std::string(7 - std::min<std::size_t>(7, tag.size()), '0') + tag.substr(0, 7);
+      "91110000M" + std::string(7 - std::min<std::size_t>(7, tag.size()), '0') + tag.substr(0, 7);
   for (char& c : first) {
     if (c == 'T') c = '1';  // tags are "T<n>"; T is not in the alphabet's letters used here
   }
-  return first + clearing::credit_code_check_character(first);
+  return clearing::complete_credit_code(first);
 }
 
 struct Party {
@@ -315,7 +315,7 @@ TEST_CASE("bad input is refused with its reason as problem+json and records noth
 
 TEST_CASE("unknown and revoked keys are refused", "[api]") {
   Api api;
-  const Party stranger{"91110108MA01ABCD2H", seeded(9)};
+  const Party stranger{"91110108MA01ABCD5T", seeded(9)};
   CHECK(Api::code_of(api.send(stranger, "voucher.apply",
                               {{"application_id", "A"}, {"category", "testing"}, {"face", 1}})) ==
         "unknown_actor");

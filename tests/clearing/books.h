@@ -62,16 +62,17 @@ inline std::int64_t utc_ms(int y, unsigned m, unsigned d, int hours = 0, int min
 // 2024-03-15 10:00 in Beijing.
 inline const std::int64_t start_ms = utc_ms(2024, 3, 15, 2);
 
-// A credit code with its check character appended (also used before Catch runs: no REQUIRE).
-inline std::string credit_code(const std::string& first_17) {
-  const char check = credit_code_check_character(first_17);
-  if (check == '\0') throw std::invalid_argument("not the start of a credit code: " + first_17);
-  return first_17 + check;
+// A credit code from its first 16 characters, both check characters appended (also used before
+// Catch runs: no REQUIRE).
+inline std::string credit_code(const std::string& first_16) {
+  std::string code = complete_credit_code(first_16);
+  if (code.empty()) throw std::invalid_argument("not the start of a credit code: " + first_16);
+  return code;
 }
 
-inline const std::string enterprise_a = "91350100M000100Y43";
+inline const std::string enterprise_a = "91110108M000100Y4Q";
 inline const std::string enterprise_b = "91110000802100433B";
-inline const std::string enterprise_c = credit_code("91110108MA0000001");
+inline const std::string enterprise_c = credit_code("91110108MA000000");
 inline const std::string lab = "provider.lab";        // testing and R&D
 inline const std::string broker = "provider.broker";  // technology transfer
 inline const std::string office_id = "office.BJ";

@@ -274,6 +274,35 @@ TEST_CASE("CSV fields holding a comma, a quote or a line break are quoted", "[ex
   CHECK(csv.find(",\"two\nlines\",\"Li, \"\"Best\"\" Labs\",42,") != std::string::npos);
 }
 
+TEST_CASE("CSV text cells a spreadsheet would run as a formula are neutralised (OWASP)",
+          "[exports]") {
+  for (const std::string& text :
+       {std::string("=HYPERLINK(\"http://x\",\"pay\")"), std::string("+1+1"), std::string("-2+3"),
+        std::string("@SUM(A1)"), std::string("\t=1"), std::string("\r=1")}) {
+    INFO(text);
+    RegionStatement statement = beijing();
+    statement.lines[0].provider = text;
+    statement.lines[0].enterprise = text;
+    const std::string csv = statement_csv(statement);
+    // Quoted, a single quote first, inner quotes doubled as RFC 4180 wants.
+    std::string cell = "\"'";
+    for (const char c : text) cell += c == '"' ? std::string("\"\"") : std::string(1, c);
+    cell += '"';
+    CHECK(csv.find("," + cell + "," + cell + ",42,") != std::string::npos);
+  }
+}
+
+TEST_CASE("CSV amounts stay numbers, negative ones too: only text cells are neutralised",
+          "[exports]") {
+  const std::vector<std::string> rows = rows_of(statement_csv(tianjin()));
+  REQUIRE(rows.size() == 5);
+  CHECK(fields_of(rows[1])[10] == "-1234.56");
+  CHECK(rows[4].find(",1234.56,-1234.56,pay,") != std::string::npos);
+  RegionStatement statement = beijing();
+  statement.lines[0].provider = "provider-lab=1";  // a sign inside a cell is harmless
+  CHECK(statement_csv(statement).find(",provider-lab=1,42,") != std::string::npos);
+}
+
 // ----- camt.053 ------------------------------------------------------------------------------
 
 TEST_CASE("The camt statement has an entry per provider line and per settlement transfer",

@@ -8,19 +8,18 @@ using namespace innoclear;
 using namespace innoclear::clearing;
 using namespace innoclear::clearing::testing;
 
-TEST_CASE("An identifier holding '|' is refused: it could alias another party's records") {
+TEST_CASE("An identifier holding '|' is refused (invalid_id): it could alias another's records") {
   Books books;
   books.open_year();
   CHECK(code_of(books.enterprise(
             enterprise_a, "voucher.apply",
             {{"application_id", "x|y"}, {"category", "testing"}, {"face", 1'000}})) ==
-        Code::bad_statement);
+        Code::invalid_id);
   CHECK(code_of(books.office("actor.register", {{"id", "lab|x"},
                                                 {"role", "provider"},
                                                 {"name", "Lab"},
                                                 {"key", public_key_text(90)},
-                                                {"categories", {"testing"}}})) ==
-        Code::bad_statement);
+                                                {"categories", {"testing"}}})) == Code::invalid_id);
 }
 
 TEST_CASE(

@@ -68,7 +68,7 @@ bool same(const Result<json>& a, const Result<json>& b) {
 class RandomBusiness {
  public:
   explicit RandomBusiness(std::uint32_t seed) : random_(seed) {
-    stranger_code_ = credit_code("91440300MA5XXXXX1");
+    stranger_code_ = credit_code("91440300MA5XXXXX");
   }
 
   // One statement, often mistaken.

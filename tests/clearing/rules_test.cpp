@@ -525,7 +525,7 @@ TEST_CASE(
   CHECK(result["voucher"]["rating"] == 4);
   CHECK(books.voucher(voucher)["rating"] == 4);
   CHECK(books.voucher(voucher)["comment"] == "快, thorough");
-  CHECK(books.record(Table::provider_stats, key_of(lab, "2024-03")) ==
+  CHECK(books.record(Table::provider_stats, key_of(key_of("BJ", lab), "2024-03")) ==
         json{{"amount", 200'000}, {"rating_sum", 4}, {"ratings", 1}, {"services", 1}});
   CHECK(code_of(books.enterprise(enterprise_a, "feedback.rate",
                                  {{"voucher_id", voucher}, {"rating", 5}})) == Code::already_rated);
@@ -538,7 +538,7 @@ TEST_CASE(
     Books::accept(
         books.enterprise(enterprise_a, "feedback.rate", {{"voucher_id", second}, {"rating", 1}}));
     CHECK(books.voucher(second)["comment"] == "");
-    CHECK(books.record(Table::provider_stats, key_of(lab, "2024-03")) ==
+    CHECK(books.record(Table::provider_stats, key_of(key_of("BJ", lab), "2024-03")) ==
           json{{"amount", 250'000}, {"rating_sum", 5}, {"ratings", 2}, {"services", 2}});
   }
   SECTION("the lowest and the highest rating are accepted") {
@@ -550,7 +550,8 @@ TEST_CASE(
       Books::accept(books.enterprise(enterprise_a, "feedback.rate",
                                      {{"voucher_id", another}, {"rating", rating}}));
     }
-    CHECK(books.record(Table::provider_stats, key_of(lab, "2024-03"))["rating_sum"] == 10);
+    CHECK(books.record(Table::provider_stats, key_of(key_of("BJ", lab), "2024-03"))["rating_sum"] ==
+          10);
   }
 }
 
@@ -570,11 +571,11 @@ TEST_CASE("Provider statistics are kept per provider and per Beijing month") {
   Books::accept(
       books.enterprise(enterprise_b, "feedback.rate", {{"voucher_id", april}, {"rating", 3}}));
 
-  CHECK(books.record(Table::provider_stats, key_of(lab, "2024-03")) ==
+  CHECK(books.record(Table::provider_stats, key_of(key_of("BJ", lab), "2024-03")) ==
         json{{"amount", 50'000}, {"rating_sum", 0}, {"ratings", 0}, {"services", 1}});
-  CHECK(books.record(Table::provider_stats, key_of(lab, "2024-04")) ==
+  CHECK(books.record(Table::provider_stats, key_of(key_of("BJ", lab), "2024-04")) ==
         json{{"amount", 100'000}, {"rating_sum", 3}, {"ratings", 1}, {"services", 1}});
-  CHECK(books.record(Table::provider_stats, key_of(broker, "2024-03")) ==
+  CHECK(books.record(Table::provider_stats, key_of(key_of("BJ", broker), "2024-03")) ==
         json{{"amount", 20'000}, {"rating_sum", 0}, {"ratings", 0}, {"services", 1}});
   CHECK(rows_of(books.store, Table::provider_stats).size() == 3);
 }

@@ -24,7 +24,7 @@ common=(--node "https://127.0.0.1:$port" --pin "$fingerprint" --output json)
 office=("${common[@]}" --key "$work/BJ/office.key" --actor office.BJ)
 enterprise_key=$("$bin" keygen --out "$work/enterprise.key")
 provider_key=$("$bin" keygen --out "$work/provider.key")
-enterprise=("${common[@]}" --key "$work/enterprise.key" --actor 91350100M000100Y43)
+enterprise=("${common[@]}" --key "$work/enterprise.key" --actor 91110108M000100Y4Q)
 provider=("${common[@]}" --key "$work/provider.key" --actor P-BJ-LAB)
 hash=$(printf 'contract' | sha256sum | cut -d' ' -f1)
 failures=0
@@ -38,7 +38,7 @@ check() { # NAME EXPECTED_SUBSTRING COMMAND...
 }
 
 check "office registers an enterprise" '"role":"enterprise"' "$bin" office register "${office[@]}" \
-  --id 91350100M000100Y43 --role enterprise --name "Example Tech" --public-key "$enterprise_key"
+  --id 91110108M000100Y4Q --role enterprise --name "Example Tech" --public-key "$enterprise_key"
 check "office registers a provider" '"role":"provider"' "$bin" office register "${office[@]}" \
   --id P-BJ-LAB --role provider --name "Tsinghua lab" --public-key "$provider_key" --categories testing
 check "office allocates the budget" '"total":100000000' "$bin" office budget "${office[@]}" \
@@ -46,10 +46,10 @@ check "office allocates the budget" '"total":100000000' "$bin" office budget "${
 check "enterprise applies" '"status":"pending"' "$bin" enterprise apply "${enterprise[@]}" \
   --application A1 --category testing --face 5000
 check "office approves" '"status":"live"' "$bin" office approve "${office[@]}" \
-  --enterprise 91350100M000100Y43 --application A1
+  --enterprise 91110108M000100Y4Q --application A1
 voucher=$("$bin" enterprise vouchers "${enterprise[@]}" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
 check "provider records a receipt" '"confirmed":false' "$bin" provider receipt "${provider[@]}" \
-  --receipt R1 --enterprise 91350100M000100Y43 --category testing --price 8000 --paid 8000 \
+  --receipt R1 --enterprise 91110108M000100Y4Q --category testing --price 8000 --paid 8000 \
   --payment-ref BANK1 --contract-sha256 "$hash" --invoice-sha256 "$hash" --payment-sha256 "$hash"
 check "enterprise countersigns" '"confirmed":true' "$bin" enterprise confirm "${enterprise[@]}" \
   --provider P-BJ-LAB --receipt R1

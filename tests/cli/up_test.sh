@@ -83,7 +83,7 @@ grep -q '"period_seconds": 5' "$fed/manifest.json" && pass "the manifest's perio
 at() { echo --node "https://127.0.0.1:${port[$1]}" --pin "${pin[$1]}" --region "$1" --output json; }
 read -ra bj <<<"$(at BJ)"
 read -ra tj <<<"$(at TJ)"
-enterprise_id=91350100M000100Y43
+enterprise_id=91110108M000100Y4Q
 provider_id=P-TJ-LAB
 office_bj=("${bj[@]}" --key "$fed/BJ/office.key" --actor office.BJ)
 office_tj=("${tj[@]}" --key "$fed/TJ/office.key" --actor office.TJ)

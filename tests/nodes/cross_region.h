@@ -10,7 +10,7 @@ namespace innoclear::testing {
 
 using clearing::Table;
 
-inline const std::string enterprise_id = "91350100M000100Y43";
+inline const std::string enterprise_id = "91110108M000100Y4Q";
 inline const std::string provider_id = "P-TJ-LAB";
 inline const crypto::KeyPair enterprise_key = seeded_key(2);
 inline const crypto::KeyPair provider_key = seeded_key(3);

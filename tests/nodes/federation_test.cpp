@@ -109,7 +109,8 @@ TEST_CASE("A dead peer delays a redemption and a lost reply never doubles it", "
   CHECK(sender.status()["delivered"] == 1);
 
   CHECK(books.home.state(Table::vouchers, books.voucher)["status"] == "redeemed");
-  const nlohmann::json stats = books.lab.state(Table::provider_stats, provider_id + "|2026-09");
+  const nlohmann::json stats =
+      books.lab.state(Table::provider_stats, "TJ|" + provider_id + "|2026-09");
   CHECK(stats["services"] == 1);
   CHECK(books.lines(books.lab).size() == 1);
   CHECK(books.lines(books.home).size() == 1);

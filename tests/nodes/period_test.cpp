@@ -14,8 +14,8 @@ using clearing::Table;
 
 namespace {
 
-std::string credit_code(const std::string& first_17) {
-  return first_17 + clearing::credit_code_check_character(first_17);
+std::string credit_code(const std::string& first_16) {
+  return clearing::complete_credit_code(first_16);
 }
 
 // Each region has an enterprise and a testing laboratory. Vouchers cross: Beijing's enterprise
@@ -33,7 +33,7 @@ struct ThreeRegions {
     for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
       RegionNode& node = federation[region];
       enterprise[region] =
-          credit_code("9111000" + std::to_string(static_cast<int>(region)) + "MA00000A1");
+          credit_code("91" + std::string(clearing::home_province(region)) + "0000MA00000A");
       keys.emplace(region, seeded_key(seed++));
       REQUIRE(node.as_office("actor.register", {{"id", enterprise[region]},
                                                 {"key", public_key_of(keys.at(region))},

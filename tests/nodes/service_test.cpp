@@ -15,7 +15,7 @@ using namespace innoclear::nodes;
 
 namespace {
 
-const std::string enterprise_id = "91350100M000100Y43";
+const std::string enterprise_id = "91110108M000100Y4Q";
 const std::string provider_id = "P-BJ-TSINGHUA";
 
 crypto::KeyPair seeded(std::uint8_t fill) {

@@ -74,12 +74,12 @@ void check_fork_evidence(RegionNode& beijing, RegionNode& tianjin) {
 void check_no_work_with_forked(RegionNode& beijing, RegionNode& tianjin) {
   const crypto::KeyPair enterprise = seeded_key(9);
   REQUIRE(beijing
-              .as_office("actor.register", {{"id", "91350100M000100Y43"},
+              .as_office("actor.register", {{"id", "91110108M000100Y4Q"},
                                             {"key", public_key_of(enterprise)},
                                             {"name", "Example Tech"},
                                             {"role", "enterprise"}})
               .ok());
-  Result<Accepted> refused = beijing.submit(enterprise, "91350100M000100Y43", "voucher.redeem",
+  Result<Accepted> refused = beijing.submit(enterprise, "91110108M000100Y4Q", "voucher.redeem",
                                             {{"provider", "P-TJ-LAB"},
                                              {"provider_region", "TJ"},
                                              {"receipt_id", "R1"},
