@@ -11,6 +11,7 @@
 #include "clearing/kinds.h"
 #include "crypto/canonical_json.h"
 #include "crypto/encoding.h"
+#include "nodes/rate_limit.h"
 
 namespace innoclear::api {
 
@@ -23,7 +24,12 @@ HttpResponse json_response(unsigned status, std::string body) {
 }
 
 HttpResponse problem(const Status& status) {
-  return {http_status(status.code()), "application/problem+json", problem_json(status), {}};
+  HttpResponse response{
+      http_status(status.code()), "application/problem+json", problem_json(status), {}};
+  if (status.code() == Code::rate_limited) {
+    response.headers.emplace_back("Retry-After", std::to_string(nodes::rate_limited_retry_after_s));
+  }
+  return response;
 }
 
 // "?a=1&b=2" → value of `name`, or nullopt.
@@ -394,13 +400,11 @@ void answer_post(nodes::Service& service, nodes::Federation* federation, HttpReq
 }  // namespace
 
 void Routes::handle(HttpRequest request, Respond respond) {
-  const Finish finish{metrics_.get(),
-                      &log_,
-                      path_of(request.target),
-                      actor_of(request.body),
-                      request.received,
-                      std::move(respond),
-                      request.method == "GET" && !request.peer_certificate_fingerprint.empty()};
+  const Finish finish{metrics_.get(), &log_, path_of(request.target), actor_of(request.body),
+                      request.received, std::move(respond),
+                      // A peer's period question is not routine: it is logged (finding 5).
+                      request.method == "GET" && !request.peer_certificate_fingerprint.empty() &&
+                          path_of(request.target) != "/v1/peer/period"};
   if (request.method == "GET") {
     if (finish.path == "/metrics") {
       return finish({200, "text/plain; version=0.0.4", metrics_text(), {}}, Status::success());

@@ -33,7 +33,7 @@ Result<NodeProcess> NodeProcess::start(const std::filesystem::path& program,
   options.log_tail_lines_max = 5;
   options.log_tail_bytes_max = 4096;
   NodeSpec spec;
-  spec.arguments = {"--data", dir.root.string(), "--listen", "127.0.0.1:0"};
+  spec.arguments = {"--data", dir.root.string(), "--listen", "127.0.0.1:0", "--no-rate-limits"};
   spec.log_file = log_file;
   spec.tls_fingerprint = identity.tls_fingerprint;
   NodeSupervisor node(std::move(options), {std::move(spec)});

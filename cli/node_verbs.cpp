@@ -15,7 +15,8 @@ constexpr std::uint32_t peer_timeout_ms = 5'000;
 struct NodeArguments {
   std::string data;
   std::string listen = "127.0.0.1:8443";
-  std::string manifest;  // empty: a node on its own
+  std::string manifest;         // empty: a node on its own
+  bool no_rate_limits = false;  // benchmarks drive one actor and one peer far faster
 };
 
 // "HOST:PORT"; port 0 lets the system pick a free port (tests): the node prints the one it got.
@@ -34,6 +35,7 @@ Status run_node(const NodeArguments& arguments, const sigset_t& signals) {
   if (!address.ok()) return address.status();
   nodes::NodeOptions options;
   options.service.dir = nodes::DataDir{arguments.data};
+  if (!arguments.no_rate_limits) options.actor_rate = nodes::actor_rate_default;
   Result<std::unique_ptr<nodes::Node>> node = nodes::Node::open(options);
   if (!node.ok()) return node.status();
   if (!arguments.manifest.empty()) {
@@ -41,6 +43,7 @@ Status run_node(const NodeArguments& arguments, const sigset_t& signals) {
     if (!manifest.ok()) return manifest.status();
     nodes::FederationOptions federation;
     federation.witness_dir = options.service.dir.root / "witness";
+    if (!arguments.no_rate_limits) federation.peer_rate = nodes::peer_rate_default;
     Status joined =
         (*node)->join(std::move(*manifest), api::https_peer_transport(peer_timeout_ms), federation);
     if (!joined.ok()) return Status(joined.code(), arguments.manifest + ": " + joined.message());
@@ -78,6 +81,8 @@ void add_node_verbs(CLI::App& app, int& exit_code) {
       ->default_val("127.0.0.1:8443");
   verb->add_option("--manifest", arguments->manifest,
                    "federation manifest (JSON): serve peers and clear with them");
+  verb->add_flag("--no-rate-limits", arguments->no_rate_limits,
+                 "no per-actor (20/s, burst 40) or per-peer (200/s, burst 400) limit (benchmarks)");
   verb->callback([arguments, &exit_code] {
     sigset_t signals;
     sigemptyset(&signals);
