@@ -329,3 +329,22 @@ TEST_CASE("a signed query is answered once; its replay is refused with nonce_con
   CHECK(node.service->query(query.bytes, query.signature_base64).status().code() ==
         Code::stale_time);
 }
+
+TEST_CASE("a refused statement sent again is decided again and records nothing", "[service]") {
+  Node node;
+  REQUIRE(node.as_enterprise("voucher.apply",
+                             {{"application_id", "A1"}, {"category", "testing"}, {"face", 1'000}})
+              .ok());
+  // A second application under the same id is refused; its bytes, captured and sent again,
+  // are refused again: the application id, not the nonce, keeps it from succeeding twice.
+  const SignedStatement again =
+      node.sign(node.enterprise, enterprise_id, "voucher.apply",
+                {{"application_id", "A1"}, {"category", "testing"}, {"face", 2'000}});
+  const std::uint64_t size_before = node.service->ledger().size();
+  const Result<Accepted> first = node.submit(again);
+  REQUIRE_FALSE(first.ok());
+  const Result<Accepted> replayed = node.submit(again);
+  REQUIRE_FALSE(replayed.ok());
+  CHECK(replayed.status().code() == first.status().code());
+  CHECK(node.service->ledger().size() == size_before);
+}
