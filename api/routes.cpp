@@ -13,6 +13,7 @@
 #include "clearing/kinds.h"
 #include "crypto/canonical_json.h"
 #include "crypto/encoding.h"
+#include "nodes/rate_limit.h"
 
 namespace innoclear::api {
 
@@ -25,7 +26,12 @@ HttpResponse json_response(unsigned status, std::string body) {
 }
 
 HttpResponse problem(const Status& status) {
-  return {http_status(status.code()), "application/problem+json", problem_json(status), {}};
+  HttpResponse response{
+      http_status(status.code()), "application/problem+json", problem_json(status), {}};
+  if (status.code() == Code::rate_limited) {
+    response.headers.emplace_back("Retry-After", std::to_string(nodes::rate_limited_retry_after_s));
+  }
+  return response;
 }
 
 // "?a=1&b=2" → value of `name`, or nullopt.
@@ -448,6 +454,7 @@ void answer_post(nodes::Service& service, nodes::Federation* federation, HttpReq
 }  // namespace
 
 void Routes::handle(HttpRequest request, Respond respond) {
+  // A peer's period question is not routine: it is logged (finding 5).
   Finish finish{metrics_.get(),
                 &log_,
                 failure_log_budget_.get(),
@@ -456,7 +463,8 @@ void Routes::handle(HttpRequest request, Respond respond) {
                 request.peer_address,
                 request.received,
                 std::move(respond),
-                request.method == "GET" && !request.peer_certificate_fingerprint.empty()};
+                request.method == "GET" && !request.peer_certificate_fingerprint.empty() &&
+                    path_of(request.target) != "/v1/peer/period"};
   // Before anything reads them: a target must be printable ASCII (RFC 3986 percent-encodes the
   // rest) and header values free of control bytes (issue 12, finding 1).
   if (!is_printable_ascii_target(request.target)) {

@@ -33,7 +33,7 @@ Result<NodeProcess> NodeProcess::start(const std::filesystem::path& program,
   options.log_tail_lines_max = 5;
   options.log_tail_bytes_max = 4096;
   NodeSpec spec;
-  // The load generator is one address: the per-address caps would measure themselves.
+  // The load generator is one address and drives few actors: the limits would measure themselves.
   spec.arguments = {"--data",
                     dir.root.string(),
                     "--listen",
@@ -41,7 +41,8 @@ Result<NodeProcess> NodeProcess::start(const std::filesystem::path& program,
                     "--requests-per-address-per-second",
                     "0",
                     "--connections-per-address-max",
-                    "0"};
+                    "0",
+                    "--no-rate-limits"};
   spec.log_file = log_file;
   spec.tls_fingerprint = identity.tls_fingerprint;
   NodeSupervisor node(std::move(options), {std::move(spec)});

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -114,8 +115,10 @@ Result<pid_t> spawn_logged(const LoggedProgram& program) {
   std::vector<char*> argv;
   for (std::string& word : words) argv.push_back(word.data());
   argv.push_back(nullptr);
-  const int log = ::open(program.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  const int log = ::open(program.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log < 0) return errno_status("cannot open " + program.log_file.string());
+  // A node's log names actors and requests: its operator's alone, whatever the umask.
+  (void)::fchmod(log, 0600);
   if (!program.banner.empty()) (void)!::write(log, program.banner.data(), program.banner.size());
   const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   std::fflush(nullptr);  // the child must not inherit unwritten output

@@ -23,6 +23,7 @@ struct NodeArguments {
   std::uint32_t requests_per_address_per_second =
       api::ServerLimits{}.requests_per_address_per_second;
   std::size_t connections_per_address_max = api::ServerLimits{}.connections_per_address_max;
+  bool no_rate_limits = false;  // benchmarks drive one actor and one peer far faster
 };
 
 // "HOST:PORT"; port 0 lets the system pick a free port (tests): the node prints the one it got.
@@ -41,6 +42,7 @@ Status run_node(const NodeArguments& arguments, const sigset_t& signals) {
   if (!address.ok()) return address.status();
   nodes::NodeOptions options;
   options.service.dir = nodes::DataDir{arguments.data};
+  if (!arguments.no_rate_limits) options.actor_rate = nodes::actor_rate_default;
   Result<std::unique_ptr<nodes::Node>> node = nodes::Node::open(options);
   if (!node.ok()) return node.status();
   if (!arguments.manifest.empty()) {
@@ -48,6 +50,7 @@ Status run_node(const NodeArguments& arguments, const sigset_t& signals) {
     if (!manifest.ok()) return manifest.status();
     nodes::FederationOptions federation;
     federation.witness_dir = options.service.dir.root / "witness";
+    if (!arguments.no_rate_limits) federation.peer_rate = nodes::peer_rate_default;
     Status joined =
         (*node)->join(std::move(*manifest), api::https_peer_transport(peer_timeout_ms), federation);
     if (!joined.ok()) return Status(joined.code(), arguments.manifest + ": " + joined.message());
@@ -99,6 +102,8 @@ void add_node_verbs(CLI::App& app, int& exit_code) {
   verb->add_option("--connections-per-address-max", arguments->connections_per_address_max,
                    "connections one IP address may hold open (0: no limit)")
       ->default_val(arguments->connections_per_address_max);
+  verb->add_flag("--no-rate-limits", arguments->no_rate_limits,
+                 "no per-actor (20/s, burst 40) or per-peer (200/s, burst 400) limit (benchmarks)");
   verb->callback([arguments, &exit_code] {
     sigset_t signals;
     sigemptyset(&signals);

@@ -67,11 +67,20 @@ Status KeyPair::save(const std::filesystem::path& path) const {
   std::string text(key_file_header);
   text += base64_encode(std::span(secret_key_.data(), seed_bytes));
   text += '\n';
+  // 0600 whatever the umask; then the file's bytes and its name in the directory are made durable.
+  const bool private_mode = ::fchmod(fd, 0600) == 0;
   const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   sodium_memzero(text.data(), text.size());
   const bool synced = ::fsync(fd) == 0;
   ::close(fd);
-  if (!written || !synced) return {Code::key_file, "cannot write " + path.string()};
+  if (!private_mode || !written || !synced)
+    return {Code::key_file, "cannot write " + path.string()};
+  const std::filesystem::path directory =
+      path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+  const int directory_fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const bool named = directory_fd >= 0 && ::fsync(directory_fd) == 0;
+  if (directory_fd >= 0) ::close(directory_fd);
+  if (!named) return {Code::key_file, "cannot sync the directory of " + path.string()};
   return Status::success();
 }
 

@@ -5,7 +5,9 @@
 #include <bit>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <exception>
 #include <future>
 #include <span>
 
@@ -33,6 +35,10 @@ class WriteBatch final : public Batch {
   std::uint64_t size() const override { return impl_.frontier.size(); }
   const Status& failure() const { return failure_; }
   std::uint64_t appended() const { return appended_; }
+  // Fails the whole transaction: something may be half-written in it.
+  void fail(Status why) {
+    if (failure_.ok()) failure_ = std::move(why);
+  }
 
   Result<std::uint64_t> append(std::string_view entry) override {
     if (!failure_.ok()) return failure_;
@@ -182,6 +188,37 @@ Status load_tree(MDB_env* env, const detail::Databases& databases, Frontier& fro
   }
   mdb_txn_abort(txn);
   return status;
+}
+
+// A job that throws (a bug, or input its author did not foresee) must not take the writer thread
+// and with it the process down: it fails with io_error. If it threw after touching the
+// transaction (an append, a deriver), the whole transaction fails so nothing half-written stays.
+Status run_job(const Job& job, WriteBatch& batch) {
+  const std::uint64_t size_before = batch.size();
+  const std::uint64_t appended_before = batch.appended();
+  try {
+    return job(batch);
+  } catch (const std::exception& thrown) {
+    Status failed(Code::io_error, std::string("a ledger job threw: ") + thrown.what());
+    if (batch.size() != size_before || batch.appended() != appended_before) batch.fail(failed);
+    return failed;
+  } catch (...) {
+    Status failed(Code::io_error, "a ledger job threw");
+    if (batch.size() != size_before || batch.appended() != appended_before) batch.fail(failed);
+    return failed;
+  }
+}
+
+// A callback that throws after its transaction was decided cannot undo it; the writer reports it
+// and goes on with the other jobs' callbacks.
+void run_done(const Done& done, const Status& status) {
+  try {
+    done(status);
+  } catch (const std::exception& thrown) {
+    std::fprintf(stderr, "ledger: a job's completion callback threw: %s\n", thrown.what());
+  } catch (...) {
+    std::fprintf(stderr, "ledger: a job's completion callback threw\n");
+  }
 }
 
 std::size_t histogram_bucket(std::size_t jobs) {
@@ -400,7 +437,7 @@ void Ledger::commit_batch(void* first, std::size_t count) {
     WriteBatch batch(impl, options_, txn);
     for (std::size_t i = 0; i < jobs.size() && batch.failure().ok(); ++i) {
       const std::uint64_t appended_before = batch.appended();
-      outcomes[i] = jobs[i].job(batch);
+      outcomes[i] = run_job(jobs[i].job, batch);
       // A rejected job leaves no trace (see Job).
       assert(outcomes[i].ok() || !batch.failure().ok() || batch.appended() == appended_before);
     }
@@ -427,7 +464,7 @@ void Ledger::commit_batch(void* first, std::size_t count) {
     impl.failed_commits++;
     outcomes.assign(jobs.size(), failure);
   }
-  for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i].done(outcomes[i]);
+  for (std::size_t i = 0; i < jobs.size(); ++i) run_done(jobs[i].done, outcomes[i]);
 }
 
 std::string format_checkpoint_body(const CheckpointBody& body) {

@@ -1,9 +1,11 @@
 #include "nodes/data_dir.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 
 #include "crypto/canonical_json.h"
@@ -14,16 +16,34 @@
 
 namespace innoclear::nodes {
 
+namespace {
+
+// Makes a rename or a creation in `directory` durable: without it a crash can lose the name.
+bool sync_directory(const std::filesystem::path& directory) {
+  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  return synced;
+}
+
+}  // namespace
+
 Status write_file_atomically(const std::filesystem::path& path, const std::string& text) {
   const auto temporary = path.string() + ".tmp";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return {Code::io_error, "cannot write " + temporary};
+  // The mode is set explicitly: the process umask must not widen (or narrow) it.
+  const bool private_mode = ::fchmod(fd, 0600) == 0;
   const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   const bool synced = ::fsync(fd) == 0;
   ::close(fd);
   std::error_code error;
-  if (written && synced) std::filesystem::rename(temporary, path, error);
-  if (!written || !synced || error) return {Code::io_error, "cannot write " + path.string()};
+  if (private_mode && written && synced) std::filesystem::rename(temporary, path, error);
+  if (!private_mode || !written || !synced || error ||
+      !sync_directory(path.parent_path().empty() ? "." : path.parent_path())) {
+    return {Code::io_error, "cannot write " + path.string()};
+  }
   return Status::success();
 }
 
@@ -43,12 +63,28 @@ Result<std::string> read_small_file(const std::filesystem::path& path, std::size
 
 namespace {
 
+constexpr std::filesystem::perms private_directory_mode = std::filesystem::perms::owner_all;
+constexpr std::filesystem::perms private_file_mode =
+    std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
+
 nlohmann::json identity_json(const NodeIdentity& identity) {
   return {{"region", std::string(clearing::region_code(identity.region))},
           {"origin", identity.origin},
           {"public_key", crypto::encode_public_key(identity.public_key)},
           {"verifier_key", identity.verifier_key},
           {"tls_fingerprint", identity.tls_fingerprint}};
+}
+
+// Sets `mode` on each path, whatever the umask made of it: a node's secrets and records are its
+// operator's alone.
+Status make_private(std::initializer_list<std::filesystem::path> paths,
+                    std::filesystem::perms mode) {
+  for (const std::filesystem::path& path : paths) {
+    std::error_code error;
+    std::filesystem::permissions(path, mode, std::filesystem::perm_options::replace, error);
+    if (error) return {Code::io_error, "cannot restrict " + path.string() + ": " + error.message()};
+  }
+  return Status::success();
 }
 
 }  // namespace
@@ -67,6 +103,10 @@ Result<NodeIdentity> init_data_dir(const DataDir& dir, clearing::Region region) 
   }
   std::filesystem::create_directories(dir.root / "tls", error);
   if (error) return {Code::io_error, "cannot create " + dir.root.string()};
+  if (Status private_dirs = make_private({dir.root, dir.root / "tls"}, private_directory_mode);
+      !private_dirs.ok()) {
+    return private_dirs;
+  }
 
   NodeIdentity identity;
   identity.region = region;
@@ -101,6 +141,15 @@ Result<NodeIdentity> init_data_dir(const DataDir& dir, clearing::Region region) 
     return checkpoint.status();
   }
   ledger->reset();
+  if (Status private_files = make_private({dir.ledger_dir()}, private_directory_mode);
+      !private_files.ok()) {
+    return private_files;
+  }
+  if (Status private_files =
+          make_private({dir.tls_key(), dir.key_file(), dir.office_key_file()}, private_file_mode);
+      !private_files.ok()) {
+    return private_files;
+  }
   if (Status written =
           write_file_atomically(dir.identity_file(), identity_json(identity).dump(2) + "\n");
       !written.ok()) {

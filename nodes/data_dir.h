@@ -42,13 +42,15 @@ struct DataDir {
 std::string origin_of(clearing::Region region);
 
 // Creates keys, certificate, ledger (with a signed checkpoint of the empty tree) and node.json.
-// Fails with already_exists if DIR holds a node or any part of one; nothing is overwritten.
+// Directories are 0700, keys and node.json 0600, whatever the umask. Fails with already_exists if
+// DIR holds a node or any part of one; nothing is overwritten.
 Result<NodeIdentity> init_data_dir(const DataDir& dir, clearing::Region region);
 
 // Reads node.json. Fails with not_found if DIR is not an initialised node.
 Result<NodeIdentity> read_identity(const DataDir& dir);
 
-// Writes `text` to `path` via a temporary file, fsync and rename, so readers never see half.
+// Writes `text` to `path` (mode 0600) via a temporary file: fsync the file, rename, fsync the
+// directory, so readers never see half and a crash after success cannot lose the new name.
 Status write_file_atomically(const std::filesystem::path& path, const std::string& text);
 // Reads a whole file of at most `bytes_max` bytes (not_found, io_error, invalid_argument).
 Result<std::string> read_small_file(const std::filesystem::path& path, std::size_t bytes_max);

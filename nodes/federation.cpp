@@ -22,9 +22,13 @@ Federation::Federation(Service& service, Manifest manifest, PeerTransport& trans
   assert(manifest_.find(service_.identity().region) != nullptr);
   witnessing_ = std::make_unique<Witnessing>(service_, manifest_, transport_, options_.witness_dir,
                                              [this](const std::string& line) { log(line); });
-  clearing_ = std::make_unique<PeriodClearing>(service_, manifest_, transport_);
-  answerer_ = std::make_unique<PeerAnswerer>(service_, manifest_, *witnessing_, *clearing_,
-                                             options_.sender.batch_requests_max);
+  clearing_ = std::make_unique<PeriodClearing>(
+      service_, manifest_, transport_,
+      PeriodClearingOptions{options_.clearing_interval_ms, options_.clearing_retry_ms_min,
+                            options_.clearing_retry_ms_max});
+  answerer_ =
+      std::make_unique<PeerAnswerer>(service_, manifest_, *witnessing_, *clearing_,
+                                     options_.sender.batch_requests_max, options_.peer_rate);
   for (clearing::Region peer : peers()) {
     senders_[peer] = std::make_unique<OutboxSender>(service_, transport_, peer, options_.sender);
   }

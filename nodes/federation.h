@@ -30,10 +30,19 @@
 
 namespace innoclear::nodes {
 
+// A peer's outbox sender polls every few milliseconds when busy and its clearing asks a few
+// questions a second: 200 a second with a burst of 400 leaves it room and bounds a runaway peer.
+constexpr RateLimit peer_rate_default{200, 400};
+
 struct FederationOptions {
   SenderOptions sender;
-  std::uint32_t witness_interval_ms = 1'000;    // how often peers' checkpoints are fetched
-  std::uint32_t clearing_interval_ms = 500;     // how often ended periods are pushed on
+  std::uint32_t witness_interval_ms = 1'000;     // how often peers' checkpoints are fetched
+  std::uint32_t clearing_interval_ms = 500;      // how often ended periods are pushed on
+  std::uint32_t clearing_retry_ms_min = 1'000;   // wait after a period's round moved nothing …
+  std::uint32_t clearing_retry_ms_max = 60'000;  // … doubled up to this (see PeriodClearing)
+  // Peer batches and period questions each peer region may send (off: 0); `innoclear node` sets
+  // peer_rate_default.
+  RateLimit peer_rate;
   std::filesystem::path witness_dir;            // the witness's record; empty: no witnessing
   std::function<void(const std::string&)> log;  // one line per event; default stderr
 };

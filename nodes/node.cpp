@@ -9,6 +9,7 @@ Result<std::unique_ptr<Node>> Node::open(NodeOptions options) {
   Result<std::unique_ptr<Service>> service = Service::open(std::move(options.service));
   if (!service.ok()) return service.status();
   node->service_ = std::move(*service);
+  node->service_->set_actor_rate(options.actor_rate);
   return node;
 }
 

@@ -27,6 +27,8 @@ struct NodeOptions {
   ServiceOptions service;
   // How often a checkpoint is signed when the ledger grew; 0: never by the node (the caller signs).
   std::uint32_t checkpoint_interval_ms = 1'000;
+  // Per-actor rate of statements and queries (Service::set_actor_rate); off by default.
+  RateLimit actor_rate;
 };
 
 class Node {

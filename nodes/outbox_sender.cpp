@@ -154,7 +154,7 @@ Result<std::size_t> OutboxSender::send_batch() {
   if (!response.ok()) return response.status();
   if (response->status != 200) {
     return Status(Code::io_error, "HTTP " + std::to_string(response->status) + " " +
-                                      response->body.substr(0, problem_detail_bytes_max));
+                                      utf8_prefix(response->body, problem_detail_bytes_max));
   }
   const nlohmann::json answers = nlohmann::json::parse(response->body, nullptr, false);
   if (!answers.is_object() || !answers.contains("answers") || !answers["answers"].is_array() ||

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "base/status.h"
+#include "base/utf8.h"
 #include "clearing/region.h"
 
 namespace innoclear::nodes {
@@ -14,6 +16,19 @@ struct PeerResponse {
   unsigned status = 0;  // HTTP status
   std::string body;
 };
+
+// At most `bytes_max` bytes of `text`, cut before the first byte that is not part of a whole
+// UTF-8 character: a problem detail that leaves a node must stay valid UTF-8 (nlohmann's dump()
+// throws on a cut character). Text from a peer or a member is never trusted to be UTF-8.
+inline std::string utf8_prefix(std::string_view text, std::size_t bytes_max) {
+  std::size_t kept = 0;
+  while (kept < text.size()) {
+    const std::size_t length = utf8_sequence_bytes(text.substr(kept));
+    if (length == 0 || kept + length > bytes_max) break;
+    kept += length;
+  }
+  return std::string(text.substr(0, kept));
+}
 
 class PeerTransport {
  public:

@@ -3,6 +3,7 @@
 #include <memory>
 #include <mutex>
 
+#include "base/utf8.h"
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
 #include "nodes/actor_proof.h"
@@ -16,7 +17,7 @@ std::string code_of(clearing::Region region) { return std::string(clearing::regi
 
 nlohmann::json problem_of(const Status& status) {
   return {{"code", static_cast<int>(status.code())},
-          {"detail", status.message().substr(0, problem_detail_bytes_max)}};
+          {"detail", utf8_prefix(status.message(), problem_detail_bytes_max)}};
 }
 
 // What a batch of answers is waiting for: one slot per request.
@@ -31,7 +32,10 @@ struct PendingBatch {
     answers[slot] = std::move(item);
     if (--remaining > 0) return;
     lock.unlock();
-    done(nlohmann::json{{"answers", answers}}.dump());
+    // Every text in the answers was checked or cut to whole characters; replace is the last
+    // guard, so that a dump can never throw on the thread that fills the last slot.
+    done(nlohmann::json{{"answers", answers}}.dump(-1, ' ', false,
+                                                   nlohmann::json::error_handler_t::replace));
   }
 };
 
@@ -53,22 +57,34 @@ nlohmann::json answer_item(Service& service, clearing::Region caller,
   return {{"answer", {{"signature", answer.signature_base64}, {"statement", answer.bytes}}}};
 }
 
-// Why a request of the batch cannot be submitted at all, or success. A request whose key entry is
-// not proven in the caller's ledger is not recorded: the caller may prove it again.
+// Why a request of the batch cannot be submitted at all, or success. Every field is checked for
+// type (and text for UTF-8) before it is used; nothing of the request is echoed back. A request
+// whose key entry is not proven in the caller's ledger is not recorded: the caller may prove it
+// again.
 Status check_request(const nlohmann::json& request, const std::string& caller_actor,
                      const Witnessing& witnessing, clearing::Region caller) {
   if (!request.is_object() || !request.contains("statement") || !request["statement"].is_string() ||
       !request.contains("signature") || !request["signature"].is_string()) {
     return {Code::bad_statement, "a request is {\"signature\",\"statement\"}"};
   }
-  const nlohmann::json parsed =
-      nlohmann::json::parse(request["statement"].get<std::string>(), nullptr, false);
-  if (!parsed.is_object() || parsed.value("actor", "") != caller_actor) {
+  const std::string& bytes = request["statement"].get_ref<const std::string&>();
+  if (!is_valid_utf8(bytes)) return {Code::json_invalid_utf8, "a peer request is not UTF-8"};
+  const nlohmann::json parsed = nlohmann::json::parse(bytes, nullptr, false);
+  const auto text = [&](const char* key) -> const std::string* {
+    if (!parsed.is_object()) return nullptr;
+    const auto found = parsed.find(key);
+    return found != parsed.end() && found->is_string() ? &found->get_ref<const std::string&>()
+                                                       : nullptr;
+  };
+  const std::string* actor = text("actor");
+  if (actor == nullptr || *actor != caller_actor) {
     return {Code::forbidden, "a peer request must be stated by " + caller_actor};
   }
-  const std::string kind = parsed.value("kind", "");
-  if (kind != "peer.receipt.consume" && kind != "peer.voucher.honour") {
-    return {Code::unknown_kind, "not a peer request: " + kind};
+  const std::string* kind = text("kind");
+  if (kind == nullptr || (*kind != "peer.receipt.consume" && *kind != "peer.voucher.honour")) {
+    return {Code::unknown_kind,
+            "not a peer request kind (peer.receipt.consume, "
+            "peer.voucher.honour)"};
   }
   if (!parsed.contains("body") || !parsed["body"].is_object()) {
     return {Code::bad_statement, "a peer request has a body object"};
@@ -80,12 +96,14 @@ Status check_request(const nlohmann::json& request, const std::string& caller_ac
 }  // namespace
 
 PeerAnswerer::PeerAnswerer(Service& service, const Manifest& manifest, const Witnessing& witnessing,
-                           PeriodClearing& clearing, std::size_t batch_requests_max)
+                           PeriodClearing& clearing, std::size_t batch_requests_max,
+                           RateLimit peer_rate)
     : service_(service),
       manifest_(manifest),
       witnessing_(witnessing),
       clearing_(clearing),
-      batch_requests_max_(batch_requests_max) {}
+      batch_requests_max_(batch_requests_max),
+      peer_limiter_(peer_rate) {}
 
 const Member* PeerAnswerer::peer_with(const std::string& client_fingerprint) const {
   if (client_fingerprint.empty()) return nullptr;
@@ -103,6 +121,10 @@ void PeerAnswerer::answer(const std::string& client_fingerprint, const std::stri
   const Member* caller = peer_with(client_fingerprint);
   if (caller == nullptr) {
     return done(Status(Code::forbidden, "peer requests need the TLS certificate of a member node"));
+  }
+  if (Status s = peer_limiter_.take("node." + code_of(caller->region), service_.now_ms());
+      !s.ok()) {
+    return done(s);
   }
   if (witnessing_.is_forked(caller->region)) {
     return done(Status(Code::peer_forked, "this node saw " + code_of(caller->region) +
@@ -141,9 +163,15 @@ Result<std::string> PeerAnswerer::answer_period(const std::string& client_finger
   const Member* caller = peer_with(client_fingerprint);
   if (caller == nullptr)
     return Status(Code::forbidden, "period statements are for member nodes (mutual TLS)");
+  if (Status s = peer_limiter_.take("node." + code_of(caller->region), service_.now_ms());
+      !s.ok()) {
+    return s;
+  }
   Result<clearing::Period> period = clearing::parse_period(id, manifest_.period_seconds);
   if (!period.ok()) return period.status();
-  if (service_.now_ms() >= period->to_ms) clearing_.activate(id);
+  // Read-only: a question alone never makes this node work a period or write anything; the next
+  // clearing round asks the caller whether it has lines there (PeriodClearing::note_asked).
+  if (service_.now_ms() >= period->to_ms) clearing_.note_asked(caller->region, id);
   return clearing_.view_for(caller->region, id);
 }
 

@@ -13,6 +13,7 @@
 
 #include "nodes/manifest.h"
 #include "nodes/period_clearing.h"
+#include "nodes/rate_limit.h"
 #include "nodes/service.h"
 #include "nodes/witnessing.h"
 
@@ -21,17 +22,19 @@ namespace innoclear::nodes {
 class PeerAnswerer {
  public:
   // REQUIRES: everything given outlives this.
+  // `peer_rate` bounds the batches and period questions each peer region may send (off: 0).
   PeerAnswerer(Service& service, const Manifest& manifest, const Witnessing& witnessing,
-               PeriodClearing& clearing, std::size_t batch_requests_max);
+               PeriodClearing& clearing, std::size_t batch_requests_max, RateLimit peer_rate = {});
 
   // Answers a batch of peer requests, body {"requests":[{"signature","statement"},…]}, from a
   // client whose TLS certificate has `client_fingerprint`. `done` runs once, on some thread, with
   // the body {"answers":[{"answer":{"signature","statement"}} | {"problem":{"code","detail"}},…]}
-  // or with the refusal of the whole batch (forbidden, bad_statement, peer_forked).
+  // or with the refusal of the whole batch (forbidden, bad_statement, peer_forked, rate_limited).
   using AnswerDone = std::function<void(Result<std::string>)>;
   void answer(const std::string& client_fingerprint, const std::string& body, AnswerDone done);
   // A peer asking for its side of a period (GET /v1/peer/period?period=P): see
-  // PeriodClearing::view_for. An ended period becomes one this node works to settle.
+  // PeriodClearing::view_for. Reads only: the question is noted (PeriodClearing::note_asked) and
+  // nothing is activated or written by it. rate_limited beyond the peer's rate.
   Result<std::string> answer_period(const std::string& client_fingerprint,
                                     const std::string& period);
 
@@ -44,6 +47,7 @@ class PeerAnswerer {
   const Witnessing& witnessing_;
   PeriodClearing& clearing_;
   const std::size_t batch_requests_max_;
+  RateLimiter peer_limiter_;  // keyed by the peer's region code
 };
 
 }  // namespace innoclear::nodes

@@ -1,6 +1,8 @@
 #include "nodes/period_clearing.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <tuple>
 
 #include "clearing/federation.h"
 #include "crypto/canonical_json.h"
@@ -48,10 +50,29 @@ bool well_formed_view(const nlohmann::json& view) {
          has("checkpoint_size", [](const nlohmann::json& v) { return v.is_number_unsigned(); });
 }
 
+// Whether this node has obligation lines (with any member) in `period`.
+Result<bool> has_lines_in(const clearing::Store& store, const clearing::Period& period) {
+  Result<std::vector<std::pair<std::string, nlohmann::json>>> rows =
+      store.scan(clearing::Table::obligations, "");
+  if (!rows.ok()) return rows.status();
+  for (const auto& [id, row] : *rows) {
+    const std::int64_t requested_ms = row.value("requested_ms", std::int64_t{0});
+    if (requested_ms >= period.from_ms && requested_ms < period.to_ms) return true;
+  }
+  return false;
+}
+
+std::uint64_t rounds_of(std::uint32_t ms, std::uint32_t round_ms) {
+  return std::max<std::uint64_t>(1, ms / std::max<std::uint32_t>(1, round_ms));
+}
+
 }  // namespace
 
-PeriodClearing::PeriodClearing(Service& service, const Manifest& manifest, PeerTransport& transport)
-    : service_(service), manifest_(manifest), transport_(transport) {}
+PeriodClearing::PeriodClearing(Service& service, const Manifest& manifest, PeerTransport& transport,
+                               PeriodClearingOptions options)
+    : service_(service), manifest_(manifest), transport_(transport), options_(options) {
+  assert(options_.retry_ms_min <= options_.retry_ms_max);
+}
 
 std::vector<clearing::Region> PeriodClearing::peers() const {
   std::vector<clearing::Region> regions;
@@ -61,9 +82,15 @@ std::vector<clearing::Region> PeriodClearing::peers() const {
   return regions;
 }
 
-void PeriodClearing::activate(const std::string& period) {
+void PeriodClearing::note_asked(clearing::Region peer, const std::string& period) {
   std::lock_guard lock(mutex_);
-  active_.insert(period);
+  if (peer_active_.count(period) > 0 || asked_.count(period) > 0) return;
+  if (asked_.size() >= asked_periods_max) return;
+  if (auto empty = checked_empty_.find(period);
+      empty != checked_empty_.end() && rounds_ < empty->second) {
+    return;
+  }
+  asked_.emplace(period, peer);
 }
 
 Status PeriodClearing::submit_own(const std::string& kind, const nlohmann::json& body) {
@@ -71,9 +98,33 @@ Status PeriodClearing::submit_own(const std::string& kind, const nlohmann::json&
   return service_.submit_and_wait(statement.bytes, statement.signature_base64).status();
 }
 
-Status PeriodClearing::round() {
-  const std::int64_t now_ms = service_.now_ms();
-  std::set<std::string> ended;
+// Asks each peer that asked about a period this node has no lines in whether it has lines there
+// itself (one GET to the asker, nobody else); works the period only if so.
+void PeriodClearing::check_asked(const std::set<std::string>& own) {
+  std::map<std::string, clearing::Region> asked;
+  {
+    std::lock_guard lock(mutex_);
+    asked.swap(asked_);
+  }
+  for (const auto& [id, peer] : asked) {
+    if (own.count(id) > 0) continue;
+    Result<PeerResponse> response = transport_.get(peer, "/v1/peer/period?period=" + id);
+    if (!response.ok() || response->status != 200) continue;  // it asks again if it cares
+    const nlohmann::json view = nlohmann::json::parse(response->body, nullptr, false);
+    const bool has_lines = well_formed_view(view) && view.value("has_lines", false);
+    std::lock_guard lock(mutex_);
+    if (has_lines) {
+      peer_active_.insert(id);
+    } else if (checked_empty_.size() < checked_empty_periods_max) {
+      checked_empty_[id] = rounds_ + rounds_of(options_.retry_ms_max, options_.round_ms);
+    }
+  }
+}
+
+// The ended periods to work this round: own-line periods first, then those a peer's lines
+// activated, each oldest first; settled ones are dropped.
+Result<std::vector<std::string>> PeriodClearing::worked_periods(std::int64_t now_ms) {
+  std::set<std::string> own;
   Status scanned = service_.read([&](const clearing::Store& store) -> Status {
     Result<std::vector<std::pair<std::string, nlohmann::json>>> rows =
         store.scan(clearing::Table::obligations, "");
@@ -81,35 +132,85 @@ Status PeriodClearing::round() {
     for (const auto& [id, row] : *rows) {
       const clearing::Period period = clearing::period_containing(
           row.value("requested_ms", std::int64_t{0}), manifest_.period_seconds);
-      if (period.to_ms <= now_ms) ended.insert(period.id);
+      if (period.to_ms <= now_ms) own.insert(period.id);
     }
     return Status::success();
   });
   if (!scanned.ok()) return scanned;
-  std::set<std::string> periods;
+  check_asked(own);
+  std::vector<std::tuple<bool, std::int64_t, std::string>> ordered;
+  for (const std::string& id : own) {
+    ordered.emplace_back(false, clearing::parse_period(id, manifest_.period_seconds)->from_ms, id);
+  }
   {
     std::lock_guard lock(mutex_);
-    active_.insert(ended.begin(), ended.end());
-    periods = active_;
+    for (const std::string& id : peer_active_) {
+      Result<clearing::Period> period = clearing::parse_period(id, manifest_.period_seconds);
+      if (own.count(id) == 0 && period.ok()) ordered.emplace_back(true, period->from_ms, id);
+    }
   }
+  std::sort(ordered.begin(), ordered.end());
+  std::vector<std::string> periods;
+  for (const auto& [by_peer, from_ms, id] : ordered) periods.push_back(id);
+  return periods;
+}
+
+Status PeriodClearing::round() {
+  {
+    std::lock_guard lock(mutex_);
+    ++rounds_;
+    std::erase_if(checked_empty_, [&](const auto& empty) { return empty.second <= rounds_; });
+  }
+  Result<std::vector<std::string>> periods = worked_periods(service_.now_ms());
+  if (!periods.ok()) return periods.status();
   Status first_failure;
-  for (const std::string& period : periods) {
+  std::size_t worked = 0;
+  std::map<std::string, Progress> kept;
+  for (const std::string& period : *periods) {
     Result<std::optional<nlohmann::json>> record =
         service_.state(clearing::Table::settlements, period);
     if (!record.ok()) return record.status();
     if (record->has_value() && (**record).contains("settled")) {
       std::lock_guard lock(mutex_);
-      active_.erase(period);
+      peer_active_.erase(period);
       continue;
     }
+    if (worked++ >= active_periods_max) break;  // the rest wait for a slot
     // A period that cannot advance (a peer down, a difference open) holds back no other.
-    Status advanced = advance(period);
+    Status advanced = attempt(period, record->value_or(nlohmann::json::object()).dump());
     if (!advanced.ok() && first_failure.ok()) first_failure = advanced;
+    if (auto found = progress_.find(period); found != progress_.end()) {
+      kept[period] = std::move(found->second);
+    }
   }
+  progress_ = std::move(kept);
   return first_failure;
 }
 
-Status PeriodClearing::advance(const std::string& id) {
+// One step of one period, unless it is waiting: a period whose last attempt moved nothing (the
+// same record here, the same answers from the peers) is tried again after a wait that doubles up
+// to retry_ms_max. A change of its record here (an office signed) makes it due at once.
+Status PeriodClearing::attempt(const std::string& period, const std::string& record) {
+  Progress& progress = progress_[period];
+  if (rounds_ < progress.due_round && record == progress.record) return Status::success();
+  std::string seen;
+  Status advanced = advance(period, seen);
+  Result<std::optional<nlohmann::json>> after =
+      service_.state(clearing::Table::settlements, period);
+  const std::string record_after =
+      after.ok() ? after->value_or(nlohmann::json::object()).dump() : record;
+  const bool moved = seen != progress.seen || record_after != record;
+  const std::uint64_t wait_min = rounds_of(options_.retry_ms_min, options_.round_ms);
+  const std::uint64_t wait_max = rounds_of(options_.retry_ms_max, options_.round_ms);
+  progress.wait_rounds =
+      moved ? 0 : std::min(wait_max, std::max(wait_min, progress.wait_rounds * 2));
+  progress.seen = std::move(seen);
+  progress.record = record_after;
+  progress.due_round = rounds_ + progress.wait_rounds;
+  return advanced;
+}
+
+Status PeriodClearing::advance(const std::string& id, std::string& seen) {
   Result<clearing::Period> period = clearing::parse_period(id, manifest_.period_seconds);
   if (!period.ok()) return period.status();
   if (service_.now_ms() < period->to_ms) return Status::success();
@@ -123,6 +224,9 @@ Status PeriodClearing::advance(const std::string& id) {
       return Status(Code::io_error, code_of(peer) + "'s period answer is unusable (HTTP " +
                                         std::to_string(response->status) + ")");
     }
+    // What moved: the peer's lines, close and signature (its checkpoint moves with any entry).
+    seen += code_of(peer) + view["lines"].dump() + view["complete"].dump() + view["close"].dump() +
+            view["office_signature"].dump();
     views[peer] = std::move(view);
   }
   Result<std::optional<nlohmann::json>> stored = service_.state(clearing::Table::settlements, id);
@@ -154,6 +258,7 @@ Status PeriodClearing::close(const clearing::Period& period,
   nlohmann::json agreed = nlohmann::json::object();
   nlohmann::json reports = nlohmann::json::object();
   bool complete = true;
+  bool any_lines = false;  // a period nobody has lines in is not closed: nothing is written
   for (const auto& [peer, view] : views) {
     std::vector<clearing::ObligationLine> theirs;
     for (const auto& item : view.value("lines", nlohmann::json::array())) {
@@ -177,6 +282,7 @@ Status PeriodClearing::close(const clearing::Period& period,
     });
     if (!read.ok()) return read;
     complete = complete && clear && view.value("complete", false);
+    any_lines = any_lines || !mine.empty() || !theirs.empty() || view.value("has_lines", false);
     const std::vector<clearing::Difference> found = clearing::compare_statements(mine, theirs);
     if (!found.empty()) reports[code_of(peer)] = difference_report(peer, found, view);
     agreed[code_of(peer)] = clearing::lines_digest(mine);
@@ -184,6 +290,19 @@ Status PeriodClearing::close(const clearing::Period& period,
   {
     std::lock_guard lock(mutex_);
     differences_[period.id] = reports;
+  }
+  if (!any_lines) {
+    Result<bool> own_lines = Status::success();
+    Status read = service_.read([&](const clearing::Store& store) -> Status {
+      own_lines = has_lines_in(store, period);
+      return own_lines.status();
+    });
+    if (!read.ok()) return read;
+    if (!*own_lines) {
+      std::lock_guard lock(mutex_);
+      peer_active_.erase(period.id);  // nobody has lines: an empty period, never written
+      return Status::success();
+    }
   }
   if (!complete) return Status::success();  // requests of the period are still in flight
   if (!reports.empty()) {
@@ -242,9 +361,11 @@ Result<std::string> PeriodClearing::view_for(clearing::Region peer, const std::s
         clearing::bilateral_lines(store, *period, service_.identity().region, peer);
     Result<bool> clear = clearing::outbox_clear(store, *period, peer);
     Result<std::optional<nlohmann::json>> record = store.get(clearing::Table::settlements, id);
-    for (const Status& s : {lines.status(), clear.status(), record.status()}) {
+    Result<bool> has_lines = has_lines_in(store, *period);
+    for (const Status& s : {lines.status(), clear.status(), record.status(), has_lines.status()}) {
       if (!s.ok()) return s;
     }
+    answer["has_lines"] = *has_lines;
     nlohmann::json list = nlohmann::json::array();
     for (const clearing::ObligationLine& line : *lines) list.push_back(clearing::to_json(line));
     answer["lines"] = std::move(list);

@@ -240,6 +240,7 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   if (!key.ok()) return key.status();
   service->identity_ = *identity;
   service->clock_ = options.clock;
+  service->actor_limiter_ = std::make_unique<RateLimiter>(RateLimit{});
   service->node_key_ = std::make_unique<crypto::KeyPair>(std::move(*key));
   ledger::Options ledger_options =
       nodes::ledger_options(options.dir, *identity, service->node_key_.get(), false);
@@ -264,6 +265,10 @@ void Service::submit(std::string statement, std::string signature_base64, Submit
   }
   if (!expected_kind.empty() && incoming->statement.kind != expected_kind) {
     done(Status(Code::bad_statement, "this route takes kind " + std::string(expected_kind)));
+    return;
+  }
+  if (Status s = limit(incoming->statement.actor); !s.ok()) {
+    done(s);
     return;
   }
   if (gate_) {
@@ -303,6 +308,10 @@ SignedStatement Service::sign_as_node(const std::string& kind, const nlohmann::j
 }
 
 void Service::set_gate(Gate gate) { gate_ = std::move(gate); }
+
+void Service::set_actor_rate(RateLimit limit) {
+  actor_limiter_ = std::make_unique<RateLimiter>(limit);
+}
 
 Result<std::optional<nlohmann::json>> Service::state(clearing::Table table,
                                                      const std::string& key) const {
@@ -359,11 +368,40 @@ Result<nlohmann::json> Service::query(const std::string& statement,
   if (incoming->statement.kind.rfind("query.", 0) != 0) {
     return Status(Code::unknown_kind, "not a query: " + incoming->statement.kind);
   }
+  if (Status s = limit(incoming->statement.actor); !s.ok()) return s;
+  if (Status s = remember_query(incoming->statement); !s.ok()) return s;
   Result<ledger::ReadView> view = ledger_->view();
   if (!view.ok()) return view.status();
   const ledger::ReadView& snapshot = *view;
   return clearing::query(LedgerStore(snapshot), incoming->statement,
                          [&snapshot](std::uint64_t index) { return snapshot.entry(index); });
+}
+
+Status Service::limit(const std::string& actor) {
+  if (actor.rfind("node.", 0) == 0) return Status::success();
+  return actor_limiter_->take(actor, clock_());
+}
+
+// A query is accepted while its time is within clock_skew_ms_max of the node's clock, so its
+// nonce is kept until that window has passed; after that the query is stale anyway.
+Status Service::remember_query(const clearing::Statement& statement) {
+  const std::int64_t now_ms = clock_();
+  const std::string key = statement.actor + "\n" + statement.nonce;
+  std::lock_guard lock(query_nonces_mutex_);
+  if (query_nonces_.size() >= query_nonces_max) {
+    std::erase_if(query_nonces_, [&](const auto& entry) { return entry.second < now_ms; });
+  }
+  if (query_nonces_.size() >= query_nonces_max) {
+    return Status(Code::rate_limited, "too many recent queries; retry after " +
+                                          std::to_string(rate_limited_retry_after_s) + " s");
+  }
+  const auto [found, inserted] =
+      query_nonces_.emplace(key, statement.time_ms + clearing::clock_skew_ms_max);
+  if (!inserted && found->second >= now_ms) {
+    return Status(Code::nonce_conflict, "nonce " + statement.nonce + " was used for a query");
+  }
+  found->second = statement.time_ms + clearing::clock_skew_ms_max;
+  return Status::success();
 }
 
 }  // namespace innoclear::nodes

@@ -9,7 +9,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -19,6 +21,7 @@
 #include "crypto/ed25519.h"
 #include "ledger/ledger.h"
 #include "nodes/data_dir.h"
+#include "nodes/rate_limit.h"
 
 namespace innoclear::nodes {
 
@@ -39,6 +42,12 @@ struct SignedStatement {
   std::string signature_base64;
 };
 
+// `innoclear node`'s default per-actor limit on statements and queries (finding 8 of issue 12).
+constexpr RateLimit actor_rate_default{20, 40};
+// Query nonces remembered at once (each for its 2 × clock_skew_ms_max window); beyond it, queries
+// are refused with rate_limited until old ones expire.
+constexpr std::size_t query_nonces_max = 1 << 17;
+
 struct ServiceOptions {
   DataDir dir;
   Clock clock = system_clock_ms;
@@ -58,7 +67,9 @@ class Service {
               std::string_view expected_kind = {});
   Result<Accepted> submit_and_wait(std::string statement, std::string signature_base64);
 
-  // An authenticated read (kind "query.*", see clearing/queries.h); nothing is recorded.
+  // An authenticated read (kind "query.*", see clearing/queries.h); nothing is recorded in the
+  // ledger. Its (actor, nonce) is remembered in memory for as long as its time is within the
+  // clock skew, so the same signed query is answered once: a replay is refused (nonce_conflict).
   Result<nlohmann::json> query(const std::string& statement, const std::string& signature_base64,
                                std::string_view expected_kind = {});
 
@@ -72,6 +83,12 @@ class Service {
   // REQUIRES: set before the first submit (not synchronised).
   using Gate = std::function<Status(const clearing::Statement&)>;
   void set_gate(Gate gate);
+  // Statements and queries an actor may send, after authentication; rate_limited beyond. Off
+  // unless set: benchmarks and tests drive one actor far faster; `innoclear node` sets
+  // actor_rate_default. Statements of nodes ("node.*": peers' requests, this node's own entries)
+  // are never limited here (the peer answerer limits peers). REQUIRES: set before the first
+  // submit or query (not synchronised).
+  void set_actor_rate(RateLimit limit);
 
   // Derived state as of the last commit (outbox, obligations, settings…). Thread-safe.
   Result<std::optional<nlohmann::json>> state(clearing::Table table, const std::string& key) const;
@@ -96,7 +113,14 @@ class Service {
  private:
   Service() = default;
   NodeIdentity identity_;
+  // Refused with rate_limited when `actor` (not a node) is over its rate.
+  Status limit(const std::string& actor);
+  Status remember_query(const clearing::Statement& statement);
+
   Clock clock_;
+  std::unique_ptr<RateLimiter> actor_limiter_;
+  std::mutex query_nonces_mutex_;
+  std::map<std::string, std::int64_t> query_nonces_;  // actor\nnonce → forget after (ms)
   std::unique_ptr<crypto::KeyPair> node_key_;
   std::unique_ptr<ledger::Ledger> ledger_;
   Gate gate_;

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <future>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 #include "crypto/canonical_json.h"
@@ -153,6 +154,54 @@ TEST_CASE("a rejected entry leaves no trace and does not fail its batch", "[ledg
   CHECK(ok == 2);
   CHECK(refused == 1);
   CHECK(ledger->size() == 2);
+  CHECK(ledger->verify(f.key.public_key()).ok());
+}
+
+TEST_CASE("a job or callback that throws fails alone; the writer lives on", "[ledger]") {
+  Fixture f;
+  auto ledger = f.open();
+  REQUIRE(ledger->append(entry(1)).ok());
+  SECTION("a job that throws before appending fails with io_error, its batch commits") {
+    std::promise<Status> thrown;
+    ledger->submit([](Batch&) -> Status { throw std::runtime_error("boom"); },
+                   [&](const Status& status) { thrown.set_value(status); });
+    CHECK(thrown.get_future().get().code() == Code::io_error);
+    CHECK(ledger->size() == 1);
+  }
+  SECTION("a job that throws after appending leaves nothing half-written") {
+    std::promise<Status> thrown;
+    ledger->submit(
+        [](Batch& batch) -> Status {
+          REQUIRE(batch.append(entry(2)).ok());
+          throw std::runtime_error("after an append");
+        },
+        [&](const Status& status) { thrown.set_value(status); });
+    CHECK(thrown.get_future().get().code() == Code::io_error);
+    CHECK(ledger->size() == 1);
+  }
+  SECTION("a deriver that throws fails the entry's transaction") {
+    ledger.reset();
+    Options options = f.options();
+    options.derive = [](StateWriter& state, std::uint64_t index, std::string_view bytes) {
+      if (bytes.find("\"n\":2") != std::string_view::npos) throw std::out_of_range("derive");
+      return count_kinds(state, index, bytes);
+    };
+    ledger = f.open(options);
+    CHECK(ledger->append(entry(2)).status().code() == Code::io_error);
+    CHECK(ledger->size() == 1);
+  }
+  SECTION("a completion callback that throws does not stop the writer") {
+    std::promise<void> called;
+    ledger->submit([](Batch& batch) { return batch.append(entry(2)).status(); },
+                   [&](const Status&) {
+                     called.set_value();
+                     throw std::runtime_error("callback");
+                   });
+    called.get_future().wait();
+    CHECK(ledger->size() == 2);
+  }
+  // The writer still takes work, and what it holds verifies.
+  REQUIRE(ledger->append(entry(9)).ok());
   CHECK(ledger->verify(f.key.public_key()).ok());
 }
 

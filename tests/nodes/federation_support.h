@@ -79,12 +79,14 @@ class LoopTransport final : public nodes::PeerTransport {
   // The next n replies are lost after the peer did the work (the request is not).
   std::atomic<int> lose_replies{0};
   std::atomic<int> posts{0};
+  std::atomic<int> period_gets{0};  // GET /v1/peer/period sent, reached or not
   // When set, changes what a peer says about a period before this node sees it (a disagreeing
   // or lying peer). REQUIRES: set before the federation starts.
   std::function<void(nlohmann::json&)> rewrite_period;
 
   // The peer's public ledger reads the witness uses: checkpoint and consistency proofs.
   Result<nodes::PeerResponse> get(Region peer, const std::string& target) override {
+    if (target.rfind("/v1/peer/period?", 0) == 0) ++period_gets;
     if (down[peer]) return Status(Code::io_error, "peer is down");
     Result<ledger::ReadView> view = nodes_.at(peer)->service->ledger().view();
     REQUIRE(view.ok());
@@ -209,6 +211,8 @@ struct Federated {
     options.sender.retry_ms_min = 2;
     options.sender.retry_ms_max = 20;
     options.clearing_interval_ms = 5;
+    options.clearing_retry_ms_min = 5;   // one round
+    options.clearing_retry_ms_max = 40;  // eight rounds: step_until's 50 rounds get through
     options.log = [](const std::string&) {};
     return options;
   }

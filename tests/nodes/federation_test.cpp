@@ -177,6 +177,44 @@ TEST_CASE("Peer requests are taken only from member nodes, as themselves", "[fed
   }
 }
 
+TEST_CASE("A peer batch whose kind would be cut inside a character is refused; the node lives",
+          "[federation]") {
+  CrossRegion books;
+  const std::uint64_t size_before = books.lab.service->ledger().size();
+  // 279 'a' and an 'é': the old detail "not a peer request: <kind>" was cut at byte 300, inside
+  // the 'é', and dumping the answer threw on the ledger writer thread.
+  const std::string kind = std::string(279, 'a') + "\xc3\xa9";
+  const std::string odd = nlohmann::json{{"actor", "node.BJ"}, {"kind", kind}}.dump();
+  const SignedStatement request = books.home.service->sign_as_node(
+      "peer.receipt.consume", {{"request_id", "BJ-R000999"}}, Region::TJ);
+  const std::string batch =
+      nlohmann::json{{"requests",
+                      {{{"signature", "AAAA"}, {"statement", odd}},
+                       {{"signature", request.signature_base64}, {"statement", request.bytes}}}}}
+          .dump();
+  std::promise<Result<std::string>> answered;
+  books.lab.federation->answerer().answer(
+      books.home.service->identity().tls_fingerprint, batch,
+      [&](Result<std::string> answer) { answered.set_value(std::move(answer)); });
+  Result<std::string> answer = answered.get_future().get();
+  REQUIRE(answer.ok());
+  REQUIRE(is_valid_utf8(*answer));
+  const nlohmann::json answers = nlohmann::json::parse(*answer)["answers"];
+  REQUIRE(answers.size() == 2);
+  CHECK(answers[0]["problem"]["code"] == static_cast<int>(Code::unknown_kind));
+  CHECK(answers[1].contains("problem"));
+  CHECK(books.lab.service->ledger().size() == size_before);
+  // Alive: the node still records work.
+  CHECK(books.lab.as_office("budget.allocate", {{"amount", 1}, {"year", 2026}}).ok());
+  CHECK(books.lab.service->ledger().size() == size_before + 1);
+}
+
+TEST_CASE("Problem details keep whole characters", "[federation]") {
+  CHECK(nodes::utf8_prefix("ab\xc3\xa9", 3) == "ab");
+  CHECK(nodes::utf8_prefix("ab\xc3\xa9", 4) == "ab\xc3\xa9");
+  CHECK(nodes::utf8_prefix("ab\xff", 10) == "ab");  // not UTF-8: cut before it
+}
+
 TEST_CASE("Asking again with other content under the same request id is refused", "[federation]") {
   CrossRegion books;
   Result<Accepted> locked = books.pay_first("R1");
@@ -259,4 +297,24 @@ TEST_CASE("Keys of nodes and peer offices are not the office's to rotate", "[fed
               .status()
               .code() == Code::forbidden);
   }
+}
+
+TEST_CASE("A peer over its rate is refused rate_limited", "[federation][limits]") {
+  nodes::FederationOptions options = Federated::fast();
+  options.peer_rate = {1, 3};
+  Federated federation({Region::BJ, Region::TJ}, options);
+  const std::string beijing = federation[Region::BJ].service->identity().tls_fingerprint;
+  const std::string period = clearing::period_containing(federation.now_ms, 60).id;
+  int limited = 0;
+  for (int i = 0; i < 10; ++i) {
+    Result<std::string> answer =
+        federation[Region::TJ].federation->answerer().answer_period(beijing, period);
+    if (!answer.ok() && answer.status().code() == Code::rate_limited) ++limited;
+  }
+  CHECK(limited == 7);
+  std::promise<Result<std::string>> answered;
+  federation[Region::TJ].federation->answerer().answer(
+      beijing, R"({"requests":[]})",
+      [&](Result<std::string> answer) { answered.set_value(std::move(answer)); });
+  CHECK(answered.get_future().get().status().code() == Code::rate_limited);
 }

@@ -228,3 +228,86 @@ TEST_CASE("Statements that differ are reported with proofs and nothing is settle
   // A node cannot be made to close a period over a statement it did not agree.
   CHECK(books.federation[Region::BJ].federation != nullptr);
 }
+
+namespace {
+
+std::uint64_t ledger_size(ThreeRegions& books, Region region) {
+  return books.federation[region].service->ledger().size();
+}
+
+}  // namespace
+
+TEST_CASE("Questions about 200 past periods nobody has lines in activate and write nothing",
+          "[federation][period]") {
+  ThreeRegions books;
+  std::map<Region, std::uint64_t> before;
+  for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
+    before[region] = ledger_size(books, region);
+  }
+  // A member (Beijing) asks Tianjin about 200 ended periods, one minute each, all empty.
+  const std::string beijing = books.federation[Region::BJ].service->identity().tls_fingerprint;
+  const std::int64_t now_s = books.federation.now_ms / 1000;
+  for (std::int64_t back = 1; back <= 200; ++back) {
+    const std::string period = "S" + std::to_string((now_s / 60 - back) * 60);
+    Result<std::string> answer =
+        books.federation[Region::TJ].federation->answerer().answer_period(beijing, period);
+    REQUIRE(answer.ok());
+    CHECK(nlohmann::json::parse(*answer)["has_lines"] == false);
+  }
+  CHECK(ledger_size(books, Region::TJ) == before[Region::TJ]);  // a read wrote nothing
+  for (int round = 0; round < 10; ++round) books.federation.step();
+  std::map<Region, int> asked_after_10;
+  for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
+    asked_after_10[region] = books.federation[region].transport->period_gets;
+  }
+  for (int round = 0; round < 10; ++round) books.federation.step();
+  for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
+    CHECK(ledger_size(books, region) == before[region]);
+    Result<std::vector<std::pair<std::string, nlohmann::json>>> settlements =
+        books.federation[region].service->scan(Table::settlements, "");
+    REQUIRE(settlements.ok());
+    CHECK(settlements->empty());
+  }
+  // Tianjin asked Beijing once for each question it kept (at most asked_periods_max), Beijing
+  // asked back once, and then nobody polls anybody about those periods.
+  CHECK(books.federation[Region::TJ].transport->period_gets <= int{nodes::asked_periods_max});
+  CHECK(books.federation[Region::BJ].transport->period_gets <= int{nodes::asked_periods_max});
+  CHECK(books.federation[Region::HE].transport->period_gets == 0);
+  for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
+    CHECK(books.federation[region].transport->period_gets == asked_after_10[region]);
+  }
+}
+
+TEST_CASE("A member without lines in a period still closes it when a peer has lines there",
+          "[federation][period]") {
+  ThreeRegions books;
+  const std::string period = clearing::period_containing(books.federation.now_ms, 60).id;
+  books.provider_redemption(Region::BJ, Region::TJ, 800'000);  // Hebei has no line in it
+  books.federation.deliver();
+  books.federation.now_ms += 61'000;
+  for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
+    books.federation.step_until(
+        [&] { return books.settlement(region, period).contains("proposal"); });
+  }
+}
+
+TEST_CASE("A period a peer cannot answer for is polled with a doubling wait, then settles",
+          "[federation][period]") {
+  ThreeRegions books;
+  const std::string period = clearing::period_containing(books.federation.now_ms, 60).id;
+  books.provider_redemption(Region::BJ, Region::TJ, 800'000);
+  books.federation.deliver();
+  books.federation.now_ms += 61'000;
+  RegionNode& beijing = books.federation[Region::BJ];
+  beijing.transport->down[Region::TJ] = true;
+  constexpr int rounds = 200;
+  for (int round = 0; round < rounds; ++round) books.federation.step();
+  // Without a wait: one question a round. With it (1 round doubling to 8 in the test options):
+  // 1 + 2 + 4 + 8 + 8 + … — about rounds / 8.
+  CHECK(beijing.transport->period_gets > 5);
+  CHECK(beijing.transport->period_gets < rounds / 8 + 10);
+  CHECK_FALSE(books.settlement(Region::BJ, period).contains("close"));
+  beijing.transport->down[Region::TJ] = false;
+  books.federation.step_until(
+      [&] { return books.settlement(Region::BJ, period).contains("proposal"); });
+}

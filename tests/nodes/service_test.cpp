@@ -35,7 +35,7 @@ struct Node {
   crypto::KeyPair provider = seeded(3);
   std::atomic<int> nonce{0};
 
-  Node() {
+  explicit Node(RateLimit actor_rate = {}) {
     const DataDir data{dir.path() / "BJ"};
     REQUIRE(init_data_dir(data, clearing::Region::BJ).ok());
     Result<crypto::KeyPair> office_key = crypto::KeyPair::load(data.office_key_file());
@@ -45,6 +45,7 @@ struct Node {
         Service::open({data, [this] { return now_ms.load(); }, 1000, std::size_t{1} << 30});
     REQUIRE(opened.ok());
     service = std::move(*opened);
+    service->set_actor_rate(actor_rate);
     REQUIRE(as_office("actor.register", {{"id", enterprise_id},
                                          {"key", key_of(enterprise)},
                                          {"name", "Example Tech"},
@@ -258,4 +259,92 @@ TEST_CASE("queries show a party its own data and nobody else's", "[service]") {
   CHECK(budget["total"] ==
         budget["available"].get<std::int64_t>() + budget["reserved"].get<std::int64_t>() +
             budget["redeemed"].get<std::int64_t>() + budget["paid"].get<std::int64_t>());
+}
+
+TEST_CASE("one actor's burst is refused rate_limited; other actors and nodes are not slowed",
+          "[service][limits]") {
+  Node node(actor_rate_default);  // 20 a second, bursts of 40
+  const std::uint64_t size_before = node.service->ledger().size();
+  int accepted = 0;
+  int limited = 0;
+  for (int i = 0; i < 500; ++i) {
+    Result<Accepted> applied = node.as_enterprise(
+        "voucher.apply",
+        {{"application_id", "B" + std::to_string(i)}, {"category", "testing"}, {"face", 1'000}});
+    if (applied.ok()) ++accepted;
+    if (!applied.ok() && applied.status().code() == Code::rate_limited) ++limited;
+  }
+  CHECK(limited == 500 - int{actor_rate_default.burst});  // the clock stands still
+  CHECK(accepted <= int{actor_rate_default.burst});
+  // A refused statement records nothing.
+  CHECK(node.service->ledger().size() == size_before + static_cast<std::uint64_t>(accepted));
+  SECTION("other actors are unaffected") {
+    CHECK(node.as_office("budget.allocate", {{"amount", 1}, {"year", 2026}}).ok());
+    CHECK(node.as_provider("receipt.record", {{"category", "testing"},
+                                              {"contract_sha256", std::string(64, 'a')},
+                                              {"enterprise", enterprise_id},
+                                              {"invoice_sha256", std::string(64, 'a')},
+                                              {"paid", 100},
+                                              {"payment_ref", "BANK-X"},
+                                              {"payment_sha256", std::string(64, 'a')},
+                                              {"price", 100},
+                                              {"receipt_id", "X"}})
+              .ok());
+  }
+  SECTION("the node's own statements are never limited") {
+    for (int i = 0; i < 100; ++i) {
+      const SignedStatement own = node.service->sign_as_node(
+          "budget.allocate", {{"amount", 1}, {"year", 2026}}, clearing::Region::BJ);
+      CHECK(node.service->submit_and_wait(own.bytes, own.signature_base64).status().code() !=
+            Code::rate_limited);
+    }
+  }
+  SECTION("a second later the actor has 20 more") {
+    node.now_ms += 1000;
+    int again = 0;
+    for (int i = 0; i < 30; ++i) {
+      Result<Accepted> queried = node.as_enterprise(
+          "voucher.apply",
+          {{"application_id", "C" + std::to_string(i)}, {"category", "testing"}, {"face", 1'000}});
+      if (queried.ok() || queried.status().code() != Code::rate_limited) ++again;
+    }
+    CHECK(again == int{actor_rate_default.per_second});
+  }
+}
+
+TEST_CASE("a signed query is answered once; its replay is refused with nonce_conflict",
+          "[service]") {
+  Node node;
+  const SignedStatement query = sign_statement(node.office, "office.BJ", "query.report",
+                                               nlohmann::json::object(), "BJ", node.now_ms, "q1");
+  CHECK(node.service->query(query.bytes, query.signature_base64).ok());
+  CHECK(node.service->query(query.bytes, query.signature_base64).status().code() ==
+        Code::nonce_conflict);
+  // Nonces are per actor: the enterprise may use the same one.
+  const SignedStatement other = sign_statement(node.enterprise, enterprise_id, "query.vouchers",
+                                               nlohmann::json::object(), "BJ", node.now_ms, "q1");
+  CHECK(node.service->query(other.bytes, other.signature_base64).ok());
+  // Past the clock-skew window the captured query is stale anyway.
+  node.now_ms += clearing::clock_skew_ms_max + 1;
+  CHECK(node.service->query(query.bytes, query.signature_base64).status().code() ==
+        Code::stale_time);
+}
+
+TEST_CASE("a refused statement sent again is decided again and records nothing", "[service]") {
+  Node node;
+  REQUIRE(node.as_enterprise("voucher.apply",
+                             {{"application_id", "A1"}, {"category", "testing"}, {"face", 1'000}})
+              .ok());
+  // A second application under the same id is refused; its bytes, captured and sent again,
+  // are refused again: the application id, not the nonce, keeps it from succeeding twice.
+  const SignedStatement again =
+      node.sign(node.enterprise, enterprise_id, "voucher.apply",
+                {{"application_id", "A1"}, {"category", "testing"}, {"face", 2'000}});
+  const std::uint64_t size_before = node.service->ledger().size();
+  const Result<Accepted> first = node.submit(again);
+  REQUIRE_FALSE(first.ok());
+  const Result<Accepted> replayed = node.submit(again);
+  REQUIRE_FALSE(replayed.ok());
+  CHECK(replayed.status().code() == first.status().code());
+  CHECK(node.service->ledger().size() == size_before);
 }
