@@ -48,7 +48,7 @@ inline crypto::KeyPair seeded_key(std::uint8_t fill) {
 class TestNode {
  public:
   static constexpr std::int64_t now_ms = 1'790'000'000'000;
-  inline static const std::string enterprise = "91350100M000100Y43";
+  inline static const std::string enterprise = "91110108M000100Y4Q";
 
   explicit TestNode(api::ServerLimits limits = {}) {
     const nodes::DataDir data{dir_.path() / "BJ"};

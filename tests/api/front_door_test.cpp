@@ -154,7 +154,8 @@ TEST_CASE("metrics are labelled by route template, so distinct paths cannot grow
   REQUIRE(metrics.ok());
   const std::string& text = metrics->body;
   CHECK(text.find("route=\"other\",outcome=\"not_found\"} 301") != std::string::npos);
-  CHECK(text.find("route=\"/v1/ledger/entries/{i}\",outcome=\"ok\"} 2") != std::string::npos);
+  CHECK(text.find("route=\"/v1/ledger/entries/{i}\",outcome=\"forbidden\"} 2") !=
+        std::string::npos);
   CHECK(text.find("/unknown/") == std::string::npos);
   CHECK(text.find("a\"b") == std::string::npos);
   CHECK(text.size() < 4096);

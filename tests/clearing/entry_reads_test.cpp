@@ -138,7 +138,9 @@ TEST_CASE("An auditor is registered by the office, reads vouchers and may state 
     const Result<json> result = books.as(auditor_id, std::string(kind.name), json::object());
     CHECK(result.status().code() == Code::forbidden);
   }
-  const Result<json> own = query(books.store, books.statement(auditor_id, "query.actor", {}));
+  const Result<json> own =
+      query(books.store, books.statement(auditor_id, "query.actor", json::object()));
+  INFO(own.status().message());
   REQUIRE(own.ok());
   CHECK((*own)["actor"]["role"] == "auditor");
 }

@@ -346,3 +346,67 @@ TEST_CASE("A key entry must be in the member's ledger as this node witnessed it"
     CHECK(books.lab.state(Table::receipts, provider_id + "|R1")["consumed_by"] == books.voucher);
   }
 }
+
+namespace {
+
+// `text` as a JSON string's contents, bytes at or above 0x80 left as they are (so invalid UTF-8
+// reaches the peer's parser as sent).
+std::string json_string_of_raw(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", byte);
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+TEST_CASE("Every byte in a peer request's fields is refused and changes nothing", "[hostile]") {
+  CrossRegion books;
+  Result<Accepted> locked = books.pay_first("R1");
+  REQUIRE(locked.ok());
+  nlohmann::json body =
+      books.proven_body(books.home, locked->result["pending"]["request_id"].get<std::string>());
+  body["receipt_id"] = "R@1";
+  const SignedStatement template_request =
+      books.home.service->sign_as_node("peer.receipt.consume", body, Region::TJ);
+  const std::size_t marker = template_request.bytes.find("R@1");
+  REQUIRE(marker != std::string::npos);
+  const nlohmann::json before = books_of(books.lab);
+  for (int value = 0; value < 256; ++value) {
+    INFO("byte " << value);
+    const std::uint64_t size = books.lab.service->ledger().size();
+    std::string statement = template_request.bytes;
+    statement[marker + 1] = static_cast<char>(value);
+    const std::string signature =
+        crypto::base64_encode(books.home.service->node_key().sign(statement));
+    const std::string batch = "{\"requests\":[{\"signature\":\"" + signature +
+                              "\",\"statement\":" + json_string_of_raw(statement) + "}]}";
+    std::promise<Result<std::string>> answered;
+    books.lab.federation->answerer().answer(
+        books.home.service->identity().tls_fingerprint, batch,
+        [&](Result<std::string> answer) { answered.set_value(std::move(answer)); });
+    const Result<std::string> answer = answered.get_future().get();
+    if (answer.ok()) {
+      // A batch the node could read: each request is a problem or a recorded refusal.
+      const nlohmann::json item = nlohmann::json::parse(*answer)["answers"][0];
+      CHECK((item.contains("problem") || result_of(item)["result"]["outcome"] == "refused"));
+    }
+    // A printable byte makes a well-formed request, refused and kept as evidence; any other writes
+    // nothing.
+    const bool printable = value >= 0x20 && value < 0x7f;
+    if (!printable) CHECK(books.lab.service->ledger().size() == size);
+  }
+  CHECK(books_of(books.lab) == before);
+  CHECK(books.lab.service->submit_and_wait("{}", "AA==").status().code() != Code::ok);
+}
