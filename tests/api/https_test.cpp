@@ -516,6 +516,8 @@ TEST_CASE("at connections_max an idle connection makes room; with none idle, new
   auto first = std::make_unique<HttpsClient>(options);
   Result<HttpResponse> served = first->request("GET", "/first");
   REQUIRE(served.ok());
+  // The server sets the connection to wait for its next request just after the answer is written.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
   {
     // The first connection waits idle for its next request: it is closed to let this one in.
     HttpsClient second(options);
