@@ -6,11 +6,13 @@
 #
 # The sanitizer build (build-asan/) builds only what its tests run — the test executables and the
 # `innoclear` binary (the `sanitizer-tests` target) — at -O1 with line tables only (-g1), which
-# compiles about twice as fast as the -O2 -g it had. Its tests leave out four labels, which run on
+# compiles about twice as fast as the -O2 -g it had. Its tests leave out five labels, which run on
 # the release build only: `interop` (the Go reference verifier checks files, and builds its checker
 # with go), `report` (`bench all --quick`: minutes of benchmarks), `bench` (benchmark smoke tests
-# and the PostgreSQL baseline: timing loops, and innoclear-pg-bench is not built there) and `walls`
-# (checks of the source files, the same whatever the build).
+# and the PostgreSQL baseline: timing loops, and innoclear-pg-bench is not built there), `walls`
+# (checks of the source files, the same whatever the build) and `federation` (`up` and `up --demo`:
+# six supervised node processes for minutes under the sanitizers, the last 3 minutes of the stage,
+# while the same HTTPS server, federation and rules run under them in api_tests and nodes_tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -46,4 +48,4 @@ stage "build with ASan + UBSan (build-asan/)" scripts/build.sh build-asan -DINNO
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 stage "tests under ASan + UBSan" ctest --test-dir build-asan -j"$jobs" --output-on-failure \
-  --timeout 900 -LE '^(interop|report|bench|walls)$'
+  --timeout 900 -LE '^(interop|report|bench|walls|federation)$'
