@@ -85,6 +85,12 @@ struct CrossRegion {
                 .ok());
   }
 
+  // The request id of a redemption that locked, waiting for the peer's answer.
+  static std::string request_id_of(const Result<Accepted>& locked) {
+    REQUIRE(locked.ok());
+    return locked->result["pending"]["request_id"].get<std::string>();
+  }
+
   // The body the home node would send for its outbox row `request_id`, with the enterprise's
   // proof (nodes/actor_proof.h): what a member may honestly ask.
   nlohmann::json proven_body(RegionNode& coordinator, const std::string& request_id) {

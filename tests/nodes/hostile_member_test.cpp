@@ -135,9 +135,7 @@ TEST_CASE("A member's crafted statements for its own enterprise are refused and 
   CrossRegion books;
   HostileMember bj{books};
   books.record_receipt("R2", 800'000);
-  Result<Accepted> locked = books.pay_first("R1");
-  REQUIRE(locked.ok());
-  const std::string request_id = locked->result["pending"]["request_id"].get<std::string>();
+  const std::string request_id = CrossRegion::request_id_of(books.pay_first("R1"));
   const nlohmann::json honest = books.proven_body(books.home, request_id);
   const nlohmann::json before = books_of(books.lab);
   nlohmann::json crafted = honest;
@@ -186,9 +184,7 @@ TEST_CASE("A member cannot redeem another region's voucher for a provider that d
   CrossRegion books;
   // Tianjin is the attacker here: it asks Beijing to honour Beijing's voucher.
   books.assign();
-  Result<Accepted> locked = books.provider_redeem("R1");
-  REQUIRE(locked.ok());
-  const std::string request_id = locked->result["pending"]["request_id"].get<std::string>();
+  const std::string request_id = CrossRegion::request_id_of(books.provider_redeem("R1"));
   const nlohmann::json honest = books.proven_body(books.lab, request_id);
   const nlohmann::json before = books_of(books.home);
   nlohmann::json crafted = honest;
@@ -229,9 +225,7 @@ TEST_CASE("An expired voucher stays expired whatever lock time a member states",
   const std::int64_t expires =
       books.home.state(Table::vouchers, books.voucher)["expires_ms"].get<std::int64_t>();
   books.federation.now_ms = expires + 3'600'000;  // the provider redeems an hour too late
-  Result<Accepted> locked = books.provider_redeem("R1");
-  REQUIRE(locked.ok());
-  const std::string request_id = locked->result["pending"]["request_id"].get<std::string>();
+  const std::string request_id = CrossRegion::request_id_of(books.provider_redeem("R1"));
   nlohmann::json backdated = books.proven_body(books.lab, request_id);
   backdated["requested_ms"] = expires - 1000;
   backdated["request_id"] = "TJ-R999999";  // its own id: the honest request follows
@@ -253,9 +247,7 @@ TEST_CASE("Replayed, reordered and misdirected traffic between members changes n
           "[hostile]") {
   CrossRegion books({Region::BJ, Region::TJ, Region::HE});
   HostileMember bj{books};
-  Result<Accepted> locked = books.pay_first("R1");
-  REQUIRE(locked.ok());
-  const std::string request_id = locked->result["pending"]["request_id"].get<std::string>();
+  const std::string request_id = CrossRegion::request_id_of(books.pay_first("R1"));
   const nlohmann::json body = books.proven_body(books.home, request_id);
   const nlohmann::json first =
       bj.send(books.lab, bj.item("peer.receipt.consume", body, Region::TJ));
@@ -300,9 +292,7 @@ TEST_CASE("Replayed, reordered and misdirected traffic between members changes n
 TEST_CASE("A key entry must be in the member's ledger as this node witnessed it", "[hostile]") {
   CrossRegion books({Region::BJ, Region::TJ}, /*witnessing=*/true);
   HostileMember bj{books};
-  Result<Accepted> locked = books.pay_first("R1");
-  REQUIRE(locked.ok());
-  const std::string request_id = locked->result["pending"]["request_id"].get<std::string>();
+  const std::string request_id = CrossRegion::request_id_of(books.pay_first("R1"));
   const nlohmann::json body = books.proven_body(books.home, request_id);
   const nlohmann::json before = books_of(books.lab);
 
@@ -373,10 +363,8 @@ std::string json_string_of_raw(const std::string& text) {
 
 TEST_CASE("Every byte in a peer request's fields is refused and changes nothing", "[hostile]") {
   CrossRegion books;
-  Result<Accepted> locked = books.pay_first("R1");
-  REQUIRE(locked.ok());
   nlohmann::json body =
-      books.proven_body(books.home, locked->result["pending"]["request_id"].get<std::string>());
+      books.proven_body(books.home, CrossRegion::request_id_of(books.pay_first("R1")));
   body["receipt_id"] = "R@1";
   const SignedStatement template_request =
       books.home.service->sign_as_node("peer.receipt.consume", body, Region::TJ);
