@@ -83,11 +83,21 @@ struct ServerLimits {
 // returns the soft limit now in force (unchanged if raising failed). A node calls it at start.
 std::uint64_t raise_descriptor_limit();
 
+// The server name (SNI) a client that pins the node's own certificate sends, whatever host it
+// connects to: a node with an operator's certificate for browsers still shows such clients (its
+// peers, the command line with --pin) the certificate they pin. ".invalid" never resolves.
+constexpr const char* pinned_server_name = "node.innoclear.invalid";
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;  // 0: the system picks; see HttpsServer::port()
   std::filesystem::path certificate_pem;
   std::filesystem::path private_key_pem;
+  // Optional: a certificate chain and key for browsers (e.g. from the region's CA), shown to a
+  // client that asks for a host name (SNI) other than pinned_server_name; a client that sends no
+  // name or that name gets certificate_pem. Such clients are never asked for a certificate.
+  std::filesystem::path browser_certificate_pem;
+  std::filesystem::path browser_private_key_pem;
   std::size_t threads = 2;
   ServerLimits limits;
   // Mutual TLS (node-to-node): when non-empty, a client must present a certificate whose SHA-256
@@ -128,7 +138,8 @@ struct ClientOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
   // Trust: the server's certificate must have this SHA-256 DER fingerprint (lowercase hex)
-  // (pinning, as peers do), or, if empty, chain to `ca_certificate_pem`.
+  // (pinning, as peers do; the client then sends the server name pinned_server_name), or, if
+  // empty, chain to `ca_certificate_pem` and be valid for `host`.
   std::string server_certificate_fingerprint;
   std::filesystem::path ca_certificate_pem;
   // Optional client certificate for mutual TLS.

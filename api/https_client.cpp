@@ -172,7 +172,9 @@ Status HttpsClient::Impl::connect() {
   stream.emplace(io, tls);
   rejection.clear();
   SSL* connection = stream->native_handle();
-  if (!is_ip_address(options.host)) {  // SNI carries host names only (RFC 6066)
+  if (!options.server_certificate_fingerprint.empty()) {
+    SSL_set_tlsext_host_name(connection, pinned_server_name);
+  } else if (!is_ip_address(options.host)) {  // SNI carries host names only (RFC 6066)
     SSL_set_tlsext_host_name(connection, options.host.c_str());
   }
   beast::error_code error;

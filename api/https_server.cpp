@@ -680,8 +680,11 @@ struct HttpsServer::Impl {
   void for_each_session(void (Session::*action)(std::function<void()>), milliseconds timeout);
   void stop();
 
+  Status configure_browser_tls();
+
   ServerOptions options;
   ssl::context tls{ssl::context::tls_server};  // outlives io: sessions' SSL objects refer to it
+  std::optional<ssl::context> browser_tls;     // the operator's certificate, if given
   net::io_context io;
   tcp::acceptor acceptor;  // on its own strand
   net::steady_timer accept_retry_timer;
@@ -720,6 +723,7 @@ Status HttpsServer::Impl::configure_tls() {
                                        " does not match certificate " +
                                        options.certificate_pem.string()};
   }
+  if (Status browser = configure_browser_tls(); !browser.ok()) return browser;
   if (options.client_certificate_fingerprints.empty()) return Status::success();
 
   // Mutual TLS: the client's leaf certificate is pinned by fingerprint, so chain errors (a
@@ -741,6 +745,52 @@ Status HttpsServer::Impl::configure_tls() {
   // Needed by OpenSSL whenever peers are verified, even with resumption off.
   static constexpr unsigned char k_session_context[] = "innoclear";
   SSL_CTX_set_session_id_context(context, k_session_context, sizeof k_session_context - 1);
+  return Status::success();
+}
+
+namespace {
+
+// After the ClientHello: a client that asks for a host name other than pinned_server_name is a
+// browser (or a command line trusting the region's CA): it gets the operator's certificate and is
+// not asked for one of its own.
+int choose_certificate(SSL* connection, int*, void* browser_context) {
+  const char* name = SSL_get_servername(connection, TLSEXT_NAMETYPE_host_name);
+  if (name == nullptr || std::string_view(name) == pinned_server_name) return SSL_TLSEXT_ERR_OK;
+  SSL_set_SSL_CTX(connection, static_cast<SSL_CTX*>(browser_context));
+  SSL_set_verify(connection, SSL_VERIFY_NONE, nullptr);
+  return SSL_TLSEXT_ERR_OK;
+}
+
+}  // namespace
+
+Status HttpsServer::Impl::configure_browser_tls() {
+  const bool has_certificate = !options.browser_certificate_pem.empty();
+  if (has_certificate != !options.browser_private_key_pem.empty()) {
+    return {Code::invalid_argument, "a browser certificate needs its private key and vice versa"};
+  }
+  if (!has_certificate) return Status::success();
+  browser_tls.emplace(ssl::context::tls_server);
+  SSL_CTX* context = browser_tls->native_handle();
+  if (!detail::apply_tls_policy(context)) {
+    return {Code::bad_certificate, "the TLS cipher policy was not accepted by OpenSSL"};
+  }
+  SSL_CTX_set_options(context, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
+  SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_num_tickets(context, 0);
+  beast::error_code error;
+  browser_tls->use_certificate_chain_file(options.browser_certificate_pem.string(), error);
+  if (!error) {
+    browser_tls->use_private_key_file(options.browser_private_key_pem.string(), ssl::context::pem,
+                                      error);
+  }
+  if (error || SSL_CTX_check_private_key(context) != 1) {
+    return {Code::bad_certificate, "cannot use browser certificate " +
+                                       options.browser_certificate_pem.string() + " with key " +
+                                       options.browser_private_key_pem.string() +
+                                       (error ? ": " + error.message() : ": they do not match")};
+  }
+  SSL_CTX_set_tlsext_servername_callback(tls.native_handle(), choose_certificate);
+  SSL_CTX_set_tlsext_servername_arg(tls.native_handle(), context);
   return Status::success();
 }
 

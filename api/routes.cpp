@@ -10,6 +10,7 @@
 #include <set>
 
 #include "api/log_text.h"
+#include "api/portal.h"
 #include "clearing/kinds.h"
 #include "crypto/canonical_json.h"
 #include "crypto/encoding.h"
@@ -83,6 +84,8 @@ std::string route_template(const std::string& path) {
   if (path.starts_with("/v1/witness/")) return "/v1/witness/{region}";
   if (clearing::kind_at_route(path) != nullptr) return path;
   if (path.starts_with("/v1/query/")) return "/v1/query/{name}";
+  if (path == "/" || path == "/index.html") return "/";
+  if (path.starts_with("/p/")) return "/p/{file}";
   return "other";
 }
 
@@ -477,6 +480,9 @@ void Routes::handle(HttpRequest request, Respond respond) {
   if (request.method == "GET") {
     if (finish.path == "/metrics") {
       return finish({200, "text/plain; version=0.0.4", metrics_text(), {}}, Status::success());
+    }
+    if (std::optional<HttpResponse> page = portal_answer(finish.path)) {
+      return finish(std::move(*page), Status::success());
     }
     return answer_get(service_, federation_.load(std::memory_order_acquire), request, finish);
   }

@@ -101,6 +101,7 @@ extern const std::span<const Kind> federation_kinds;  // rules_federation.cpp: p
 extern const std::span<const Kind> answer_kinds;      // rules_answers.cpp: manifest, answers
 extern const std::span<const Kind> settlement_kinds;  // rules_settlement.cpp
 extern const std::span<const Kind> query_kinds;       // queries.cpp
+extern const std::span<const Kind> list_query_kinds;  // queries_lists.cpp: paged lists
 }  // namespace detail
 
 }  // namespace innoclear::clearing

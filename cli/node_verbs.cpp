@@ -24,6 +24,8 @@ struct NodeArguments {
       api::ServerLimits{}.requests_per_address_per_second;
   std::size_t connections_per_address_max = api::ServerLimits{}.connections_per_address_max;
   bool no_rate_limits = false;  // benchmarks drive one actor and one peer far faster
+  std::string tls_cert;         // the operator's chain for browsers (empty: the node's own)
+  std::string tls_key;
 };
 
 // "HOST:PORT"; port 0 lets the system pick a free port (tests): the node prints the one it got.
@@ -66,13 +68,17 @@ Status run_node(const NodeArguments& arguments, const sigset_t& signals) {
   host_options.server.limits.requests_per_address_per_second =
       arguments.requests_per_address_per_second;
   host_options.server.limits.connections_per_address_max = arguments.connections_per_address_max;
+  host_options.server.browser_certificate_pem = arguments.tls_cert;
+  host_options.server.browser_private_key_pem = arguments.tls_key;
   Result<std::unique_ptr<api::Host>> host = api::Host::start(**node, host_options);
   if (!host.ok()) return host.status();
   nodes::Service& service = (*node)->service();
-  std::printf("innoclear node %s listening on https://%s:%u (ledger size %llu, TLS %s)\n",
-              service.identity().origin.c_str(), address->first.c_str(), (*host)->port(),
-              static_cast<unsigned long long>(service.ledger().size()),
-              service.identity().tls_fingerprint.c_str());
+  std::printf(
+      "innoclear node %s listening on https://%s:%u (ledger size %llu, TLS %s); portal at "
+      "https://%s:%u/\n",
+      service.identity().origin.c_str(), address->first.c_str(), (*host)->port(),
+      static_cast<unsigned long long>(service.ledger().size()),
+      service.identity().tls_fingerprint.c_str(), address->first.c_str(), (*host)->port());
   std::fflush(stdout);
   (*node)->start();
   int received = 0;
@@ -102,6 +108,12 @@ void add_node_verbs(CLI::App& app, int& exit_code) {
   verb->add_option("--connections-per-address-max", arguments->connections_per_address_max,
                    "connections one IP address may hold open (0: no limit)")
       ->default_val(arguments->connections_per_address_max);
+  verb->add_option("--tls-cert", arguments->tls_cert,
+                   "PEM certificate chain shown to browsers (a client naming a host), e.g. from "
+                   "the region's CA; peers and --pin clients still get the node's own")
+      ->check(CLI::ExistingFile);
+  verb->add_option("--tls-key", arguments->tls_key, "PEM private key of --tls-cert")
+      ->check(CLI::ExistingFile);
   verb->add_flag("--no-rate-limits", arguments->no_rate_limits,
                  "no per-actor (20/s, burst 40) or per-peer (200/s, burst 400) limit (benchmarks)");
   verb->callback([arguments, &exit_code] {

@@ -338,6 +338,52 @@ TEST_CASE("a client without a pin trusts a server that chains to its CA file", "
   }
 }
 
+TEST_CASE("browsers get the operator's certificate; pinning clients still get the node's",
+          "[https]") {
+  Fixture fixture;
+  const Identity operator_identity = fixture.identities.make("operator");
+  ServerOptions server_options = fixture.server_options();
+  server_options.browser_certificate_pem = operator_identity.certificate;
+  server_options.browser_private_key_pem = operator_identity.private_key;
+  server_options.client_certificate_fingerprints = {fixture.identities.make("peer").fingerprint};
+  server_options.client_certificate_optional = true;
+  auto server = Fixture::start(server_options, echo());
+  ClientOptions options = fixture.client_options(server->port());
+  auto request = [&](const ClientOptions& client_options) {
+    HttpsClient client(client_options);
+    return client.request("GET", "/v1/health");
+  };
+
+  SECTION("a client pinning the node's certificate gets it, by name or by address") {
+    for (const std::string host : {"localhost", "127.0.0.1"}) {
+      options.host = host;
+      Result<HttpResponse> response = request(options);
+      INFO(host << ": " << response.status().to_string());
+      CHECK(response.ok());
+    }
+  }
+  SECTION("a browser naming the host gets the operator's chain, and no certificate request") {
+    options.server_certificate_fingerprint.clear();
+    options.host = "localhost";
+    options.ca_certificate_pem = operator_identity.certificate;
+    Result<HttpResponse> response = request(options);
+    INFO(response.status().to_string());
+    REQUIRE(response.ok());
+    CHECK(header_of(*response, "x-fingerprint").empty());
+    options.ca_certificate_pem = fixture.server_identity.certificate;
+    CHECK(request(options).status().code() == Code::bad_certificate);
+  }
+  SECTION("a client connecting by address (no name) gets the node's certificate") {
+    options.server_certificate_fingerprint.clear();
+    options.ca_certificate_pem = fixture.server_identity.certificate;
+    CHECK(request(options).ok());
+  }
+  SECTION("a browser certificate without its key is refused at start") {
+    server_options.browser_private_key_pem.clear();
+    CHECK(HttpsServer::start(server_options, echo()).status().code() == Code::invalid_argument);
+  }
+}
+
 TEST_CASE("a port already in use is reported, not silently ignored", "[https]") {
   Fixture fixture;
   auto first = Fixture::start(fixture.server_options(), echo());

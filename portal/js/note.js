@@ -1,0 +1,44 @@
+// Signed checkpoints (C2SP signed-note and tlog-checkpoint): the text, its signature lines, and
+// the check of an Ed25519 signature against a verifier key the auditor gives
+// ("<name>+<key hash, 8 hex>+<base64 of 0x01 ‖ public key>", as `innoclear ledger vkey` prints).
+
+import { equalBytes, fromBase64, sha256, utf8 } from "./encoding.js";
+
+// {text, origin, size, root (bytes), signatures: [{name, bytes}]}, or null if malformed.
+export function parseCheckpoint(note) {
+  const split = note.indexOf("\n\n");
+  if (split < 0) return null;
+  const text = note.slice(0, split + 1);
+  const lines = text.split("\n");
+  if (lines.length < 4 || !/^\d+$/.test(lines[1])) return null;
+  const signatures = note.slice(split + 2).split("\n").filter(Boolean).map((line) => {
+    const match = /^— (\S+) (\S+)$/.exec(line);
+    return match ? { name: match[1], bytes: fromBase64(match[2]) } : null;
+  }).filter(Boolean);
+  return { text, origin: lines[0], size: Number(lines[1]), root: fromBase64(lines[2]), signatures };
+}
+
+export async function parseVerifierKey(vkey) {
+  const parts = vkey.trim().split("+");
+  if (parts.length !== 3 || !/^[0-9a-f]{8}$/.test(parts[1])) return null;
+  const raw = fromBase64(parts[2]);
+  if (raw.length !== 33 || raw[0] !== 1) return null;
+  const name = parts[0];
+  const hash = (await sha256(new Uint8Array([...utf8(name), 0x0a, ...raw]))).slice(0, 4);
+  const key = await crypto.subtle.importKey("raw", raw.slice(1), { name: "Ed25519" }, false,
+    ["verify"]);
+  return { name, hash, key };
+}
+
+// Whether the checkpoint carries a valid signature by `verifier` (from parseVerifierKey).
+export async function verifyCheckpoint(checkpoint, verifier) {
+  for (const signature of checkpoint.signatures) {
+    if (signature.name !== verifier.name || signature.bytes.length !== 68) continue;
+    if (!equalBytes(signature.bytes.slice(0, 4), verifier.hash)) continue;
+    if (await crypto.subtle.verify({ name: "Ed25519" }, verifier.key, signature.bytes.slice(4),
+      utf8(checkpoint.text))) {
+      return true;
+    }
+  }
+  return false;
+}

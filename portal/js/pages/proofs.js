@@ -1,0 +1,63 @@
+// Checks, in the page, that ledger entries are in the region's signed tree: the entry's bytes
+// (read with the signed query.entry) hash to the proof's leaf, and the RFC 9162 inclusion proof
+// leads from that leaf to the root of the latest checkpoint.
+
+import { get, post } from "../api.js";
+import { canonical } from "../canonical.js";
+import { equalBytes, fromBase64, utf8 } from "../encoding.js";
+import { t } from "../i18n.js";
+import { leafHash, verifyInclusion } from "../merkle.js";
+import { parseCheckpoint } from "../note.js";
+import { h } from "../ui.js";
+
+export async function latestCheckpoint() {
+  const checkpoint = parseCheckpoint(await get("/v1/ledger/checkpoint"));
+  if (!checkpoint) throw Object.assign(new Error("bad checkpoint"), { reason: "bad_checkpoint" });
+  return checkpoint;
+}
+
+// {index, size, ok, leafMatches, entry}: whether entry `index` is in the checkpoint's tree.
+export async function verifyEntry(identity, index, checkpoint) {
+  const { entry } = await post(identity, "query.entry", { index });
+  const leaf = await leafHash(utf8(canonical(entry)));
+  const proof = await get(`/v1/ledger/proof/inclusion?index=${index}&size=${checkpoint.size}`);
+  const leafMatches = equalBytes(leaf, fromBase64(proof.leaf_hash));
+  const included = await verifyInclusion(index, checkpoint.size, leaf,
+    proof.hashes.map(fromBase64), checkpoint.root);
+  return { index, size: checkpoint.size, ok: leafMatches && included, leafMatches, entry };
+}
+
+// The entry indices a voucher record names (its timeline), oldest first.
+export function entriesOf(voucher) {
+  const list = voucher.entries ?? voucher.timeline ?? [];
+  return list.map((item) => (typeof item === "number" ? item : item.index))
+    .filter((index) => Number.isInteger(index));
+}
+
+// A button that checks every entry of the voucher and says the outcome beside itself.
+export function proofButton(identity, voucher) {
+  const indices = entriesOf(voucher);
+  if (!indices.length) return "—";
+  const out = h("span", { class: "proof-result", role: "status" });
+  const button = h("button", { type: "button", class: "secondary", onclick: async () => {
+    button.disabled = true;
+    out.textContent = t("common.working");
+    try {
+      const checkpoint = await latestCheckpoint();
+      const usable = indices.filter((i) => i < checkpoint.size);
+      const results = [];
+      for (const index of usable) results.push(await verifyEntry(identity, index, checkpoint));
+      const good = results.length === indices.length && results.every((r) => r.ok);
+      out.className = good ? "proof-result ok" : "proof-result bad";
+      out.dataset.verified = String(good);
+      out.textContent = good ? t("proof.ok", { count: results.length, size: checkpoint.size }) :
+        t("proof.bad");
+    } catch (error) {
+      out.className = "proof-result bad";
+      out.textContent = t("proof.failed", { detail: error.title ?? error.message });
+    } finally {
+      button.disabled = false;
+    }
+  } }, t("proof.check"));
+  return h("span", { class: "row-actions" }, button, out);
+}

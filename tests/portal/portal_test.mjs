@@ -1,0 +1,307 @@
+// The portal in a real browser: a whole cross-region voucher life through the pages alone, each
+// step checked against the nodes' API; keys that never leave the browser; bad input refused with
+// the right reason and nothing written; both languages on every page, labelled fields, the
+// keyboard, no console error; screenshots; first-load bytes and time on a throttled link.
+//
+//   node tests/portal/portal_test.mjs --innoclear build/cli/innoclear --out build/portal-test
+//
+// Prints one line per step and the figures; exits non-zero at the first failure.
+
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { launch, person } from "./lib/browser.mjs";
+import { Client, ledgerSize, request, seedOf } from "./lib/client.mjs";
+import { REGIONS, startFederation } from "./lib/federation.mjs";
+import { sweep } from "./lib/sweep.mjs";
+import { assert, expectOk, open, submit, until } from "./lib/steps.mjs";
+import { throttledLoads } from "./lib/throttle.mjs";
+
+const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, arg, i, all) =>
+  (arg.startsWith("--") ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []));
+const innoclear = path.resolve(args.innoclear ?? "build/cli/innoclear");
+const out = path.resolve(args.out ?? "build/portal-test");
+fs.mkdirSync(out, { recursive: true });
+
+const ENTERPRISE = "91110108MA01C3KD58";  // a valid Beijing credit code (GB 32100)
+const LAB = "LAB-TJ-PORTAL";
+const AUDITOR = "AUD-BJ-1";
+const year = new Date().getUTCFullYear();
+const say = (text) => console.log(`portal: ${text}`);
+
+async function main() {
+  const fed = await startFederation({ innoclear, periodSeconds: Number(args.period ?? 40) });
+  const { browser, close } = await launch();
+  try {
+    await run(fed, browser);
+  } finally {
+    await close();
+    await fed.stop();
+  }
+}
+
+async function run(fed, browser) {
+  const url = fed.urls;
+  const office = Object.fromEntries(REGIONS.map((r) =>
+    [r, new Client(url[r], r, `office.${r}`, fed.officeKey(r))]));
+  const people = {};
+  for (const r of REGIONS) people[r] = await person(browser, `office ${r}`);
+  const officeBJ = people.BJ.page;
+  const officeTJ = people.TJ.page;
+
+  // Every office imports its key file in its own browser.
+  for (const r of REGIONS) {
+    const page = people[r].page;
+    await open(page, url[r], "keys");
+    await expectOk(page, "key-import", { actor: `office.${r}`, file: { name: "office.key",
+      mimeType: "text/plain", buffer: Buffer.from(fed.officeKey(r)) } }, `import office.${r}`);
+  }
+  say("six offices imported their key files");
+
+  // The enterprise makes its key in its browser; the page shows the public key.
+  const ent = await person(browser, "enterprise");
+  await open(ent.page, url.BJ, "keys");
+  await expectOk(ent.page, "key-create", { actor: ENTERPRISE }, "enterprise key");
+  const enterpriseKey = await ent.page.inputValue("#public-key");
+  assert(/^[A-Za-z0-9+/]{43}=$/.test(enterpriseKey), "public key shown");
+  const stored = await ent.page.evaluate(async () => new Promise((resolve) => {
+    const req = indexedDB.open("innoclear", 1);
+    req.onsuccess = () => {
+      const get = req.result.transaction("keys").objectStore("keys").getAll();
+      get.onsuccess = async () => {
+        const key = get.result[0].privateKey;
+        let exported = "refused";
+        try {
+          await crypto.subtle.exportKey("pkcs8", key);
+          exported = "exported";
+        } catch { /* expected */ }
+        resolve({ extractable: key.extractable, exported, type: key.type });
+      };
+    };
+  }));
+  assert(stored.extractable === false && stored.exported === "refused" &&
+    stored.type === "private", `private key non-extractable: ${JSON.stringify(stored)}`);
+  say("enterprise key made in the browser: non-extractable, export refused");
+
+  // Bad input at registration: a wrong credit code check character.
+  await open(officeBJ, url.BJ, "office");
+  let size = await ledgerSize(url.BJ);
+  let result = await submit(officeBJ, "register", { id: "91110108MA01C3KD59", role: "enterprise",
+    name: "坏代码公司", key: enterpriseKey });
+  assert(result.outcome === "refused:invalid_credit_code", `wrong credit code: ${result.outcome}`);
+  assert(await ledgerSize(url.BJ) === size, "a refused registration writes nothing");
+  result = await expectOk(officeBJ, "register", { id: ENTERPRISE, role: "enterprise",
+    name: "北京示例科技有限公司", key: enterpriseKey }, "register enterprise");
+  const registered = (await office.BJ.post("query.entry", { index: result.index })).entry;
+  assert(registered.statement.kind === "actor.register" &&
+    registered.statement.body.key === enterpriseKey, "registration entry holds the browser's key");
+  await expectOk(officeBJ, "budget", { year, amount: "1000000" }, "allocate budget");
+  const report = await office.BJ.post("query.report", {});
+  assert(report.budgets[String(year)].total === 100_000_000, "budget allocated: ¥1,000,000.00");
+  say("BJ office registered the enterprise (entry checked) and allocated ¥1,000,000.00");
+
+  // The enterprise applies: three bad inputs first, each refused with its reason, nothing written.
+  await open(ent.page, url.BJ, "enterprise");
+  size = await ledgerSize(url.BJ);
+  for (const [face, reason] of [["3000.123", "amount_decimals"], ["6000", "over_face_cap"],
+    ["abc", "amount_format"]]) {
+    result = await submit(ent.page, "apply", { application_id: "A-BAD", face });
+    assert(result.outcome === `refused:${reason}`, `face ${face}: ${result.outcome}`);
+    const shown = await ent.page.locator("#apply [data-reason]").first().textContent();
+    assert(shown && shown.length > 0, "the reason is shown next to the field");
+  }
+  assert(await ledgerSize(url.BJ) === size, "refused applications write nothing");
+  result = await expectOk(ent.page, "apply", { application_id: "A-PORTAL-1", category: "testing",
+    face: "3000" }, "apply");
+  // The same id with other content is a conflict: refused, nothing written.
+  size = await ledgerSize(url.BJ);
+  result = await submit(ent.page, "apply", { application_id: "A-PORTAL-1", face: "2000" });
+  assert(result.outcome === "refused:id_conflict", `id reused: ${result.outcome}`);
+  assert(await ledgerSize(url.BJ) === size, "a conflicting application writes nothing");
+  let pending = await office.BJ.post("query.applications", { state: "pending" });
+  assert(pending.applications.some((a) => a.application_id === "A-PORTAL-1" &&
+    a.face === 300_000), "the node holds the application");
+  say("bad faces refused (3 decimals, over the cap, not a number), id reuse refused; applied ¥3,000.00");
+
+  // A replay: the exact bytes and signature the page sent, sent again, write nothing.
+  const replay = await replayLast(ent, url.BJ, "/v1/voucher/apply");
+  assert(replay.replayed === true && replay.size === size, "a replay is answered, not recorded");
+  say("a replayed statement was answered 'replayed' and recorded nothing");
+
+  // The office approves from its queue (the page lists what the node holds).
+  await open(officeBJ, url.BJ, "office");
+  await officeBJ.check(`input[data-app="A-PORTAL-1"]`);
+  await expectOk(officeBJ, "decide", {}, "approve");
+  const voucher1 = await voucherOfApplication(office.BJ, "A-PORTAL-1");
+  say(`BJ office approved: voucher ${voucher1}`);
+
+  // TJ registers a laboratory whose key was made in its browser; it publishes a service.
+  const lab = await person(browser, "laboratory");
+  await open(lab.page, url.TJ, "keys");
+  await expectOk(lab.page, "key-create", { actor: LAB }, "lab key");
+  const labKey = await lab.page.inputValue("#public-key");
+  await open(officeTJ, url.TJ, "office");
+  await expectOk(officeTJ, "register", { id: LAB, role: "provider", name: "天津检测实验室",
+    key: labKey, categories: "testing,rnd" }, "register lab");
+  await open(lab.page, url.TJ, "provider");
+  await expectOk(lab.page, "service", { service_id: "S-EMC", category: "testing",
+    title: "EMC 电磁兼容检测", price: "6000", capacity: "20" }, "publish service");
+  say("TJ registered the laboratory; it published a service");
+
+  // A receipt from files: the hashes are computed in the page, the files are not sent.
+  const files = { contract: "合同 contract 2026", invoice: "发票 invoice 2026", payment: "付款 2026" };
+  const hashes = Object.fromEntries(Object.entries(files).map(([k, v]) =>
+    [k, crypto.createHash("sha256").update(v).digest("hex")]));
+  const fileInput = (name) => ({ name: `${name}.pdf`, mimeType: "application/pdf",
+    buffer: Buffer.from(files[name]) });
+  result = await expectOk(lab.page, "receipt", { receipt_id: "R-PORTAL-1", enterprise: ENTERPRISE,
+    category: "testing", price: "6000", paid: "6000", payment_ref: "PAY-001",
+    contract: fileInput("contract"), invoice: fileInput("invoice"), payment: fileInput("payment") },
+  "receipt");
+  const receipt = (await office.TJ.post("query.entry", { index: result.index })).entry.statement.body;
+  assert(receipt.contract_sha256 === hashes.contract && receipt.invoice_sha256 === hashes.invoice &&
+    receipt.payment_sha256 === hashes.payment, "the receipt holds the files' SHA-256");
+  assert(!lab.watch.traffic.some((t) => t.text.includes(files.contract)), "files not uploaded");
+  say("the laboratory recorded a receipt; its file hashes match, the files never left the page");
+
+  // The enterprise confirms the receipt and redeems pay-first at home.
+  await open(ent.page, url.BJ, "enterprise");
+  await expectOk(ent.page, "confirm", { provider: LAB, provider_region: "TJ",
+    receipt_id: "R-PORTAL-1" }, "confirm receipt");
+  await expectOk(ent.page, "redeem", { voucher_id: voucher1, provider: LAB, provider_region: "TJ",
+    receipt_id: "R-PORTAL-1" }, "redeem pay-first");
+  await until(`${voucher1} redeemed`, async () =>
+    (await office.BJ.post("query.voucher", { voucher_id: voucher1 })).voucher.status === "redeemed");
+  say(`${voucher1} redeemed pay-first (checked at BJ)`);
+
+  // A second voucher, the provider way: assigned, then redeemed by the laboratory in TJ.
+  await expectOk(ent.page, "apply", { application_id: "A-PORTAL-2", category: "testing",
+    face: "2000" }, "apply 2");
+  await open(officeBJ, url.BJ, "office");
+  await officeBJ.check(`input[data-app="A-PORTAL-2"]`);
+  await expectOk(officeBJ, "decide", {}, "approve 2");
+  const voucher2 = await voucherOfApplication(office.BJ, "A-PORTAL-2");
+  await open(ent.page, url.BJ, "enterprise");
+  await expectOk(ent.page, "assign", { voucher_id: voucher2, provider: LAB, provider_region: "TJ",
+    price: "4000" }, "assign");
+  await open(lab.page, url.TJ, "provider");
+  await expectOk(lab.page, "receipt", { receipt_id: "R-PORTAL-2", enterprise: ENTERPRISE,
+    category: "testing", price: "4000", paid: "0", payment_ref: "CONTRACT-002",
+    contract: fileInput("contract"), invoice: fileInput("invoice"), payment: fileInput("payment") },
+  "receipt 2");
+  await expectOk(lab.page, "provider-redeem", { voucher_id: voucher2, voucher_region: "BJ",
+    receipt_id: "R-PORTAL-2" }, "provider redeem");
+  await until(`${voucher2} redeemed`, async () =>
+    (await office.BJ.post("query.voucher", { voucher_id: voucher2 })).voucher.status === "redeemed");
+  say(`${voucher2} assigned and redeemed by the laboratory (checked at BJ)`);
+
+  // Ratings and a message for the office.
+  await open(ent.page, url.BJ, "enterprise");
+  await expectOk(ent.page, "rate", { voucher_id: voucher1, rating: "5",
+    comment: "报告清楚，速度快" }, "rate");
+  const rated = (await office.BJ.post("query.voucher", { voucher_id: voucher1 })).voucher;
+  assert(rated.rating === 5 && rated.comment === "报告清楚，速度快", "rating recorded");
+  await expectOk(ent.page, "message", { subject: "申报咨询", text: "请问下一批申报何时开始？" },
+    "message");
+  say("the enterprise rated the service and wrote to the office");
+
+  // The auditor: registered read-only, checks the redemption's entry in the page.
+  const aud = await person(browser, "auditor");
+  await open(aud.page, url.BJ, "keys");
+  await expectOk(aud.page, "key-create", { actor: AUDITOR }, "auditor key");
+  const audKey = await aud.page.inputValue("#public-key");
+  await open(officeBJ, url.BJ, "office");
+  await expectOk(officeBJ, "register", { id: AUDITOR, role: "auditor", name: "审计员",
+    key: audKey }, "register auditor");
+  await auditorChecks(aud, fed, url.BJ, office.BJ, voucher1);
+
+  // The period closes; every office signs the settlement in its page.
+  await settle(people, office, url);
+
+  // No private key in any request or response of any page; no page error.
+  for (const who of [...Object.values(people), ent, lab, aud]) {
+    for (const r of REGIONS) {
+      const seed = seedOf(fed.officeKey(r));
+      for (const needle of [seed.toString("base64"), seed.toString("hex")]) {
+        assert(!who.watch.traffic.some((t) => t.text.includes(needle)),
+          `office.${r}'s private key seen in ${who.watch.name}'s traffic`);
+      }
+    }
+    assert(!who.watch.pageErrors.length, `${who.watch.name}: ${who.watch.pageErrors.join("; ")}`);
+  }
+  say("no private key in any request or response; no page error");
+
+  await sweep({ people: { office: people.BJ, enterprise: ent, provider: lab, auditor: aud },
+    urls: { office: url.BJ, enterprise: url.BJ, provider: url.TJ, auditor: url.BJ }, browser, out,
+    say });
+  await throttledLoads({ browser, url: url.BJ, out, say });
+}
+
+async function replayLast(who, url, route) {
+  const sent = who.watch.traffic.filter((t) => t.url === url + route && t.text.includes('"kind"'));
+  const last = sent.at(-1);
+  const [headerLine, ...rest] = last.text.split("\n");
+  const headers = JSON.parse(headerLine);
+  const before = await ledgerSize(url);
+  const answer = await request(url + route, { method: "POST", body: rest.join("\n"),
+    headers: { "content-type": "application/json",
+      "innoclear-signature": headers["innoclear-signature"] } });
+  return { replayed: answer.json?.replayed, size: await ledgerSize(url), before };
+}
+
+async function voucherOfApplication(office, applicationId) {
+  const approved = await office.post("query.applications", { state: "approved" });
+  const application = approved.applications.find((a) => a.application_id === applicationId);
+  assert(application?.voucher_id, `application ${applicationId} approved with a voucher`);
+  return application.voucher_id;
+}
+
+async function auditorChecks(aud, fed, url, officeClient, voucherId) {
+  await open(aud.page, url, "auditor");
+  const vkey = (await import("node:child_process")).execFileSync(innoclear,
+    ["ledger", "vkey", "--data", path.join(fed.dir, "BJ")], { encoding: "utf8" }).trim();
+  await expectOk(aud.page, "vkey", { vkey }, "checkpoint signature");
+  assert(await aud.page.getAttribute("#signature-result", "data-verified") === "true",
+    "checkpoint signature verified in the page");
+  // The voucher's redemption entry: found through the office's view of the voucher's period line.
+  const { voucher } = await officeClient.post("query.voucher", { voucher_id: voucherId });
+  await until("the voucher's entries in a checkpoint", async () => {
+    await open(aud.page, url, "auditor");
+    const outcome = await submit(aud.page, "voucher-entries", { voucher_id: voucher.id });
+    if (outcome.outcome !== "ok") throw new Error(outcome.outcome);
+    const verdicts = await aud.page.$$eval("#entry-view [data-verified]",
+      (list) => list.map((e) => e.dataset.verified));
+    return verdicts.length > 0 && verdicts.every((v) => v === "true");
+  }, { timeoutMs: 20_000, everyMs: 1_000 });
+  await open(aud.page, url, "auditor");
+  assert(await aud.page.getAttribute("#consistency", "data-verified") === "true",
+    "the ledger grew consistently since the auditor's first visit");
+  say("auditor: checkpoint signature, consistency and the voucher's inclusion proofs verified in the page");
+}
+
+async function settle(people, office, url) {
+  const period = await until("a settlement proposed", async () => {
+    const list = (await office.BJ.post("query.periods", {})).periods;
+    return list.find((p) => p.status === "proposed")?.period;
+  }, { timeoutMs: 180_000, everyMs: 2_000 });
+  for (const r of REGIONS) {
+    const page = people[r].page;
+    await open(page, url[r], "office");
+    await submit(page, "period", { period });
+    await page.click("#sign-settlement");
+    await until(`office.${r} signed`, async () =>
+      (await office[r].post("query.settlement", { period })).settlement.office_signature !== undefined,
+    { timeoutMs: 20_000 });
+  }
+  for (const r of REGIONS) {
+    await until(`${r} settled`, async () =>
+      (await office[r].post("query.settlement", { period })).settlement.settled !== undefined,
+    { timeoutMs: 60_000, everyMs: 1_000 });
+  }
+  say(`period ${period}: every office signed in its page; settled on all six nodes`);
+}
+
+main().then(() => say("all passed"), (error) => {
+  console.error(`portal: FAILED: ${error.stack ?? error}`);
+  process.exit(1);
+});
