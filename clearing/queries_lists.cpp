@@ -44,7 +44,7 @@ nlohmann::json paged(const std::string& name, const nlohmann::json& rows, const 
 }
 
 // The office: every application of its region; an enterprise: its own. Optionally only those in
-// `state` (pending, approved, refused), oldest key first.
+// `state` (pending, approved, refused), ordered by enterprise and application id.
 Result<nlohmann::json> applications(const Store& store, const Statement& statement,
                                     const nlohmann::json& actor, const EntryAt&) {
   Result<Page> page = page_of(statement.body);
