@@ -5,15 +5,16 @@ import { get } from "./api.js";
 import { currentLanguage, languages, setLanguage, t } from "./i18n.js";
 import { currentIdentity } from "./session.js";
 import { h } from "./ui.js";
-import * as auditor from "./pages/auditor.js";
-import * as directory from "./pages/directory.js";
-import * as enterprise from "./pages/enterprise.js";
-import * as keys from "./pages/keys.js";
-import * as office from "./pages/office.js";
-import * as policy from "./pages/policy.js";
-import * as provider from "./pages/provider.js";
-
-const pages = { directory, policy, enterprise, provider, office, auditor, keys };
+// Each page's module is loaded when the page is first shown.
+const pages = {
+  directory: () => import("./pages/directory.js"),
+  policy: () => import("./pages/policy.js"),
+  enterprise: () => import("./pages/enterprise.js"),
+  provider: () => import("./pages/provider.js"),
+  office: () => import("./pages/office.js"),
+  auditor: () => import("./pages/auditor.js"),
+  keys: () => import("./pages/keys.js"),
+};
 const LANGUAGE = "innoclear.language";
 let region = "";
 
@@ -23,10 +24,10 @@ function header(route, identity) {
       href: `#/${name}`, "aria-current": name === route ? "page" : null }, t(`nav.${name}`))))));
   const other = languages.find((code) => code !== currentLanguage());
   const switcher = h("button", { type: "button", class: "language", lang: other,
-    onclick: () => {
+    onclick: async () => {
       localStorage.setItem(LANGUAGE, other);
-      setLanguage(other);
-      show();
+      await setLanguage(other);
+      await show();
     } }, t("app.switch_language"));
   const who = identity ? h("a", { href: "#/keys", class: "who" }, t("app.signed_in_as",
     { actor: identity.actor })) : h("a", { href: "#/keys", class: "who" }, t("app.sign_in"));
@@ -43,13 +44,14 @@ function header(route, identity) {
 async function show() {
   delete document.body.dataset.ready;
   const route = location.hash.replace(/^#\/?/, "").split("/")[0] || "directory";
-  const page = pages[route] ?? directory;
+  const load = pages[route] ?? pages.directory;
   const identity = await currentIdentity();
   const main = h("main", { id: "main", tabindex: "-1" });
   document.title = `${t(`nav.${route in pages ? route : "directory"}`)} · ${t("app.title")}`;
   document.getElementById("app").replaceChildren(header(route, identity), main);
   main.dataset.loading = "true";
   try {
+    const page = await load();
     await page.render({ main, region, identity, refresh: show });
   } catch (error) {
     console.warn(error);
@@ -61,8 +63,8 @@ async function show() {
 }
 
 async function start() {
-  setLanguage(localStorage.getItem(LANGUAGE) ?? "zh-CN");
-  const health = await get("/v1/health");
+  const [health] = await Promise.all([get("/v1/health"),
+    setLanguage(localStorage.getItem(LANGUAGE) ?? "zh-CN")]);
   region = health.origin.replace(/^innoclear\./, "");
   window.addEventListener("hashchange", show);
   await show();

@@ -2,16 +2,16 @@
 // from the chosen catalogue is shown as the key itself and reported on the console, so that the
 // browser tests find it.
 
-import en from "./lang/en.js";
-import zh from "./lang/zh-CN.js";
-
-const catalogues = { "zh-CN": zh, en };
+// Catalogues are loaded when first chosen: a page's first load carries one language only.
+const loaders = { "zh-CN": () => import("./lang/zh-CN.js"), en: () => import("./lang/en.js") };
+const catalogues = {};
 let language = "zh-CN";
 
-export const languages = Object.keys(catalogues);
+export const languages = Object.keys(loaders);
 
-export function setLanguage(code) {
-  language = catalogues[code] ? code : "zh-CN";
+export async function setLanguage(code) {
+  language = loaders[code] ? code : "zh-CN";
+  catalogues[language] ??= (await loaders[language]()).default;
   document.documentElement.lang = language;
 }
 

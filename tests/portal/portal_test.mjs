@@ -164,10 +164,15 @@ async function run(fed, browser) {
   assert(!lab.watch.traffic.some((t) => t.text.includes(files.contract)), "files not uploaded");
   say("the laboratory recorded a receipt; its file hashes match, the files never left the page");
 
-  // The enterprise confirms the receipt and redeems pay-first at home.
+  // The enterprise turns to the receipt: one from another region is not countersigned there (it
+  // is not registered in TJ); the page says so, sends nothing, and its redemption at home is its
+  // consent.
   await open(ent.page, url.BJ, "enterprise");
-  await expectOk(ent.page, "confirm", { provider: LAB, provider_region: "TJ",
-    receipt_id: "R-PORTAL-1" }, "confirm receipt");
+  size = await ledgerSize(url.BJ);
+  result = await submit(ent.page, "confirm", { provider: LAB, provider_region: "TJ",
+    receipt_id: "R-PORTAL-1" });
+  assert(result.outcome === "refused:confirm_abroad", `confirm abroad: ${result.outcome}`);
+  assert(await ledgerSize(url.BJ) === size, "nothing sent for a receipt abroad");
   await expectOk(ent.page, "redeem", { voucher_id: voucher1, provider: LAB, provider_region: "TJ",
     receipt_id: "R-PORTAL-1" }, "redeem pay-first");
   await until(`${voucher1} redeemed`, async () =>

@@ -308,6 +308,7 @@ export default {
   "local.none_selected": "Pick at least one application.",
   "local.bad_vkey": "This is not a verifier key.",
   "local.bad_checkpoint": "The node's checkpoint is malformed.",
+  "local.confirm_abroad": "A receipt from another region needs no confirmation: redeem it below at home; your redemption is your consent.",
   "local.other": "Something went wrong: {detail}",
   "reason.other": "Refused: {title}",
   "reason.network": "The node could not be reached.",

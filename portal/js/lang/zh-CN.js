@@ -308,6 +308,7 @@ export default {
   "local.none_selected": "请至少选择一份申请。",
   "local.bad_vkey": "这不是验证密钥。",
   "local.bad_checkpoint": "节点的检查点格式有误。",
+  "local.confirm_abroad": "外地服务机构的凭证无需确认：请在下方回本地兑付，兑付即表示您的确认。",
   "local.other": "出错了：{detail}",
   "reason.other": "被拒绝：{title}",
   "reason.network": "无法连接节点。",

@@ -63,8 +63,13 @@ function forms(identity, region, vouchers, refresh) {
       { name: "receipt_id", label: "common.receipt_id", required: true }],
     reasonFields: { not_found: "receipt_id", unknown_actor: "provider", receipt_mismatch: "receipt_id" },
     onSubmit: async (v, f) => {
-      await act(identity, "receipt.confirm", { provider: v.provider, receipt_id: v.receipt_id,
-        provider_region: v.provider_region === region ? "" : v.provider_region }, f);
+      // A receipt recorded in another region is not countersigned there (the enterprise is not
+      // registered there): redeeming it at home is the enterprise's consent.
+      if (v.provider_region !== region) {
+        throw Object.assign(new Error("abroad"), { reason: "confirm_abroad",
+          field: "provider_region" });
+      }
+      await act(identity, "receipt.confirm", { provider: v.provider, receipt_id: v.receipt_id }, f);
     } });
   const redeem = form({ id: "redeem", submit: "enterprise.redeem",
     fields: [{ name: "voucher_id", label: "common.voucher", type: "select",
