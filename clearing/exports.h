@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "clearing/settlement.h"
 
 namespace innoclear::clearing {
@@ -35,5 +37,20 @@ std::string statement_csv(const RegionStatement& statement);
 // pays in is a credit to its clearing account). Pay-first lines move no money between regions and
 // appear in the CSV only. Valid against shared/schemas/camt.053.001.08.xsd (tested with xmllint).
 std::string statement_camt053(const RegionStatement& statement);
+
+// The statement of `region` from its node's view of a settled period (the answer of
+// query.settlement, clearing::settlement_view): its lines, its net position and the transfers it
+// pays or receives in the signed document, `created_ms` = settled_ms. period_open if the period is
+// not settled yet; bad_statement if the view is malformed.
+Result<RegionStatement> region_statement(Region region, const nlohmann::json& view);
+
+enum class StatementFormat { csv, camt053 };
+struct StatementFile {
+  std::string name;  // "<REGION>.csv", "<REGION>.camt053.xml"
+  std::string text;
+};
+// The statement's files in the formats asked, in that order.
+std::vector<StatementFile> statement_files(const RegionStatement& statement,
+                                           const std::vector<StatementFormat>& formats);
 
 }  // namespace innoclear::clearing

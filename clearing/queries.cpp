@@ -32,6 +32,18 @@ bool is_voucher_provider(const nlohmann::json& voucher, const std::string& id,
          (voucher.value("provider", "") == id && voucher.value("provider_region", home) == region);
 }
 
+// A voucher as of the query's time (the signed statement's, within the clock skew of the node's):
+// a live voucher past its deadline reads "expired", with "recorded_status":"live" until the
+// office's voucher.expire records it and returns its reservation. Nothing is written.
+nlohmann::json as_of(nlohmann::json voucher, std::int64_t now_ms) {
+  if (voucher.value("status", "") == "live" && voucher.contains("expires_ms") &&
+      now_ms >= detail::stored(voucher, "expires_ms")) {
+    voucher["status"] = "expired";
+    voucher["recorded_status"] = "live";
+  }
+  return voucher;
+}
+
 Result<nlohmann::json> one_voucher(const Store& store, const Statement& statement,
                                    const nlohmann::json& actor, const EntryAt&) {
   Result<std::string> id = detail::text_field(statement.body, "voucher_id");
@@ -44,7 +56,7 @@ Result<nlohmann::json> one_voucher(const Store& store, const Statement& statemen
       (role == "enterprise" && (*voucher)["enterprise"] == statement.actor) ||
       (role == "provider" && is_voucher_provider(*voucher, statement.actor, actor));
   if (!allowed) return Status(Code::not_own_party, "voucher " + *id + " is not yours to see");
-  return nlohmann::json{{"voucher", *voucher}};
+  return nlohmann::json{{"voucher", as_of(std::move(*voucher), statement.time_ms)}};
 }
 
 Result<nlohmann::json> own_vouchers(const Store& store, const Statement& statement,
@@ -57,37 +69,19 @@ Result<nlohmann::json> own_vouchers(const Store& store, const Statement& stateme
     Result<nlohmann::json> voucher =
         detail::require(store, Table::vouchers, key.substr(key.find('|') + 1), "voucher");
     if (!voucher.ok()) return voucher;
-    vouchers.push_back(std::move(*voucher));
+    vouchers.push_back(as_of(std::move(*voucher), statement.time_ms));
   }
   return nlohmann::json{{"vouchers", vouchers}};
 }
 
-// The office's view of a clearing period: what its node recorded, and every cross-region line.
+// The office's view of a clearing period (settlement_view), read by the office.
 Result<nlohmann::json> period_settlement(const Store& store, const Statement& statement,
                                          const nlohmann::json&, const EntryAt&) {
   Result<std::string> id = detail::text_field(statement.body, "period");
   if (!id.ok()) return id.status();
-  Result<nlohmann::json> federation =
-      detail::require(store, Table::settings, "federation", "federation");
-  if (!federation.ok()) return federation.status();
-  Result<Period> period = parse_period(*id, detail::stored(*federation, "period_seconds"));
-  if (!period.ok()) return period.status();
-  nlohmann::json lines = nlohmann::json::array();
-  for (const auto& [code, member] : (*federation)["members"].items()) {
-    const Region peer = *parse_region(code);
-    if (peer == *parse_region(statement.region)) continue;
-    Result<std::vector<ObligationLine>> with =
-        bilateral_lines(store, *period, *parse_region(statement.region), peer);
-    if (!with.ok()) return with.status();
-    for (const ObligationLine& line : *with) lines.push_back(to_json(line));
-  }
-  Result<std::optional<nlohmann::json>> record = store.get(Table::settlements, *id);
-  if (!record.ok()) return record.status();
-  return nlohmann::json{{"from_ms", period->from_ms},
-                        {"lines", lines},
-                        {"period", *id},
-                        {"settlement", record->value_or(nlohmann::json())},
-                        {"to_ms", period->to_ms}};
+  Result<Region> own = parse_region(statement.region);
+  if (!own.ok()) return own.status();
+  return settlement_view(store, *own, *id);
 }
 
 Result<nlohmann::json> own_actor(const Store&, const Statement& statement,
@@ -275,7 +269,7 @@ constexpr Kind table[] = {
      "your own registration",
      {}},
     {"query.settlement", office_role, Poster::client, nullptr, period_settlement, "office",
-     "settlement", "a clearing period: its lines, its settlement and the signatures so far",
+     "settlement show", "a clearing period: its lines, its settlement and the signatures so far",
      period_fields},
 };
 
@@ -284,6 +278,29 @@ constexpr Kind table[] = {
 namespace detail {
 constinit const std::span<const Kind> query_kinds{table};
 }  // namespace detail
+
+Result<nlohmann::json> settlement_view(const Store& store, Region own, const std::string& id) {
+  Result<nlohmann::json> federation =
+      detail::require(store, Table::settings, "federation", "federation");
+  if (!federation.ok()) return federation.status();
+  Result<Period> period = parse_period(id, detail::stored(*federation, "period_seconds"));
+  if (!period.ok()) return period.status();
+  nlohmann::json lines = nlohmann::json::array();
+  for (const auto& [code, member] : (*federation)["members"].items()) {
+    const Region peer = *parse_region(code);
+    if (peer == own) continue;
+    Result<std::vector<ObligationLine>> with = bilateral_lines(store, *period, own, peer);
+    if (!with.ok()) return with.status();
+    for (const ObligationLine& line : *with) lines.push_back(to_json(line));
+  }
+  Result<std::optional<nlohmann::json>> record = store.get(Table::settlements, id);
+  if (!record.ok()) return record.status();
+  return nlohmann::json{{"from_ms", period->from_ms},
+                        {"lines", lines},
+                        {"period", id},
+                        {"settlement", record->value_or(nlohmann::json())},
+                        {"to_ms", period->to_ms}};
+}
 
 Result<nlohmann::json> query(const Store& store, const Statement& statement,
                              const EntryAt& entry_at) {

@@ -21,4 +21,10 @@ namespace innoclear::clearing {
 Result<nlohmann::json> query(const Store& store, const Statement& statement,
                              const EntryAt& entry_at = {});
 
+// A clearing period as region `own`'s node recorded it — what query.settlement answers:
+// {"from_ms","lines":[<own obligation lines with every peer>],"period","settlement":<the
+// settlements row, or null>,"to_ms"}. invalid_argument for a period id the federation's setting
+// does not name; not_found before a federation manifest was adopted.
+Result<nlohmann::json> settlement_view(const Store& store, Region own, const std::string& period);
+
 }  // namespace innoclear::clearing

@@ -161,6 +161,33 @@ Result<nlohmann::json> finish_provider_redemption(Store& store, const Context& c
   return nlohmann::json{{"answer", answer}, {"receipt", *receipt}};
 }
 
+// What query.redemption shows of an answered request: the request's parties and ids, and its
+// outcome (redeemed with the amount, or refused with the participant's reason).
+nlohmann::json answered_record(const nlohmann::json& request, const nlohmann::json& answer,
+                               const nlohmann::json& finished, const Context& context) {
+  const nlohmann::json& body = request["body"];
+  nlohmann::json record = {{"answered_index", context.index},
+                           {"answered_ms", context.accepted_ms},
+                           {"enterprise", body.value("enterprise", "")},
+                           {"kind", request["kind"]},
+                           {"peer", request["peer"]},
+                           {"provider", body.value("provider", "")},
+                           {"receipt_id", body.value("receipt_id", "")},
+                           {"request_id", body["request_id"]},
+                           {"requested_ms", body["requested_ms"]},
+                           {"voucher_id", body.value("voucher_id", "")}};
+  if (!is_done(answer)) {
+    record["status"] = "refused";
+    record["code"] = answer.value("code", 0);
+    record["reason"] = answer.value("reason", "");
+    return record;
+  }
+  record["status"] = "redeemed";
+  record["amount"] = finished.contains("voucher") ? finished["voucher"].value("amount", 0)
+                                                  : answer.value("amount", 0);
+  return record;
+}
+
 }  // namespace
 
 Result<nlohmann::json> adopt_manifest(Store& store, const Statement& statement,
@@ -242,9 +269,15 @@ Result<nlohmann::json> record_answer(Store& store, const Statement& statement,
           ? finish_pay_first(store, context, (*request)["body"], *answer, *peer)
           : finish_provider_redemption(store, context, (*request)["body"], *answer, *peer);
   if (!finished.ok()) return finished;
-  if (Status s = store.erase(Table::outbox, *request_id); !s.ok()) return s;
+  const nlohmann::json outcome = answered_record(*request, *answer, *finished, context);
+  for (Status s : {store.erase(Table::outbox, *request_id),
+                   store.put(Table::indexes, answered_key(*request_id), outcome)}) {
+    if (!s.ok()) return s;
+  }
   return finished;
 }
+
+std::string answered_key(const std::string& request_id) { return "~answered|" + request_id; }
 
 namespace {
 

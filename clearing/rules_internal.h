@@ -88,6 +88,11 @@ struct ActorClaim {
 Result<Statement> check_actor_proof(const Store& store, const nlohmann::json& body,
                                     const ActorClaim& claim);
 
+// The coordinator's record of a request's outcome, kept once its answer is recorded (the outbox
+// row is gone by then): indexes[answered_key(request id)] (rules_answers.cpp; read by
+// query.redemption). '~' is in no id's charset, so no other index key can take it.
+std::string answered_key(const std::string& request_id);
+
 // The coordinator's first phase: lock, and queue the request to the peer in the outbox.
 Result<nlohmann::json> start_pay_first_abroad(Store& store, const Statement& statement,
                                               const Context& context, nlohmann::json voucher,

@@ -162,15 +162,33 @@ Result<nlohmann::json> record_receipt(Store& store, const Statement& statement, 
   return nlohmann::json{{"receipt", *receipt}};
 }
 
-Result<nlohmann::json> confirm_receipt(Store& store, const Statement& statement, const Context&,
-                                       const nlohmann::json&) {
+// What an enterprise does with a receipt recorded in another region: nothing to countersign (it
+// is not registered there); its redemption at home is its consent (docs/design.md).
+static std::string abroad_hint(const std::string& region) {
+  return "a receipt recorded in " + region +
+         " needs no confirmation: redeem it at home with `enterprise redeem --provider-region " +
+         region + "` (your redemption is your consent)";
+}
+
+Result<nlohmann::json> confirm_receipt(Store& store, const Statement& statement,
+                                       const Context& context, const nlohmann::json&) {
   Result<std::string> provider = text_field(statement.body, "provider");
   Result<std::string> receipt_id = text_field(statement.body, "receipt_id");
   if (!provider.ok()) return provider.status();
   if (!receipt_id.ok()) return receipt_id.status();
+  const std::string own(region_code(context.region));
+  const std::string region = statement.body.value("provider_region", own);
+  if (!parse_region(region).ok()) {
+    return Status(Code::bad_statement, "'provider_region' must be a region code like TJ");
+  }
+  if (region != own) return Status(Code::wrong_region, abroad_hint(region));
   const std::string key = key_of(*provider, *receipt_id);
   Result<nlohmann::json> receipt = require(store, Table::receipts, key, "receipt");
-  if (!receipt.ok()) return receipt.status();
+  if (!receipt.ok()) {
+    if (receipt.status().code() != Code::not_found) return receipt.status();
+    return Status(Code::not_found,
+                  receipt.status().message() + "; " + abroad_hint("another region"));
+  }
   if ((*receipt)["enterprise"] != statement.actor) {
     return Status(Code::not_own_party, "receipt " + key + " is for another enterprise");
   }
@@ -305,6 +323,8 @@ constexpr Field receipt_fields[] = {
 constexpr Field confirm_fields[] = {
     {"provider", T::text, true, "provider", "the provider that recorded the receipt"},
     {"receipt_id", T::text, true, "receipt", "the provider's receipt id"},
+    {"provider_region", T::text, false, "provider-region",
+     "the provider's region (default: this node's); a receipt abroad is not confirmed"},
 };
 constexpr Field redeem_fields[] = {
     {"voucher_id", T::text, true, "voucher", "the enterprise's live voucher"},

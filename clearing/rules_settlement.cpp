@@ -330,7 +330,7 @@ constexpr Kind table[] = {
     {"settlement.propose", node_role, Poster::node, propose_settlement, nullptr, "", "",
      "the node records the settlement document computed from every region's close", propose_fields},
     {"settlement.sign", office_role, Poster::client, sign_settlement, nullptr, "office",
-     "sign-settlement", "sign the period's settlement document", sign_fields},
+     "settlement sign", "sign the period's settlement document", sign_fields},
     {"settlement.record", node_role, Poster::node, record_settlement, nullptr, "", "",
      "the node records the settlement once every office signed it", record_fields},
 };

@@ -28,6 +28,8 @@ void add_bench_verbs(CLI::App& app, int& exit_code);
 void add_bench_all_verb(CLI::App& app, int& exit_code);
 void add_node_verbs(CLI::App& app, int& exit_code);
 void add_client_verbs(CLI::App& app, int& exit_code);
+// `keygen` and `credit-code`: offline helpers.
+void add_tool_verbs(CLI::App& app, int& exit_code);
 void add_up_verbs(CLI::App& app, int& exit_code);
 
 }  // namespace innoclear::cli

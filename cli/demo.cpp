@@ -17,9 +17,9 @@
 #include "api/https.h"
 #include "clearing/amount.h"
 #include "clearing/credit_code.h"
-#include "clearing/exports.h"
 #include "clearing/periods.h"
 #include "clearing/rules.h"
+#include "cli/settlement.h"
 #include "crypto/random.h"
 #include "nodes/data_dir.h"
 #include "nodes/service.h"
@@ -355,10 +355,12 @@ Result<std::map<Region, json>> settle(std::map<Region, RegionApi>& apis,
         std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
       }
       if (stage == 0) {
-        const std::string digest = answers[region]["settlement"]["proposal"]["document_sha256"];
-        if (Status s = check(
-                api.as_office("settlement.sign", {{"document_sha256", digest}, {"period", period}}),
-                code_of(region) + " office signature");
+        // What `innoclear office settlement sign --period P` does, as this region's office.
+        const Caller office = [&api](const std::string& kind, const json& body) {
+          return api.as_office(kind, body);
+        };
+        if (Status s =
+                check(sign_settlement(office, period, ""), code_of(region) + " office signature");
             !s.ok()) {
           return s;
         }
@@ -397,49 +399,26 @@ void print_report(const json& document) {
   }
 }
 
-Result<clearing::RegionStatement> region_statement(Region region, const json& answer) {
-  clearing::RegionStatement statement;
-  statement.region = region;
-  statement.period = answer["period"];
-  statement.from_ms = answer["from_ms"];
-  statement.to_ms = answer["to_ms"];
-  const json& settlement = answer["settlement"];
-  statement.created_ms = settlement["settled"]["settled_ms"];
-  statement.settlement_sha256 = settlement["proposal"]["document_sha256"];
-  const json& document = settlement["proposal"]["document"];
-  statement.net_position = document["positions"].value(code_of(region), std::int64_t{0});
-  for (const json& item : answer["lines"]) {
-    Result<clearing::ObligationLine> line = clearing::line_from_json(item);
-    if (!line.ok()) return line.status();
-    statement.lines.push_back(*line);
-  }
-  for (const json& item : document["transfers"]) {
-    const clearing::Transfer transfer{*clearing::parse_region(item["payer"].get<std::string>()),
-                                      *clearing::parse_region(item["payee"].get<std::string>()),
-                                      item["amount"].get<std::int64_t>()};
-    if (transfer.payer == region || transfer.payee == region)
-      statement.transfers.push_back(transfer);
-  }
-  return statement;
-}
-
-Status write_statements(const std::filesystem::path& directory,
+// Each node writes its region's statement files when it records the settlement (the federation
+// directory's statements/<period>/); the demo waits for all of them.
+Status await_statements(const std::filesystem::path& directory,
                         const std::map<Region, json>& answers) {
-  std::error_code error;
-  std::filesystem::create_directories(directory, error);
-  if (error) return Status(Code::io_error, "cannot create " + directory.string());
   for (const auto& [region, answer] : answers) {
-    Result<clearing::RegionStatement> statement = region_statement(region, answer);
-    if (!statement.ok()) return statement.status();
-    const std::string base = (directory / code_of(region)).string();
-    for (const auto& [file, text] :
-         {std::pair{base + ".csv", clearing::statement_csv(*statement)},
-          std::pair{base + ".camt053.xml", clearing::statement_camt053(*statement)}}) {
-      if (Status s = nodes::write_file_atomically(file, text); !s.ok()) return s;
+    for (const char* suffix : {".csv", ".camt053.xml", ".settlement.json"}) {
+      const std::filesystem::path file = directory / (code_of(region) + suffix);
+      for (std::uint32_t waited = 0; !std::filesystem::exists(file); waited += poll_ms) {
+        if (waited > settle_wait_ms_max) {
+          return Status(Code::not_found,
+                        "the " + code_of(region) + " node wrote no " + file.string());
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
+      }
     }
   }
-  std::printf("\nStatement files (CSV and ISO 20022 camt.053.001.08) for every region:\n  %s/\n",
-              directory.string().c_str());
+  std::printf(
+      "\nStatement files (CSV and ISO 20022 camt.053.001.08) and the signed settlement, written "
+      "by every region's node:\n  %s/\n",
+      directory.string().c_str());
   return Status::success();
 }
 
@@ -504,7 +483,7 @@ Status run_demo(const std::filesystem::path& federation_dir, const nodes::Manife
       }
     }
     print_report(document);
-    if (Status s = write_statements(federation_dir / "statements" / period, *answers); !s.ok())
+    if (Status s = await_statements(federation_dir / "statements" / period, *answers); !s.ok())
       return s;
   }
   return Status::success();

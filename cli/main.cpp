@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   add_bench_all_verb(app, exit_code);
   add_node_verbs(app, exit_code);
   add_client_verbs(app, exit_code);
+  add_tool_verbs(app, exit_code);
   add_up_verbs(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -52,6 +52,9 @@ Status run_node(const NodeArguments& arguments, const sigset_t& signals) {
     if (!manifest.ok()) return manifest.status();
     nodes::FederationOptions federation;
     federation.witness_dir = options.service.dir.root / "witness";
+    // The federation directory is the manifest's (`up`: DIR/manifest.json, DIR/<REGION>/).
+    federation.statements_dir =
+        std::filesystem::absolute(arguments.manifest).parent_path() / "statements";
     if (!arguments.no_rate_limits) federation.peer_rate = nodes::peer_rate_default;
     Status joined =
         (*node)->join(std::move(*manifest), api::https_peer_transport(peer_timeout_ms), federation);

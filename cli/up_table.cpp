@@ -13,7 +13,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::size_t fingerprint_shown_digits = 16;
 constexpr std::size_t name_column_width = 22;  // "Inner Mongolia 内蒙古" and a space
 constexpr std::size_t url_column_width = 24;
 constexpr std::size_t code_column_width = 6;
@@ -36,20 +35,19 @@ std::string padded(const std::string& text, std::size_t width) {
 }  // namespace
 
 void print_table(const nodes::Manifest& manifest, const fs::path& dir) {
-  std::printf("\n%s  %s  %s  %s  %s\n", "region", padded("name", name_column_width).c_str(),
-              padded("URL", url_column_width).c_str(),
-              padded("TLS", fingerprint_shown_digits).c_str(), "log");
+  std::printf("\n%s  %s  %s  %s\n", "region", padded("name", name_column_width).c_str(),
+              padded("URL (--node)", url_column_width).c_str(), "TLS fingerprint (--pin)");
   for (const nodes::Member& member : manifest.members) {
     const std::string code(clearing::region_code(member.region));
-    std::printf("%s  %s  %s  %s  %s\n", padded(code, code_column_width).c_str(),
+    // The whole fingerprint: what --pin takes (a prefix would pin nothing safely).
+    std::printf("%s  %s  %s  %s\n", padded(code, code_column_width).c_str(),
                 padded(member.name, name_column_width).c_str(),
-                padded(member.base_url, url_column_width).c_str(),
-                member.tls_fingerprint.substr(0, fingerprint_shown_digits).c_str(),
-                node_log_of(dir, member.region).c_str());
+                padded(member.base_url, url_column_width).c_str(), member.tls_fingerprint.c_str());
   }
   std::printf(
-      "\nmanifest %s; each office's key is %s/<region>/office.key (actor office.<region>)\n\n",
-      manifest_file_of(dir).c_str(), dir.c_str());
+      "\nmanifest %s; each node's log is %s/<region>/node.log; each office's key is "
+      "%s/<region>/office.key (actor office.<region>)\n\n",
+      manifest_file_of(dir).c_str(), dir.c_str(), dir.c_str());
   std::fflush(stdout);
 }
 

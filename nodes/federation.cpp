@@ -25,7 +25,7 @@ Federation::Federation(Service& service, Manifest manifest, PeerTransport& trans
   clearing_ = std::make_unique<PeriodClearing>(
       service_, manifest_, transport_,
       PeriodClearingOptions{options_.clearing_interval_ms, options_.clearing_retry_ms_min,
-                            options_.clearing_retry_ms_max});
+                            options_.clearing_retry_ms_max, options_.statements_dir});
   answerer_ =
       std::make_unique<PeerAnswerer>(service_, manifest_, *witnessing_, *clearing_,
                                      options_.sender.batch_requests_max, options_.peer_rate);

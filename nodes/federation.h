@@ -43,7 +43,9 @@ struct FederationOptions {
   // Peer batches and period questions each peer region may send (off: 0); `innoclear node` sets
   // peer_rate_default.
   RateLimit peer_rate;
-  std::filesystem::path witness_dir;            // the witness's record; empty: no witnessing
+  std::filesystem::path witness_dir;  // the witness's record; empty: no witnessing
+  std::filesystem::path
+      statements_dir;  // settled periods' files (PeriodClearingOptions); empty: none
   std::function<void(const std::string&)> log;  // one line per event; default stderr
 };
 

@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <tuple>
 
+#include "clearing/exports.h"
 #include "clearing/federation.h"
+#include "clearing/queries.h"
 #include "crypto/canonical_json.h"
 #include "crypto/encoding.h"
 
@@ -250,7 +252,44 @@ Status PeriodClearing::advance(const std::string& id, std::string& seen) {
     if (view["office_signature"].is_null()) return Status::success();  // not yet
     signatures[code_of(peer)] = view["office_signature"];
   }
-  return submit_own("settlement.record", {{"period", id}, {"signatures", signatures}});
+  if (Status s = submit_own("settlement.record", {{"period", id}, {"signatures", signatures}});
+      !s.ok()) {
+    return s;
+  }
+  return write_settled(id, signatures);
+}
+
+Status PeriodClearing::write_settled(const std::string& period,
+                                     const nlohmann::json& signatures) const {
+  if (options_.statements_dir.empty()) return Status::success();
+  const clearing::Region own = service_.identity().region;
+  nlohmann::json view;
+  Status read = service_.read([&](const clearing::Store& store) -> Status {
+    Result<nlohmann::json> found = clearing::settlement_view(store, own, period);
+    if (!found.ok()) return found.status();
+    view = std::move(*found);
+    return Status::success();
+  });
+  if (!read.ok()) return read;
+  Result<clearing::RegionStatement> statement = clearing::region_statement(own, view);
+  if (!statement.ok()) return statement.status();
+  const nlohmann::json& proposal = view["settlement"]["proposal"];
+  const nlohmann::json settled = {{"document", proposal["document"]},
+                                  {"document_sha256", proposal["document_sha256"]},
+                                  {"period", period},
+                                  {"settled_ms", view["settlement"]["settled"]["settled_ms"]},
+                                  {"signatures", signatures}};
+  std::vector<clearing::StatementFile> files = clearing::statement_files(
+      *statement, {clearing::StatementFormat::csv, clearing::StatementFormat::camt053});
+  files.push_back({code_of(own) + ".settlement.json", crypto::canonical_dump(settled) + "\n"});
+  const std::filesystem::path dir = options_.statements_dir / period;
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) return Status(Code::io_error, "cannot create " + dir.string());
+  for (const clearing::StatementFile& file : files) {
+    if (Status s = write_file_atomically(dir / file.name, file.text); !s.ok()) return s;
+  }
+  return Status::success();
 }
 
 Status PeriodClearing::close(const clearing::Period& period,

@@ -18,6 +18,7 @@
 // time.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -42,6 +43,10 @@ struct PeriodClearingOptions {
   std::uint32_t round_ms = 500;         // how often round() runs: waits are counted in rounds
   std::uint32_t retry_ms_min = 1'000;   // wait after a round that moved a period nowhere …
   std::uint32_t retry_ms_max = 60'000;  // … doubled each such round up to this
+  // Where a settled period's files go, once this node records the settlement: <dir>/<period>/
+  // <REGION>.settlement.json (the signed document and every office's signature) and this region's
+  // statements, <REGION>.csv and <REGION>.camt053.xml. Empty: no files (tests).
+  std::filesystem::path statements_dir;
 };
 
 class PeriodClearing {
@@ -85,6 +90,7 @@ class PeriodClearing {
                                    const std::vector<clearing::Difference>& found,
                                    const nlohmann::json& view);
   Status submit_own(const std::string& kind, const nlohmann::json& body);
+  Status write_settled(const std::string& period, const nlohmann::json& signatures) const;
   std::vector<clearing::Region> peers() const;
 
   Service& service_;

@@ -86,6 +86,43 @@ check "the auditor may state nothing" 'innoclear: forbidden' "$bin" enterprise a
 check "an amount with three decimals is refused before sending" 'innoclear: invalid_argument' \
   "$bin" enterprise apply "${enterprise[@]}" --application A2 --category testing --face 1.234
 
+# Issue 13's first findings, as a new user meets them.
+check "keygen --show prints an existing key file's public key" "$enterprise_key" "$bin" keygen \
+  --show "$work/enterprise.key"
+check "keygen with neither --out nor --show is refused" 'innoclear: invalid_argument' "$bin" keygen
+check "an http:// node is refused in one line" 'HTTPS only' "$bin" voucher show \
+  --node "http://127.0.0.1:$port" --pin "$fingerprint" --key "$work/enterprise.key" \
+  --actor 91110108M000100Y4Q --voucher "$voucher"
+check "a 16-digit pin is refused: --pin takes the whole fingerprint" '64 hex digits' "$bin" \
+  voucher show --node "https://127.0.0.1:$port" --pin "${fingerprint:0:16}" \
+  --key "$work/enterprise.key" --actor 91110108M000100Y4Q --voucher "$voucher"
+text=("${common[@]:0:4}" --key "$work/enterprise.key" --actor 91110108M000100Y4Q)
+check "text output shows amounts in yuan" 'face: ¥5,000.00' "$bin" voucher show "${text[@]}" \
+  --voucher "$voucher"
+check "text output shows times in Asia/Shanghai" '(Asia/Shanghai)' "$bin" voucher show \
+  "${text[@]}" --voucher "$voucher"
+check "JSON output stays in fen" '"face":500000' "$bin" voucher show "${enterprise[@]}" \
+  --voucher "$voucher"
+check "--help states an amount's unit" 'yuan, up to 2 decimals' "$bin" enterprise apply --help
+check "--help states a list's form" 'comma-separated, no spaces' "$bin" office policy --help
+check "--help states the pin's form" '64 hex digits' "$bin" voucher show --help
+check "the provider reads its consumed receipt" '"state":"consumed"' "$bin" receipt show \
+  "${provider[@]}" --provider P-BJ-LAB --receipt R1
+check "a receipt abroad needs no confirmation: redeem at home" 'innoclear: wrong_region' "$bin" \
+  enterprise confirm "${enterprise[@]}" --provider P-TJ-LAB --receipt R9 --provider-region TJ
+check "a redemption id this node never coordinated" 'innoclear: not_found' "$bin" redemption show \
+  "${enterprise[@]}" --request BJ-R999999
+check "credit-code make completes a code" '91110108MA01C3KD58' "$bin" credit-code make \
+  91110108MA01C3KD
+check "credit-code check accepts it" 'valid' "$bin" credit-code check 91110108MA01C3KD58
+check "credit-code check names a wrong check character" 'innoclear: invalid_credit_code' "$bin" \
+  credit-code check 91110108MA01C3KD59
+check "the office's settlement verbs exist without a federation" 'innoclear: not_found' "$bin" \
+  office settlement show "${office[@]}" --period 2026-11
+check "statements of an unsettled period are refused" 'innoclear:' "$bin" office statements \
+  "${office[@]}" --period 2026-11 --out "$work/statements"
+[[ ! -e "$work/statements" ]] || { echo "FAIL: a refused statements verb wrote files"; failures=$((failures + 1)); }
+
 size_before=$("$bin" ledger export --data "$work/BJ" | wc -l)
 kill -TERM "$node_pid"
 wait "$node_pid" && status=0 || status=$?

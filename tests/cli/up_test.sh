@@ -238,6 +238,47 @@ services=$(count_services || true)
 [[ "$services" == 5 ]] && pass "TJ counts exactly one service for the contested voucher" ||
   flunk "TJ counts '$services' services after the race (expected 5)"
 
+# 4c. Outcomes and settlement from the command line alone (issue 13): `up` prints the whole pin,
+# --wait reports a refusal with the home node's reason, and the offices settle a period with
+# `office settlement sign`, after which every node writes its files into the federation directory.
+grep -q "${pin[BJ]}" "$work/up.out" && pass "up prints the whole pin --pin takes" ||
+  flunk "up does not print BJ's 64-digit fingerprint"
+receipt R7
+refused=0
+output=$("$bin" provider redeem "${provider[@]}" --voucher BJ-V999999 --receipt R7 \
+  --voucher-region BJ --wait 60 2>&1) || refused=1
+[[ $refused -eq 1 && "$output" == *"innoclear: not_found"*"refused by BJ"* ]] &&
+  pass "provider redeem --wait exits 1 with the home node's reason" ||
+  flunk "provider redeem --wait of an unknown voucher: $output"
+voucher6=$(new_voucher A6)
+receipt R8
+must "enterprise redeem --wait ends redeemed" '"status":"redeemed"' "$bin" enterprise redeem \
+  "${enterprise[@]}" --voucher "$voucher6" --provider "$provider_id" --receipt R8 \
+  --provider-region TJ --wait 60
+request=$(sed -n 's/.*"request_id":"\([^"]*\)".*/\1/p' "$work/last.json")
+must "redemption show names the line's period" '"period":"S' "$bin" redemption show \
+  "${enterprise[@]}" --request "$request"
+period=$(sed -n 's/.*"period":"\([^"]*\)".*/\1/p' "$work/last.json")
+for code in "${regions[@]}"; do
+  read -ra here <<<"$(at "$code")"
+  output=$(poll 120 '"document_sha256"' "$bin" office settlement sign "${here[@]}" \
+    --key "$fed/$code/office.key" --actor "office.$code" --period "$period") ||
+    abort "office.$code could not sign $period: $output"
+  pass "office.$code signs the settlement of $period with office settlement sign"
+done
+statements="$fed/statements/$period"
+poll 60 yes bash -c "[[ -f '$statements/BJ.csv' && -f '$statements/TJ.camt053.xml' && \
+  -f '$statements/CD.settlement.json' ]] && echo yes" >/dev/null &&
+  pass "the nodes wrote the settlement and statements into $statements" ||
+  flunk "no statement files in $statements: $(ls "$statements" 2>&1)"
+must "office settlement show: settled" '"settled"' "$bin" office settlement show "${office_bj[@]}" \
+  --period "$period"
+must "office statements writes BJ's files" "$work/out/BJ.camt053.xml" "$bin" office statements \
+  "${office_bj[@]}" --period "$period" --format csv,camt053 --out "$work/out"
+cmp -s "$work/out/BJ.csv" "$statements/BJ.csv" &&
+  pass "office statements writes what the node wrote" ||
+  flunk "office statements' CSV differs from the node's"
+
 # 5. Ctrl-C: `up` stops every node and exits 0; every ledger verifies.
 for code in "${regions[@]}"; do node_pids+=("$(cat "$fed/$code/node.pid")"); done
 kill -INT "$up_pid"

@@ -187,6 +187,8 @@ struct Federated {
     for (auto& [region, node] : owned) {
       nodes::FederationOptions node_options = options;
       if (witnessing) node_options.witness_dir = node->data.root / "witness";
+      // As `innoclear node --manifest DIR/manifest.json` does: DIR/statements/.
+      node_options.statements_dir = dir.path() / "statements";
       const std::string fingerprint = manifest.find(region)->tls_fingerprint;
       const auto loop = [this, fingerprint](const nodes::Manifest&, const nodes::DataDir&)
           -> Result<std::unique_ptr<nodes::PeerTransport>> {

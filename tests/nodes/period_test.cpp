@@ -176,6 +176,51 @@ TEST_CASE("A period closes with identical signed settlements that net to zero",
   }
 }
 
+TEST_CASE("A settled period's settlement and each region's statements are written by its node",
+          "[federation][period]") {
+  ThreeRegions books;
+  const std::string period = clearing::period_containing(books.federation.now_ms, 60).id;
+  books.provider_redemption(Region::BJ, Region::TJ, 800'000);  // BJ owes TJ ¥4,000
+  books.federation.deliver();
+  books.federation.now_ms += 61'000;
+  const std::filesystem::path dir = books.federation.dir.path() / "statements" / period;
+  for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
+    books.federation.step_until(
+        [&] { return books.settlement(region, period).contains("proposal"); });
+  }
+  const std::string digest = books.settlement(Region::BJ, period)["proposal"]["document_sha256"];
+  for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
+    REQUIRE(books.federation[region]
+                .as_office("settlement.sign", {{"document_sha256", digest}, {"period", period}})
+                .ok());
+    CHECK_FALSE(std::filesystem::exists(dir / "BJ.csv"));  // not before every office signed
+  }
+  for (Region region : {Region::BJ, Region::TJ, Region::HE}) {
+    books.federation.step_until(
+        [&] { return books.settlement(region, period).contains("settled"); });
+  }
+  for (const char* code : {"BJ", "TJ", "HE"}) {
+    INFO(code);
+    Result<std::string> csv = nodes::read_small_file(dir / (std::string(code) + ".csv"), 1 << 20);
+    Result<std::string> camt =
+        nodes::read_small_file(dir / (std::string(code) + ".camt053.xml"), 1 << 20);
+    Result<std::string> settled =
+        nodes::read_small_file(dir / (std::string(code) + ".settlement.json"), 1 << 20);
+    REQUIRE(csv.ok());
+    REQUIRE(camt.ok());
+    REQUIRE(settled.ok());
+    CHECK(csv->find(digest) != std::string::npos);
+    CHECK(camt->find("camt.053.001.08") != std::string::npos);
+    const nlohmann::json document = nlohmann::json::parse(*settled);
+    CHECK(document["document_sha256"] == digest);
+    CHECK(document["signatures"].size() == 3);
+  }
+  // Beijing pays ¥4,000; Tianjin receives it; Hebei has no line and a zero position.
+  CHECK(nodes::read_small_file(dir / "BJ.csv", 1 << 20)->find("net,") != std::string::npos);
+  CHECK(nodes::read_small_file(dir / "BJ.csv", 1 << 20)->find("4000.00") != std::string::npos);
+  CHECK(nodes::read_small_file(dir / "TJ.csv", 1 << 20)->find("4000.00") != std::string::npos);
+}
+
 TEST_CASE("A period cannot be closed or signed before its time", "[federation][period]") {
   ThreeRegions books;
   const std::string period = clearing::period_containing(books.federation.now_ms, 60).id;
