@@ -1,9 +1,12 @@
-// Lists the portal's pages need: applications (the office's approval queue, an enterprise's own
-// applications) and the clearing periods a node has a settlement record for. Paged: `offset`
-// (default 0) and `limit` (default 50, at most 500); each answer carries `total`.
+// What the portal's office and enterprise pages read that the other queries do not give: the
+// applications (the office's approval queue, an enterprise's own), the clearing periods a node
+// has a settlement record for — paged: `offset` (default 0) and `limit` (default 50, at most 500),
+// each answer with its `total` — and a settled period's statement file, for download.
 #include <algorithm>
 
+#include "clearing/exports.h"
 #include "clearing/kinds.h"
+#include "clearing/queries.h"
 #include "clearing/rules_internal.h"
 
 namespace innoclear::clearing {
@@ -96,6 +99,28 @@ Result<nlohmann::json> periods(const Store& store, const Statement& statement,
   return paged("periods", list, *page);
 }
 
+// The office's statement of a settled period, as the file `innoclear office statements` writes.
+Result<nlohmann::json> statement_file(const Store& store, const Statement& statement,
+                                      const nlohmann::json&, const EntryAt&) {
+  Result<std::string> period = detail::text_field(statement.body, "period");
+  Result<std::string> format = detail::text_field(statement.body, "format");
+  if (!period.ok()) return period.status();
+  if (!format.ok()) return format.status();
+  if (*format != "csv" && *format != "camt053") {
+    return Status(Code::invalid_argument, "format is csv or camt053");
+  }
+  Result<Region> region = parse_region(statement.region);
+  if (!region.ok()) return region.status();
+  Result<nlohmann::json> view = settlement_view(store, *region, *period);
+  if (!view.ok()) return view.status();
+  Result<RegionStatement> prepared = region_statement(*region, *view);
+  if (!prepared.ok()) return prepared.status();
+  const std::vector<StatementFile> files = statement_files(
+      *prepared, {*format == "csv" ? StatementFormat::csv : StatementFormat::camt053});
+  return nlohmann::json{
+      {"name", files.at(0).name}, {"period", *period}, {"text", files.at(0).text}};
+}
+
 using T = FieldType;
 
 constexpr Field application_list_fields[] = {
@@ -109,6 +134,11 @@ constexpr Field page_fields[] = {
     {"limit", T::integer, false, "limit", "rows at most (default 50, at most 500)"},
 };
 
+constexpr Field statement_file_fields[] = {
+    {"period", T::text, true, "period", "the settled period's name"},
+    {"format", T::text, true, "format", "csv or camt053"},
+};
+
 constexpr Kind table[] = {
     {"query.applications", enterprise_role | office_role, Poster::client, nullptr, applications,
      "office", "applications",
@@ -116,6 +146,9 @@ constexpr Kind table[] = {
      application_list_fields},
     {"query.periods", office_role, Poster::client, nullptr, periods, "office", "periods",
      "the clearing periods closed so far and where each stands", page_fields},
+    {"query.statement", office_role, Poster::client, nullptr, statement_file, "", "",
+     "this region's statement of a settled period as a file (CSV or camt.053)",
+     statement_file_fields},
 };
 
 }  // namespace

@@ -37,5 +37,7 @@ Result<nodes::Manifest> prepare_federation(const std::filesystem::path& dir,
 
 // Each member's node: region, name, URL, the start of its TLS fingerprint, its log.
 void print_table(const nodes::Manifest& manifest, const std::filesystem::path& dir);
+// Each region's portal address (its API's URL, path "/"), printed when the federation serves.
+void print_portals(const nodes::Manifest& manifest);
 
 }  // namespace innoclear::cli

@@ -91,6 +91,7 @@ int run_up(const UpArguments& arguments, const sigset_t& signals) {
     }
   }
   if (ok && !arguments.stop_after_demo) {
+    print_portals(*manifest);
     std::printf("Ctrl-C stops the federation\n");
     std::fflush(stdout);
     ok = nodes.supervise();

@@ -146,7 +146,19 @@ async function run(fed, browser) {
   await open(lab.page, url.TJ, "provider");
   await expectOk(lab.page, "service", { service_id: "S-EMC", category: "testing",
     title: "EMC 电磁兼容检测", price: "6000", capacity: "20" }, "publish service");
-  say("TJ registered the laboratory; it published a service");
+  const tjDirectory = (await request(`${url.TJ}/v1/directory`)).json;
+  assert(tjDirectory.providers.some((p) => p.id === LAB && p.services.some((x) =>
+    x.service_id === "S-EMC" && x.price === 600_000 && x.capacity === 20)), "TJ lists the service");
+  // Beijing's directory page shows Tianjin's laboratory (the node gathers its peers' directories).
+  await until("the TJ laboratory in BJ's directory page", async () => {
+    await open(ent.page, url.BJ, "directory");
+    return (await ent.page.locator(`[data-provider="${LAB}"]`).count()) === 1;
+  }, { timeoutMs: 90_000, everyMs: 3_000 });
+  await ent.page.fill("#directory-search", "EMC");
+  assert(await ent.page.locator(`[data-provider="${LAB}"]`).isVisible(), "search finds the lab");
+  assert(!tjDirectory.providers.some((p) => JSON.stringify(p).includes(ENTERPRISE)),
+    "the public directory names no enterprise");
+  say("TJ registered the laboratory; its service is in TJ's directory and in BJ's directory page");
 
   // A receipt from files: the hashes are computed in the page, the files are not sent.
   const files = { contract: "合同 contract 2026", invoice: "发票 invoice 2026", payment: "付款 2026" };
@@ -221,7 +233,7 @@ async function run(fed, browser) {
   await auditorChecks(aud, fed, url.BJ, office.BJ, voucher1);
 
   // The period closes; every office signs the settlement in its page.
-  await settle(people, office, url);
+  await settle(people, office, url, fed.dir);
 
   // No private key in any request or response of any page; no page error.
   for (const who of [...Object.values(people), ent, lab, aud]) {
@@ -284,7 +296,7 @@ async function auditorChecks(aud, fed, url, officeClient, voucherId) {
   say("auditor: checkpoint signature, consistency and the voucher's inclusion proofs verified in the page");
 }
 
-async function settle(people, office, url) {
+async function settle(people, office, url, fedDir) {
   const period = await until("a settlement proposed", async () => {
     const list = (await office.BJ.post("query.periods", {})).periods;
     return list.find((p) => p.status === "proposed")?.period;
@@ -304,6 +316,18 @@ async function settle(people, office, url) {
     { timeoutMs: 60_000, everyMs: 1_000 });
   }
   say(`period ${period}: every office signed in its page; settled on all six nodes`);
+  // The BJ office downloads its statements from the page: the same files its node wrote.
+  const page = people.BJ.page;
+  await open(page, url.BJ, "office");
+  await submit(page, "period", { period });
+  for (const [button, file] of [["#download-csv", "BJ.csv"], ["#download-camt053", "BJ.camt053.xml"]]) {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click(button)]);
+    const text = fs.readFileSync(await download.path(), "utf8");
+    const written = fs.readFileSync(path.join(fedDir, "statements", period, file), "utf8");
+    assert(download.suggestedFilename() === file && text === written,
+      `${file} downloaded from the page equals the node's file`);
+  }
+  say("BJ's CSV and camt.053 statements downloaded in the page equal the files its node wrote");
 }
 
 main().then(() => say("all passed"), (error) => {

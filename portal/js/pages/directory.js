@@ -7,17 +7,19 @@ import { formatFen } from "../money.js";
 import { h, section } from "../ui.js";
 
 function ratingText(provider) {
-  const count = provider.ratings ?? provider.rating_count ?? 0;
+  const count = provider.ratings ?? 0;
   if (!count) return t("directory.no_ratings");
-  const average = provider.rating_average ?? (provider.rating_sum ?? 0) / count;
+  const average = provider.rating_average_x100 !== undefined ? provider.rating_average_x100 / 100 :
+    (provider.rating_sum ?? 0) / count;
   return t("directory.rating", { average: Number(average).toFixed(1), count });
 }
 
 function providerCard(region, provider) {
   const services = provider.services ?? [];
-  return h("article", { class: "provider", "data-search": [provider.name, provider.provider,
+  return h("article", { class: "provider", "data-provider": provider.id,
+    "data-search": [provider.name, provider.id,
     ...(provider.categories ?? []), ...services.map((s) => s.title)].join(" ").toLowerCase() },
-  h("h3", {}, provider.name ?? provider.provider),
+  h("h3", {}, provider.name ?? provider.id),
   h("p", { class: "meta" }, t(`region.${region}`), " · ",
     (provider.categories ?? []).map((c) => t(`category.${c}`)).join("、"), " · ",
     ratingText(provider)),

@@ -75,9 +75,10 @@ function downloads(identity, period) {
     }
   };
   return h("div", { class: "row-actions" },
-    h("button", { type: "button", class: "secondary", onclick: get("csv") }, t("period.csv")),
-    h("button", { type: "button", class: "secondary", onclick: get("camt053") },
-      t("period.camt053")), out);
+    h("button", { type: "button", class: "secondary", id: "download-csv", onclick: get("csv") },
+      t("period.csv")),
+    h("button", { type: "button", class: "secondary", id: "download-camt053",
+      onclick: get("camt053") }, t("period.camt053")), out);
 }
 
 export async function periodSection(identity) {

@@ -109,8 +109,8 @@ export async function render({ main, region, identity, refresh }) {
   const chart = months.length ? barChart(months.map(([month, m]) => ({ label: month,
     value: m.amount })), { format: formatFen, label: t("provider.chart_label") }) : null;
   const directory = await get("/v1/directory").catch(() => ({}));
-  const mine = (directory.providers ?? []).find((p) => p.provider === identity.actor);
-  const services = table([["provider.service_id", (s) => s.service],
+  const mine = (directory.providers ?? []).find((p) => p.id === identity.actor);
+  const services = table([["provider.service_id", (s) => s.service_id],
     ["provider.service_title", (s) => s.title], ["common.category", (s) => t(`category.${s.category}`)],
     ["provider.list_price", (s) => formatFen(s.price)], ["provider.capacity", (s) => s.capacity]],
   mine?.services ?? [], { empty: "provider.no_services" });
