@@ -7,6 +7,10 @@
 
 namespace innoclear::clearing {
 
+// Rows a list query answers at once (its "limit"): by default, and at most.
+constexpr std::int64_t page_rows_default = 50;
+constexpr std::int64_t page_rows_max = 500;
+
 // Kinds: query.voucher {voucher_id} — the owning enterprise, the assigned or redeeming provider,
 // the office or an auditor; query.vouchers {} — an enterprise's own vouchers; query.report {} —
 // the office's budgets and provider statistics; query.stats {} — a provider's own statistics;

@@ -142,26 +142,44 @@ Status call(const Kind& kind, const Connection& connection, const nlohmann::json
   return Status::success();
 }
 
+// The command a kind's verb goes under: its group, or for a two-word verb ("service publish") a
+// sub-group of it; `verb` is set to the last word.
+CLI::App* parent_of(CLI::App& app, std::map<std::string, CLI::App*>& groups, const Kind& kind,
+                    std::string& verb) {
+  static const std::map<std::string, std::string> group_help = {
+      {"office", "finance office verbs"},         {"enterprise", "enterprise verbs"},
+      {"provider", "provider institution verbs"}, {"voucher", "voucher reads for any role"},
+      {"entry", "ledger entries, signed reads"},  {"actor", "your own registration"}};
+  const std::string group_name(kind.cli_group);
+  CLI::App*& group = groups[group_name];
+  if (group == nullptr) {
+    group = app.add_subcommand(group_name, group_help.at(group_name));
+    group->require_subcommand(1);
+  }
+  verb = std::string(kind.cli_verb);
+  const std::size_t space = verb.find(' ');
+  if (space == std::string::npos) return group;
+  const std::string name = verb.substr(0, space);
+  verb = verb.substr(space + 1);
+  CLI::App*& subgroup = groups[group_name + " " + name];
+  if (subgroup == nullptr) {
+    subgroup = group->add_subcommand(name, name + " verbs");
+    subgroup->require_subcommand(1);
+  }
+  return subgroup;
+}
+
 }  // namespace
 
 void add_client_verbs(CLI::App& app, int& exit_code) {
   auto connection = std::make_shared<Connection>();
   auto values = std::make_shared<std::map<std::string, std::string>>();
-  std::map<std::string, CLI::App*> groups;
-  const std::map<std::string, std::string> group_help = {{"office", "finance office verbs"},
-                                                         {"enterprise", "enterprise verbs"},
-                                                         {"provider", "provider institution verbs"},
-                                                         {"voucher", "voucher reads for any role"},
-                                                         {"entry", "ledger entries, signed reads"}};
+  std::map<std::string, CLI::App*> groups;  // "provider", "provider service", …
   for (const Kind& kind : clearing::kinds()) {
     if (kind.cli_group.empty()) continue;
-    CLI::App*& group = groups[std::string(kind.cli_group)];
-    if (group == nullptr) {
-      group = app.add_subcommand(std::string(kind.cli_group),
-                                 group_help.at(std::string(kind.cli_group)));
-      group->require_subcommand(1);
-    }
-    CLI::App* sub = group->add_subcommand(std::string(kind.cli_verb), std::string(kind.summary));
+    std::string verb;
+    CLI::App* parent = parent_of(app, groups, kind, verb);
+    CLI::App* sub = parent->add_subcommand(verb, std::string(kind.summary));
     sub->add_option("--node", connection->node, "the node's API, https://HOST:PORT")->required();
     sub->add_option("--pin", connection->pin, "the node's TLS certificate SHA-256 fingerprint");
     sub->add_option("--ca", connection->ca, "or the node's certificate file (tls/cert.pem)");
