@@ -11,6 +11,7 @@
 
 #include "api/log_text.h"
 #include "api/portal.h"
+#include "clearing/directory.h"
 #include "clearing/kinds.h"
 #include "crypto/canonical_json.h"
 #include "crypto/encoding.h"
@@ -72,6 +73,8 @@ std::string path_of(const std::string& target) { return target.substr(0, target.
 std::string route_template(const std::string& path) {
   static const std::set<std::string, std::less<>> fixed = {"/metrics",
                                                            "/v1/health",
+                                                           "/v1/policy",
+                                                           std::string(nodes::directory_path),
                                                            "/v1/ledger/checkpoint",
                                                            "/v1/ledger/proof/inclusion",
                                                            "/v1/ledger/proof/consistency",
@@ -387,7 +390,36 @@ struct Finish {
   }
 };
 
-// GET routes but /metrics: health, the federation's, then the ledger's.
+// GET /v1/policy and /v1/directory[?scope=region|federation]: what the region shows everyone.
+Result<nlohmann::json> public_read(nodes::Service& service, nodes::Federation* federation,
+                                   const std::string& target) {
+  if (path_of(target) == "/v1/policy") {
+    nlohmann::json answer;
+    Status status = service.read([&](const clearing::Store& store) -> Status {
+      Result<nlohmann::json> policy = clearing::public_policy(store, service.identity().region);
+      if (!policy.ok()) return policy.status();
+      answer = std::move(*policy);
+      return Status::success();
+    });
+    if (!status.ok()) return status;
+    return answer;
+  }
+  const std::string scope = query_text(target, "scope");
+  if (scope != "federation") {
+    if (target.find('?') != std::string::npos && scope != "region") {
+      return Status(Code::invalid_argument, "?scope= is region or federation");
+    }
+    return nodes::local_directory(service);
+  }
+  if (federation != nullptr) return federation->directories().federation();
+  // A node of no federation: the federation is this region.
+  Result<nlohmann::json> own = nodes::local_directory(service);
+  if (!own.ok()) return own;
+  return clearing::federation_directory(
+      {{service.identity().region, service.now_ms(), true, std::move(*own)}});
+}
+
+// GET routes but /metrics: health, the public reads, the federation's, then the ledger's.
 void answer_get(nodes::Service& service, nodes::Federation* federation, const HttpRequest& request,
                 const Finish& finish) {
   if (finish.path == "/v1/health") {
@@ -396,6 +428,11 @@ void answer_get(nodes::Service& service, nodes::Federation* federation, const Ht
                                                       {"status", "ok"}})),
            Status::success());
     return;
+  }
+  if (finish.path == "/v1/policy" || finish.path == nodes::directory_path) {
+    Result<nlohmann::json> answer = public_read(service, federation, request.target);
+    if (!answer.ok()) return finish.fail(answer.status());
+    return finish(json_response(200, crypto::canonical_dump(*answer)), Status::success());
   }
   if (federation != nullptr) {
     Result<std::optional<HttpResponse>> answer = federation_read(*federation, request);

@@ -6,6 +6,9 @@
 //                                      POST /v1/voucher/redeem for kind voucher.redeem
 //   POST /v1/query/<name>              a signed query (kind query.<name>), not recorded
 //   GET  /v1/health, /metrics
+//   GET  /v1/policy                    the region's policy in force (clearing/directory.h)
+//   GET  /v1/directory[?scope=region|federation]  the provider directory: this region's, or every
+//                                      member's as this node last read it (nodes/directories.h)
 //   GET  /v1/ledger/checkpoint         the latest signed checkpoint (text/plain)
 //   GET  /v1/ledger/entries/<i>        refused (403 forbidden): entries are read with the signed
 //                                      POST /v1/query/entry

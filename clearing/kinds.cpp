@@ -12,7 +12,8 @@ std::vector<Kind> all_kinds() {
   for (std::span<const Kind> area :
        {detail::genesis_kinds, detail::registry_kinds, detail::voucher_kinds, detail::redeem_kinds,
         detail::federation_kinds, detail::answer_kinds, detail::settlement_kinds,
-        detail::query_kinds, detail::request_query_kinds, detail::list_query_kinds}) {
+        detail::portal_kinds, detail::query_kinds, detail::request_query_kinds,
+        detail::book_query_kinds, detail::list_query_kinds}) {
     all.insert(all.end(), area.begin(), area.end());
   }
   for (std::size_t i = 0; i < all.size(); ++i) {

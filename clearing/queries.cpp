@@ -1,6 +1,7 @@
 #include "clearing/queries.h"
 
 #include <algorithm>
+#include <array>
 #include <set>
 #include <span>
 
@@ -12,25 +13,6 @@
 namespace innoclear::clearing {
 
 namespace {
-
-Result<nlohmann::json> rows_of(const Store& store, Table table, const std::string& prefix) {
-  Result<std::vector<std::pair<std::string, nlohmann::json>>> rows = store.scan(table, prefix);
-  if (!rows.ok()) return rows.status();
-  nlohmann::json out = nlohmann::json::object();
-  for (auto& [key, record] : *rows) out[key] = std::move(record);
-  return out;
-}
-
-// A provider is its id and its region: the voucher's assigned or redeeming provider is this actor
-// only if the region matches too (a provider of another region may carry the same id).
-bool is_voucher_provider(const nlohmann::json& voucher, const std::string& id,
-                         const nlohmann::json& actor) {
-  const std::string home = voucher.value("region", "");
-  const std::string region = actor.value("region", "");
-  return (voucher.value("assigned_to", "") == id &&
-          voucher.value("assigned_region", home) == region) ||
-         (voucher.value("provider", "") == id && voucher.value("provider_region", home) == region);
-}
 
 // A voucher as of the query's time (the signed statement's, within the clock skew of the node's):
 // a live voucher past its deadline reads "expired", with "recorded_status":"live" until the
@@ -54,24 +36,78 @@ Result<nlohmann::json> one_voucher(const Store& store, const Statement& statemen
   const bool allowed =
       role == "office" || role == "auditor" ||
       (role == "enterprise" && (*voucher)["enterprise"] == statement.actor) ||
-      (role == "provider" && is_voucher_provider(*voucher, statement.actor, actor));
+      (role == "provider" && detail::is_voucher_provider(*voucher, statement.actor, actor));
   if (!allowed) return Status(Code::not_own_party, "voucher " + *id + " is not yours to see");
   return nlohmann::json{{"voucher", as_of(std::move(*voucher), statement.time_ms)}};
 }
 
-Result<nlohmann::json> own_vouchers(const Store& store, const Statement& statement,
-                                    const nlohmann::json&, const EntryAt&) {
-  Result<std::vector<std::pair<std::string, nlohmann::json>>> index =
-      store.scan(Table::indexes, key_of(statement.actor, ""));
-  if (!index.ok()) return index.status();
-  nlohmann::json vouchers = nlohmann::json::array();
-  for (const auto& [key, unused] : *index) {
-    Result<nlohmann::json> voucher =
-        detail::require(store, Table::vouchers, key.substr(key.find('|') + 1), "voucher");
-    if (!voucher.ok()) return voucher;
-    vouchers.push_back(as_of(std::move(*voucher), statement.time_ms));
+const std::array<std::string_view, 6> voucher_states = {"live", "pending", "redeemed",
+                                                        "paid", "expired", "revoked"};
+
+// The vouchers a caller may list: an enterprise its own (by its index), a provider those assigned
+// to it or redeemed with it, the office and an auditor all (or one enterprise's).
+Result<std::vector<nlohmann::json>> visible_vouchers(const Store& store, const std::string& id,
+                                                     const nlohmann::json& actor,
+                                                     const std::string& enterprise) {
+  const std::string role = actor.value("role", "");
+  std::vector<nlohmann::json> out;
+  if (role == "enterprise" || !enterprise.empty()) {
+    Result<std::vector<std::pair<std::string, nlohmann::json>>> index =
+        store.scan(Table::indexes, key_of(role == "enterprise" ? id : enterprise, ""));
+    if (!index.ok()) return index.status();
+    for (const auto& [key, unused] : *index) {
+      Result<nlohmann::json> voucher =
+          detail::require(store, Table::vouchers, key.substr(key.find('|') + 1), "voucher");
+      if (!voucher.ok()) return voucher.status();
+      out.push_back(std::move(*voucher));
+    }
+  } else {
+    Result<std::vector<std::pair<std::string, nlohmann::json>>> rows =
+        store.scan(Table::vouchers, "");
+    if (!rows.ok()) return rows.status();
+    for (auto& [key, voucher] : *rows) out.push_back(std::move(voucher));
   }
-  return nlohmann::json{{"vouchers", vouchers}};
+  if (role != "provider") return out;
+  std::erase_if(out, [&](const nlohmann::json& voucher) {
+    return !detail::is_voucher_provider(voucher, id, actor);
+  });
+  return out;
+}
+
+// query.vouchers: the caller's vouchers (see visible_vouchers), filtered and paged.
+Result<nlohmann::json> list_vouchers(const Store& store, const Statement& statement,
+                                     const nlohmann::json& actor, const EntryAt&) {
+  Result<std::string> state = detail::optional_text(statement.body, "state");
+  Result<std::string> enterprise = detail::optional_text(statement.body, "enterprise");
+  Result<std::string> provider = detail::optional_text(statement.body, "provider");
+  Result<detail::Page> page = detail::page_of(statement.body);
+  for (const Status& s : {state.status(), enterprise.status(), provider.status(), page.status()}) {
+    if (!s.ok()) return s;
+  }
+  if (!state->empty() &&
+      std::find(voucher_states.begin(), voucher_states.end(), *state) == voucher_states.end()) {
+    return Status(Code::invalid_argument,
+                  "'state' must be one of live, pending, redeemed, paid, "
+                  "expired, revoked");
+  }
+  if (actor.value("role", "") == "enterprise" && !enterprise->empty() &&
+      *enterprise != statement.actor) {
+    return Status(Code::not_own_party, "another enterprise's vouchers are not yours to see");
+  }
+  Result<std::vector<nlohmann::json>> vouchers =
+      visible_vouchers(store, statement.actor, actor, *enterprise);
+  if (!vouchers.ok()) return vouchers.status();
+  nlohmann::json rows = nlohmann::json::array();
+  for (nlohmann::json& recorded : *vouchers) {
+    nlohmann::json voucher = as_of(std::move(recorded), statement.time_ms);
+    if (!state->empty() && voucher.value("status", "") != *state) continue;
+    if (!provider->empty() && voucher.value("provider", "") != *provider &&
+        voucher.value("assigned_to", "") != *provider) {
+      continue;
+    }
+    rows.push_back(std::move(voucher));
+  }
+  return detail::paged(rows, *page, "vouchers");
 }
 
 // The office's view of a clearing period (settlement_view), read by the office.
@@ -82,32 +118,6 @@ Result<nlohmann::json> period_settlement(const Store& store, const Statement& st
   Result<Region> own = parse_region(statement.region);
   if (!own.ok()) return own.status();
   return settlement_view(store, *own, *id);
-}
-
-Result<nlohmann::json> own_actor(const Store&, const Statement& statement,
-                                 const nlohmann::json& actor, const EntryAt&) {
-  return nlohmann::json{{"actor", actor}, {"id", statement.actor}};
-}
-
-Result<nlohmann::json> own_stats(const Store& store, const Statement& statement,
-                                 const nlohmann::json& actor, const EntryAt&) {
-  Result<nlohmann::json> stats =
-      rows_of(store, Table::provider_stats,
-              detail::provider_stats_prefix(actor.value("region", ""), statement.actor));
-  if (!stats.ok()) return stats;
-  return nlohmann::json{{"stats", *stats}};
-}
-
-Result<nlohmann::json> office_report(const Store& store, const Statement&, const nlohmann::json&,
-                                     const EntryAt&) {
-  Result<nlohmann::json> budgets = rows_of(store, Table::budgets, "");
-  Result<nlohmann::json> stats = rows_of(store, Table::provider_stats, "");
-  Result<nlohmann::json> policy_record = detail::policy(store);
-  for (const Status& s : {budgets.status(), stats.status(), policy_record.status()}) {
-    if (!s.ok()) return s;
-  }
-  return nlohmann::json{
-      {"budgets", *budgets}, {"policy", *policy_record}, {"provider_stats", *stats}};
 }
 
 // Who an entry concerns, gathered from its statement and its result.
@@ -219,6 +229,14 @@ constexpr Field voucher_fields[] = {
 constexpr Field entry_fields[] = {
     {"index", T::integer, true, "index", "the entry's index, 0 for the genesis"},
 };
+constexpr Field list_fields[] = {
+    {"state", T::text, false, "state",
+     "only vouchers in this state: live, pending, redeemed, paid, expired, revoked"},
+    {"enterprise", T::text, false, "enterprise", "only this enterprise's (office, auditor)"},
+    {"provider", T::text, false, "provider", "only those assigned to or redeemed with it"},
+    {"offset", T::integer, false, "offset", "rows to skip (default 0)"},
+    {"limit", T::integer, false, "limit", "rows to answer, 1 to 500 (default 50)"},
+};
 constexpr Field period_fields[] = {
     {"period", T::text, true, "period", "the period's name, e.g. 2026-11"},
 };
@@ -232,42 +250,11 @@ constexpr Kind table[] = {
      "show a whole ledger entry: to the parties it names, the office, an auditor or a peer it "
      "concerns",
      entry_fields},
-    {"query.vouchers",
-     enterprise_role,
-     Poster::client,
-     nullptr,
-     own_vouchers,
-     "enterprise",
-     "vouchers",
-     "list your vouchers",
-     {}},
-    {"query.stats",
-     provider_role,
-     Poster::client,
-     nullptr,
-     own_stats,
-     "provider",
-     "stats",
-     "your services, amounts and ratings by month",
-     {}},
-    {"query.report",
-     office_role,
-     Poster::client,
-     nullptr,
-     office_report,
-     "office",
-     "report",
-     "budgets, policy and provider statistics",
-     {}},
-    {"query.actor",
-     any_role,
-     Poster::client,
-     nullptr,
-     own_actor,
-     "",
-     "",
-     "your own registration",
-     {}},
+    {"query.vouchers", enterprise_role | provider_role | office_role | auditor_role, Poster::client,
+     nullptr, list_vouchers, "voucher", "list",
+     "list vouchers, filtered and paged: an enterprise its own, a provider those assigned to or "
+     "redeemed with it, the office and an auditor all",
+     list_fields},
     {"query.settlement", office_role, Poster::client, nullptr, period_settlement, "office",
      "settlement show", "a clearing period: its lines, its settlement and the signatures so far",
      period_fields},

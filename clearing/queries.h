@@ -7,10 +7,18 @@
 
 namespace innoclear::clearing {
 
+// Rows a list query answers at once (its "limit"): by default, and at most.
+constexpr std::int64_t page_rows_default = 50;
+constexpr std::int64_t page_rows_max = 500;
+
 // Kinds: query.voucher {voucher_id} — the owning enterprise, the assigned or redeeming provider,
-// the office or an auditor; query.vouchers {} — an enterprise's own vouchers; query.report {} —
-// the office's budgets and provider statistics; query.stats {} — a provider's own statistics;
-// query.actor {} — the caller's own registration; query.entry {index} — a whole ledger entry,
+// the office or an auditor; query.vouchers {state, enterprise, provider, offset, limit} — an
+// enterprise's own vouchers, a provider's assigned or redeemed ones, the office's and an
+// auditor's all, paged; query.applications and query.messages (queries_books.cpp) — the approval
+// queue and messages to the office, an author's own; query.report {month} — the office's budgets,
+// provider statistics and assessment; query.stats {offset, limit} — a provider's own statistics
+// and ratings; query.actor {} — the caller's own registration (and an enterprise's quota);
+// query.entry {index} — a whole ledger entry,
 // read through `entry_at`: to the region's office, an auditor, this region's node, every party
 // the entry names (its signer; the actor an actor.* kind is about; an enterprise, provider,
 // assigned provider or payee in its body or result; the enterprise owning and the provider that

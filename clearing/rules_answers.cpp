@@ -88,6 +88,7 @@ Result<nlohmann::json> finish_pay_first(Store& store, const Context& context,
   voucher->erase("pending");
   if (!is_done(answer)) {
     (*voucher)["status"] = "live";
+    mark(*voucher, "live", context);  // the provider's node refused: live again
     if (Status s = store.put(Table::vouchers, voucher_id, *voucher); !s.ok()) return s;
     return nlohmann::json{{"answer", answer}, {"voucher", *voucher}};
   }
@@ -106,6 +107,7 @@ Result<nlohmann::json> finish_pay_first(Store& store, const Context& context,
   (*voucher)["receipt"] = pending["receipt_id"];
   (*voucher)["request_id"] = pending["request_id"];
   (*voucher)["redeemed_ms"] = context.accepted_ms;
+  mark(*voucher, "redeemed", context);
   const ObligationLine line{request["request_id"].get<std::string>(),
                             Way::pay_first,
                             context.region,

@@ -1,4 +1,5 @@
 #include "clearing/amount.h"
+#include "clearing/queries.h"
 #include "clearing/rules_internal.h"
 
 namespace innoclear::clearing::detail {
@@ -19,6 +20,50 @@ Result<std::string> text_field(const nlohmann::json& body, const char* name,
                                            std::to_string(bytes_max) + " bytes");
   }
   return found->get<std::string>();
+}
+
+Result<std::string> optional_text(const nlohmann::json& body, const char* name) {
+  if (!body.contains(name)) return std::string();
+  return text_field(body, name);
+}
+
+Result<Page> page_of(const nlohmann::json& body) {
+  Page page{0, page_rows_default};
+  if (body.contains("offset")) {
+    Result<std::int64_t> offset = integer_field(body, "offset");
+    if (!offset.ok()) return offset.status();
+    if (*offset < 0) return Status(Code::invalid_argument, "'offset' must not be negative");
+    page.offset = *offset;
+  }
+  if (body.contains("limit")) {
+    Result<std::int64_t> limit = integer_field(body, "limit");
+    if (!limit.ok()) return limit.status();
+    if (*limit < 1 || *limit > page_rows_max) {
+      return Status(Code::invalid_argument,
+                    "'limit' must be 1 to " + std::to_string(page_rows_max));
+    }
+    page.limit = *limit;
+  }
+  return page;
+}
+
+nlohmann::json paged(const nlohmann::json& rows, const Page& page, const char* name) {
+  nlohmann::json slice = nlohmann::json::array();
+  const auto total = static_cast<std::int64_t>(rows.size());
+  for (std::int64_t i = page.offset; i < total && i < page.offset + page.limit; ++i) {
+    slice.push_back(rows[static_cast<std::size_t>(i)]);
+  }
+  return {
+      {name, std::move(slice)}, {"limit", page.limit}, {"offset", page.offset}, {"total", total}};
+}
+
+bool is_voucher_provider(const nlohmann::json& voucher, const std::string& id,
+                         const nlohmann::json& actor) {
+  const std::string home = voucher.value("region", "");
+  const std::string region = actor.value("region", "");
+  return (voucher.value("assigned_to", "") == id &&
+          voucher.value("assigned_region", home) == region) ||
+         (voucher.value("provider", "") == id && voucher.value("provider_region", home) == region);
 }
 
 bool is_valid_id(std::string_view id) {
@@ -128,6 +173,13 @@ bool contains_string(const nlohmann::json& list, const std::string& value) {
     if (item.is_string() && item.get_ref<const std::string&>() == value) return true;
   }
   return false;
+}
+
+void mark(nlohmann::json& voucher, std::string_view state, const Context& context) {
+  nlohmann::json& timeline = voucher["timeline"];
+  if (!timeline.is_array()) timeline = nlohmann::json::array();
+  timeline.push_back(
+      {{"index", context.index}, {"state", std::string(state)}, {"time_ms", context.accepted_ms}});
 }
 
 std::string provider_stats_prefix(std::string_view provider_region, const std::string& provider) {

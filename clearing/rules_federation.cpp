@@ -175,6 +175,7 @@ Result<nlohmann::json> start_pay_first_abroad(Store& store, const Statement& sta
                         {"receipt_id", receipt_id},
                         {"request_id", request_id},
                         {"way", "pay_first"}};
+  mark(voucher, "pending", context);
   const nlohmann::json outbox = {{"body", request},
                                  {"created_ms", context.accepted_ms},
                                  {"entry_index", context.index},
@@ -395,6 +396,7 @@ Result<std::int64_t> redeem_for_peer(Store& store, nlohmann::json voucher,
   voucher["provider_region"] = region_code(provider_region);
   voucher["request_id"] = request.request_id;
   voucher["redeemed_ms"] = context.accepted_ms;
+  mark(voucher, "redeemed", context);
   const ObligationLine line{
       request.request_id, Way::provider,    context.region, provider_region, request.voucher_id,
       request.enterprise, request.provider, amount,         context.index};

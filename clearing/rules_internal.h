@@ -23,6 +23,24 @@ bool is_valid_id(std::string_view id);
 // A positive amount of fen (amount_invalid if ≤ 0).
 Result<std::int64_t> amount_field(const nlohmann::json& body, const char* name);
 
+// An optional text field: empty when absent, else text_field's checks.
+Result<std::string> optional_text(const nlohmann::json& body, const char* name);
+
+// A page of a list query: the optional body fields "offset" (from 0) and "limit" (1 to
+// page_rows_max, default page_rows_default); invalid_argument outside those bounds.
+struct Page {
+  std::int64_t offset = 0;
+  std::int64_t limit = 0;
+};
+Result<Page> page_of(const nlohmann::json& body);
+// {"<name>":rows[offset, offset + limit),"limit","offset","total":rows.size()}.
+nlohmann::json paged(const nlohmann::json& rows, const Page& page, const char* name);
+
+// Whether the voucher's assigned or redeeming provider is `id` of the region `actor` names (a
+// provider of another region may carry the same id).
+bool is_voucher_provider(const nlohmann::json& voucher, const std::string& id,
+                         const nlohmann::json& actor);
+
 // A record that must exist (not_found naming `what`).
 Result<nlohmann::json> require(const Store& store, Table table, const std::string& key,
                                const std::string& what);
@@ -41,6 +59,11 @@ Status move_budget(nlohmann::json& budget, const char* from, const char* to, std
 std::int64_t stored(const nlohmann::json& record, const char* name);
 
 bool contains_string(const nlohmann::json& list, const std::string& value);
+
+// Appends the step {"index","state","time_ms"} (this entry, `state`, its acceptance time) to the
+// voucher's "timeline": the voucher's life as a client draws it, each step with the entry that
+// made it.
+void mark(nlohmann::json& voucher, std::string_view state, const Context& context);
 
 // A provider's statistics for the Asia/Shanghai month of `utc_ms` (zeros if none yet), and the key
 // they are stored under: "<region>|<provider>|<YYYY-MM>" — a provider is its region and its id, so

@@ -70,6 +70,12 @@ Result<nlohmann::json> post_redemption(Store& store, const Context& context, nlo
   voucher["provider"] = provider;
   voucher["receipt"] = receipt_key;
   voucher["redeemed_ms"] = context.accepted_ms;
+  if (receipt.contains("confirmed_ms")) {
+    voucher["timeline"].push_back({{"index", receipt["confirmed_index"]},
+                                   {"state", "receipted"},
+                                   {"time_ms", receipt["confirmed_ms"]}});
+  }
+  mark(voucher, "redeemed", context);
   receipt["consumed_by"] = voucher["id"];
   std::string stats_key;
   Result<nlohmann::json> stats =
@@ -149,7 +155,8 @@ Result<nlohmann::json> record_receipt(Store& store, const Statement& statement, 
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) {
     nlohmann::json earlier = **existing;
-    for (const char* state : {"confirmed", "consumed_by", "consumed_request", "pending"}) {
+    for (const char* state : {"confirmed", "confirmed_index", "confirmed_ms", "consumed_by",
+                              "consumed_request", "pending"}) {
       earlier.erase(state);
     }
     nlohmann::json now = *receipt;
@@ -197,6 +204,8 @@ Result<nlohmann::json> confirm_receipt(Store& store, const Statement& statement,
     return Status(Code::id_conflict, "receipt " + key + " was already confirmed");
   }
   (*receipt)["confirmed"] = true;
+  (*receipt)["confirmed_index"] = context.index;
+  (*receipt)["confirmed_ms"] = context.accepted_ms;
   if (Status s = store.put(Table::receipts, key, *receipt); !s.ok()) return s;
   return nlohmann::json{{"receipt", *receipt}};
 }
@@ -295,6 +304,7 @@ Result<nlohmann::json> record_payout(Store& store, const Statement& statement,
   (*voucher)["status"] = "paid";
   (*voucher)["bank_ref"] = *bank_ref;
   (*voucher)["paid_ms"] = context.accepted_ms;
+  mark(*voucher, "paid", context);
   for (Status s : {store.put(Table::budgets, year, *year_budget),
                    store.put(Table::vouchers, *voucher_id, *voucher)}) {
     if (!s.ok()) return s;

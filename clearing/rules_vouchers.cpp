@@ -11,6 +11,7 @@ namespace {
 constexpr std::int64_t ms_per_day = 86'400'000;
 constexpr std::int64_t rating_min = 1;
 constexpr std::int64_t rating_max = 5;
+constexpr std::int64_t complaint_rating_max = 2;
 
 std::int64_t validity_ms(const nlohmann::json& policy_record) {
   constexpr std::int64_t ms_per_second = 1000;
@@ -125,6 +126,8 @@ Result<nlohmann::json> apply_for_voucher(Store& store, const Statement& statemen
   Result<std::optional<nlohmann::json>> existing = store.get(Table::applications, key);
   if (!existing.ok()) return existing.status();
   const nlohmann::json application = {{"application_id", *application_id},
+                                      {"applied_index", context.index},
+                                      {"applied_ms", context.accepted_ms},
                                       {"category", *category},
                                       {"enterprise", statement.actor},
                                       {"face", *face},
@@ -166,16 +169,20 @@ Result<nlohmann::json> approve_application(Store& store, const Statement& statem
   if (Status s = check_issue(store, *policy_record, usage_key, face, year); !s.ok()) return s;
 
   const std::string voucher_id = voucher_id_for(context);
-  const nlohmann::json voucher = {{"application_id", *application_id},
-                                  {"category", (*application)["category"]},
-                                  {"enterprise", *enterprise},
-                                  {"expires_ms", context.accepted_ms + validity_ms(*policy_record)},
-                                  {"face", face},
-                                  {"id", voucher_id},
-                                  {"issued_ms", context.accepted_ms},
-                                  {"region", std::string(region_code(context.region))},
-                                  {"status", "live"},
-                                  {"year", year}};
+  nlohmann::json voucher = {{"application_id", *application_id},
+                            {"category", (*application)["category"]},
+                            {"enterprise", *enterprise},
+                            {"expires_ms", context.accepted_ms + validity_ms(*policy_record)},
+                            {"face", face},
+                            {"id", voucher_id},
+                            {"issued_ms", context.accepted_ms},
+                            {"region", std::string(region_code(context.region))},
+                            {"status", "live"},
+                            {"year", year}};
+  voucher["timeline"] = {{{"index", application->value("applied_index", context.index)},
+                          {"state", "applied"},
+                          {"time_ms", application->value("applied_ms", context.accepted_ms)}}};
+  mark(voucher, "issued", context);
   Result<nlohmann::json> year_budget = budget(store, year);
   if (!year_budget.ok()) return year_budget.status();
   if (Status s = move_budget(*year_budget, "available", "reserved", face); !s.ok()) return s;
@@ -187,6 +194,7 @@ Result<nlohmann::json> approve_application(Store& store, const Statement& statem
   usage_record["count"] = stored(usage_record, "count") + 1;
   (*application)["status"] = "approved";
   (*application)["voucher_id"] = voucher_id;
+  (*application)["decided_ms"] = context.accepted_ms;
   for (Status s :
        {store.put(Table::budgets, std::to_string(year), *year_budget),
         store.put(Table::usage, usage_key, usage_record),
@@ -198,8 +206,8 @@ Result<nlohmann::json> approve_application(Store& store, const Statement& statem
   return nlohmann::json{{"voucher", voucher}};
 }
 
-Result<nlohmann::json> refuse_application(Store& store, const Statement& statement, const Context&,
-                                          const nlohmann::json&) {
+Result<nlohmann::json> refuse_application(Store& store, const Statement& statement,
+                                          const Context& context, const nlohmann::json&) {
   Result<std::string> enterprise = text_field(statement.body, "enterprise");
   Result<std::string> application_id = text_field(statement.body, "application_id");
   Result<std::string> reason = text_field(statement.body, "reason", text_bytes_max);
@@ -214,6 +222,7 @@ Result<nlohmann::json> refuse_application(Store& store, const Statement& stateme
   }
   (*application)["status"] = "refused";
   (*application)["reason"] = *reason;
+  (*application)["decided_ms"] = context.accepted_ms;
   if (Status s = store.put(Table::applications, key, *application); !s.ok()) return s;
   return nlohmann::json{{"application", *application}};
 }
@@ -254,6 +263,7 @@ Result<nlohmann::json> assign_voucher(Store& store, const Statement& statement,
   }
   (*voucher)["assigned_to"] = *provider;
   (*voucher)["assigned_region"] = provider_region;
+  mark(*voucher, "assigned", context);
   if (Status s = store.put(Table::vouchers, voucher_id, *voucher); !s.ok()) return s;
   return nlohmann::json{{"voucher", *voucher}};
 }
@@ -273,12 +283,13 @@ Result<nlohmann::json> expire_voucher(Store& store, const Statement& statement,
   }
   if (Status s = release_reservation(store, *voucher); !s.ok()) return s;
   (*voucher)["status"] = "expired";
+  mark(*voucher, "expired", context);
   if (Status s = store.put(Table::vouchers, *id, *voucher); !s.ok()) return s;
   return nlohmann::json{{"voucher", *voucher}};
 }
 
-Result<nlohmann::json> revoke_voucher(Store& store, const Statement& statement, const Context&,
-                                      const nlohmann::json&) {
+Result<nlohmann::json> revoke_voucher(Store& store, const Statement& statement,
+                                      const Context& context, const nlohmann::json&) {
   Result<std::string> id = text_field(statement.body, "voucher_id");
   Result<std::string> reason = text_field(statement.body, "reason", text_bytes_max);
   if (!id.ok()) return id.status();
@@ -292,6 +303,7 @@ Result<nlohmann::json> revoke_voucher(Store& store, const Statement& statement, 
   if (Status s = release_reservation(store, *voucher); !s.ok()) return s;
   (*voucher)["status"] = "revoked";
   (*voucher)["reason"] = *reason;
+  mark(*voucher, "revoked", context);
   if (Status s = store.put(Table::vouchers, *id, *voucher); !s.ok()) return s;
   return nlohmann::json{{"voucher", *voucher}};
 }
@@ -319,6 +331,7 @@ Result<nlohmann::json> rate_service(Store& store, const Statement& statement,
   if (voucher->contains("rating")) return Status(Code::already_rated, "already rated");
   (*voucher)["rating"] = *rating;
   (*voucher)["comment"] = comment;
+  (*voucher)["rated_ms"] = context.accepted_ms;
   std::string stats_key;
   // A voucher redeemed abroad names its provider's region: the rating is that provider's.
   const std::string provider_region =
@@ -330,6 +343,8 @@ Result<nlohmann::json> rate_service(Store& store, const Statement& statement,
   nlohmann::json& record = *stats;
   record["ratings"] = stored(record, "ratings") + 1;
   record["rating_sum"] = stored(record, "rating_sum") + *rating;
+  // A rating of 1 or 2 counts as a complaint in the office's assessment.
+  if (*rating <= complaint_rating_max) record["complaints"] = record.value("complaints", 0) + 1;
   for (Status s : {store.put(Table::vouchers, voucher_id, *voucher),
                    store.put(Table::provider_stats, stats_key, record)}) {
     if (!s.ok()) return s;

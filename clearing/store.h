@@ -29,11 +29,14 @@ enum class Table : std::uint8_t {
   outbox,          // request id → a two-phase request to a peer, until its answer is recorded
   obligations,     // request id → the cross-region obligation line both notaries recorded
   settlements,     // period → the period's settlement: office signatures, then the record
+  services,        // provider|service id → a provider's published service (the directory)
+  messages,        // author|message id → a message to the office (留言区)
 };
-constexpr std::size_t table_count = 13;
+constexpr std::size_t table_count = 15;
 constexpr std::array<std::string_view, table_count> table_names = {
-    "actors",         "settings", "budgets", "applications", "vouchers",    "receipts",   "usage",
-    "provider_stats", "nonces",   "indexes", "outbox",       "obligations", "settlements"};
+    "actors",   "settings",    "budgets",        "applications", "vouchers",
+    "receipts", "usage",       "provider_stats", "nonces",       "indexes",
+    "outbox",   "obligations", "settlements",    "services",     "messages"};
 
 class Store {
  public:

@@ -189,7 +189,8 @@ CLI::App* verb_command(CLI::App& group, const Kind& kind) {
     if (existing->get_name() == first) parent = existing;
   }
   if (parent == nullptr) {
-    parent = group.add_subcommand(first, "the clearing period's settlement");
+    parent = group.add_subcommand(
+        first, first == "settlement" ? "the clearing period's settlement" : first + " verbs");
     parent->require_subcommand(1);
   }
   return parent->add_subcommand(words.substr(space + 1), std::string(kind.summary));
@@ -285,7 +286,8 @@ void add_client_verbs(CLI::App& app, int& exit_code) {
       {"voucher", "voucher reads for any role"},
       {"receipt", "receipt reads: its provider, its enterprise, the office"},
       {"redemption", "cross-region redemption reads: its party here, the office"},
-      {"entry", "ledger entries, signed reads"}};
+      {"entry", "ledger entries, signed reads"},
+      {"actor", "your own registration and quota"}};
   for (const Kind& kind : clearing::kinds()) {
     if (kind.cli_group.empty()) continue;
     CLI::App*& group = groups[std::string(kind.cli_group)];

@@ -29,6 +29,7 @@ Federation::Federation(Service& service, Manifest manifest, PeerTransport& trans
   answerer_ =
       std::make_unique<PeerAnswerer>(service_, manifest_, *witnessing_, *clearing_,
                                      options_.sender.batch_requests_max, options_.peer_rate);
+  directories_ = std::make_unique<Directories>(service_, manifest_, transport_);
   for (clearing::Region peer : peers()) {
     senders_[peer] = std::make_unique<OutboxSender>(service_, transport_, peer, options_.sender);
   }
@@ -104,6 +105,7 @@ void Federation::start() {
   }
   if (witnessing_->enabled()) threads_.emplace_back([this] { witness_loop(); });
   threads_.emplace_back([this] { clearing_loop(); });
+  threads_.emplace_back([this] { directory_loop(); });
 }
 
 void Federation::stop() {
@@ -145,6 +147,13 @@ void Federation::clearing_loop() {
     Status status = clearing_->round();
     if (!status.ok() && status.message() != last_error) log("clearing: " + status.message());
     last_error = status.ok() ? std::string() : status.message();
+  }
+}
+
+void Federation::directory_loop() {
+  while (!stopping_) {
+    const bool all_read = directories_->round();
+    if (!sleep_for(all_read ? directory_interval_ms : directory_retry_ms)) return;
   }
 }
 

@@ -1,11 +1,13 @@
-// A node's part in the federation, made of four pieces, each with a round() a test can step:
+// A node's part in the federation, made of five pieces, each with a round() a test can step:
 //   - an OutboxSender per peer delivers this node's cross-region requests and records answers;
 //   - the PeerAnswerer answers peers' requests and period questions;
 //   - PeriodClearing pushes ended clearing periods to settlement;
-//   - Witnessing checks and cosigns peers' checkpoints and keeps fork evidence.
+//   - Witnessing checks and cosigns peers' checkpoints and keeps fork evidence;
+//   - Directories reads and caches every peer's public provider directory.
 // Federation builds them from the manifest and, between start() and stop(), runs their rounds on
 // its own threads: a sender per peer (waiting as the sender says), witnessing every
-// witness_interval_ms, clearing every clearing_interval_ms.
+// witness_interval_ms, clearing every clearing_interval_ms, directories every
+// directory_interval_ms (directory_retry_ms while a peer is unreachable).
 #pragma once
 
 #include <atomic>
@@ -20,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "nodes/directories.h"
 #include "nodes/manifest.h"
 #include "nodes/outbox_sender.h"
 #include "nodes/peer.h"
@@ -81,11 +84,13 @@ class Federation {
   PeriodClearing& clearing() { return *clearing_; }
   Witnessing& witnessing() { return *witnessing_; }
   const Witnessing& witnessing() const { return *witnessing_; }
+  Directories& directories() { return *directories_; }
 
  private:
   void send_loop(OutboxSender& sender);
   void witness_loop();
   void clearing_loop();
+  void directory_loop();
   Status adopt_manifest();
   bool sleep_for(std::uint32_t ms);  // false once stopping
   void log(const std::string& line) const;
@@ -97,6 +102,7 @@ class Federation {
   std::unique_ptr<Witnessing> witnessing_;
   std::unique_ptr<PeriodClearing> clearing_;
   std::unique_ptr<PeerAnswerer> answerer_;
+  std::unique_ptr<Directories> directories_;
   std::map<clearing::Region, std::unique_ptr<OutboxSender>> senders_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -73,6 +73,7 @@ class RandomBusiness {
 
   // One statement, often mistaken.
   Statement next(Books& books) {
+    if (++statements_ % 40 == 0) return portal_statement(books);
     advance_clock(books);
     const std::string kind = pick(kinds_);
     // Half the time, a plausible step for a voucher or receipt on the books, by its own party.
@@ -216,6 +217,8 @@ class RandomBusiness {
   }
 
   std::mt19937 random_;
+  std::mt19937 portal_random_{7};
+  std::uint64_t statements_ = 0;
   std::vector<std::string> vouchers_ = {"BJ-V999999"};
   std::string stranger_code_;
   std::uint64_t receipts_ = 0;
@@ -313,6 +316,28 @@ class RandomBusiness {
     if (chance(4) && !body.empty()) body.erase(body.begin());  // a field forgotten
     if (chance(2)) body["unexpected"] = 1;
     return body;
+  }
+
+  // A statement of the kinds the portal added (services, messages), every 40th: drawn from a
+  // random stream of its own, so that the business above runs exactly as without them.
+  Statement portal_statement(Books& books) {
+    const auto roll = [this](std::uint32_t n) { return portal_random_() % n; };
+    if (roll(2) == 0) {
+      return books.statement(
+          roll(10) == 0 ? enterprise_a : lab, "service.publish",
+          {{"capacity", std::vector<int>{-1, 0, 10, 100'001}[roll(4)]},
+           {"category", roll(3) == 0 ? "transfer" : "testing"},
+           {"price", std::vector<int>{0, 1'000, 480'000}[roll(3)]},
+           {"service_id", "S-" + std::to_string(roll(5))},
+           {"state", std::vector<std::string>{"offered", "withdrawn", "sold"}[roll(3)]},
+           {"title", "a service"}});
+    }
+    json body = {{"message_id", "M-" + std::to_string(roll(5))},
+                 {"subject", "about"},
+                 {"text", roll(10) == 0 ? "another question" : "a question"}};
+    if (roll(3) == 0)
+      body["voucher_id"] = vouchers_[roll(static_cast<std::uint32_t>(vouchers_.size()))];
+    return books.statement(roll(3) == 0 ? lab : enterprise_a, "message.post", body);
   }
 
   json body_fields(const std::string& kind) {

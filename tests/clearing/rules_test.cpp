@@ -187,10 +187,9 @@ TEST_CASE("An enterprise applies for a voucher; the application waits for the of
   const json result = Books::accept(
       books.enterprise(enterprise_a, "voucher.apply",
                        {{"application_id", "2024-001"}, {"category", "rnd"}, {"face", 300'000}}));
-  const json application = {{"application_id", "2024-001"},
-                            {"category", "rnd"},
-                            {"enterprise", enterprise_a},
-                            {"face", 300'000},
+  const json application = {{"application_id", "2024-001"}, {"applied_index", books.index - 1},
+                            {"applied_ms", start_ms},       {"category", "rnd"},
+                            {"enterprise", enterprise_a},   {"face", 300'000},
                             {"status", "pending"}};
   CHECK(result == json{{"application", application}});
   CHECK(books.record(Table::applications, key_of(enterprise_a, "2024-001")) == application);
@@ -241,6 +240,9 @@ TEST_CASE("Approving an application issues a live voucher and reserves its face 
                         {"issued_ms", start_ms},
                         {"region", "BJ"},
                         {"status", "live"},
+                        {"timeline",
+                         {{{"index", index - 1}, {"state", "applied"}, {"time_ms", start_ms}},
+                          {{"index", index}, {"state", "issued"}, {"time_ms", start_ms}}}},
                         {"year", 2024}});
   CHECK(books.voucher(id) == voucher);
   CHECK(books.budget(2024) == json{{"available", 99'700'000},
@@ -539,7 +541,11 @@ TEST_CASE(
         books.enterprise(enterprise_a, "feedback.rate", {{"voucher_id", second}, {"rating", 1}}));
     CHECK(books.voucher(second)["comment"] == "");
     CHECK(books.record(Table::provider_stats, key_of(key_of("BJ", lab), "2024-03")) ==
-          json{{"amount", 250'000}, {"rating_sum", 5}, {"ratings", 2}, {"services", 2}});
+          json{{"amount", 250'000},
+               {"complaints", 1},  // the rating of 1
+               {"rating_sum", 5},
+               {"ratings", 2},
+               {"services", 2}});
   }
   SECTION("the lowest and the highest rating are accepted") {
     for (int rating : {1, 5}) {

@@ -47,7 +47,7 @@ check "enterprise applies" '"status":"pending"' "$bin" enterprise apply "${enter
   --application A1 --category testing --face 5000
 check "office approves" '"status":"live"' "$bin" office approve "${office[@]}" \
   --enterprise 91110108M000100Y4Q --application A1
-voucher=$("$bin" enterprise vouchers "${enterprise[@]}" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+voucher=$("$bin" voucher list "${enterprise[@]}" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
 check "provider records a receipt" '"confirmed":false' "$bin" provider receipt "${provider[@]}" \
   --receipt R1 --enterprise 91110108M000100Y4Q --category testing --price 8000 --paid 8000 \
   --payment-ref BANK1 --contract-sha256 "$hash" --invoice-sha256 "$hash" --payment-sha256 "$hash"
@@ -66,6 +66,30 @@ check "office pays out" '"status":"paid"' "$bin" office payout "${office[@]}" --
 check "enterprise rates the service" '"rating":5' "$bin" enterprise rate "${enterprise[@]}" \
   --voucher "$voucher" --rating 5 --comment "很好"
 check "the office's report balances" '"paid":400000' "$bin" office report "${office[@]}"
+# What the portal reads and states: services in the directory, messages, lists, the quota.
+check "provider publishes a service (price in yuan)" '"price":480000' "$bin" provider service \
+  publish "${provider[@]}" --service S1 --category testing --title "拉伸试验" --price 4800 \
+  --capacity 20 --state offered
+check "a service in another category is refused" 'innoclear: category_not_allowed' "$bin" \
+  provider service publish "${provider[@]}" --service S2 --category rnd --title R --price 1 \
+  --capacity 1 --state offered
+directory=$(curl -sk --max-time 5 "https://127.0.0.1:$port/v1/directory" || true)
+if [[ "$directory" != *'"service_id":"S1"'* || "$directory" == *91110108M000100Y4Q* ]]; then
+  echo "FAIL: the public directory: $directory"; failures=$((failures + 1)); else
+  echo "ok: the public directory lists the service and no credit code"; fi
+check "enterprise leaves a message" '"author":"91110108M000100Y4Q"' "$bin" enterprise message \
+  "${enterprise[@]}" --message M1 --subject "付款" --text "When is the payout?" --voucher "$voucher"
+check "office reads its messages" '"total":1' "$bin" office messages "${office[@]}"
+check "office lists paid vouchers, with their timeline" '"state":"paid"' "$bin" voucher list \
+  "${office[@]}" --state paid --limit 10
+check "a list page of 501 is refused" 'innoclear: invalid_argument' "$bin" voucher list \
+  "${office[@]}" --limit 501
+check "office lists approved applications" '"application_id":"A1"' "$bin" office applications \
+  "${office[@]}" --state approved
+check "enterprise reads its quota" '"left":{"amount":500000,"count":4}' "$bin" actor show \
+  "${enterprise[@]}"
+check "provider reads its ratings with comments" '"comment":"很好"' "$bin" provider stats \
+  "${provider[@]}"
 # Entries are private: read with a signed query by the parties they name, the office, an auditor.
 auditor_key=$("$bin" keygen --out "$work/auditor.key")
 stranger_key=$("$bin" keygen --out "$work/stranger.key")

@@ -83,6 +83,9 @@ class LoopTransport final : public nodes::PeerTransport {
   // When set, changes what a peer says about a period before this node sees it (a disagreeing
   // or lying peer). REQUIRES: set before the federation starts.
   std::function<void(nlohmann::json&)> rewrite_period;
+  // When set, what a peer answers for its directory instead (a lying or broken peer).
+  // REQUIRES: set before the federation starts.
+  std::function<std::string(const nlohmann::json&)> rewrite_directory;
 
   // The peer's public ledger reads the witness uses: checkpoint and consistency proofs.
   Result<nodes::PeerResponse> get(Region peer, const std::string& target) override {
@@ -108,6 +111,12 @@ class LoopTransport final : public nodes::PeerTransport {
           nodes_.at(peer)->federation->witnessing().cosigned_checkpoint(*witnessed);
       if (!note.ok()) return nodes::PeerResponse{404, note.status().message()};
       return nodes::PeerResponse{200, *note};
+    }
+    if (target == nodes::directory_path) {
+      Result<nlohmann::json> directory = nodes::local_directory(*nodes_.at(peer)->service);
+      if (!directory.ok()) return nodes::PeerResponse{500, directory.status().message()};
+      return nodes::PeerResponse{200, rewrite_directory ? rewrite_directory(*directory)
+                                                        : crypto::canonical_dump(*directory)};
     }
     if (target == "/v1/ledger/checkpoint") {
       Result<std::string> note = view->latest_checkpoint();
