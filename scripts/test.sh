@@ -10,9 +10,12 @@
 # the release build only: `interop` (the Go reference verifier checks files, and builds its checker
 # with go), `report` (`bench all --quick`: minutes of benchmarks), `bench` (benchmark smoke tests
 # and the PostgreSQL baseline: timing loops, and innoclear-pg-bench is not built there), `walls`
-# (checks of the source files, the same whatever the build) and `federation` (`up` and `up --demo`:
+# (checks of the source files, the same whatever the build), `federation` (`up` and `up --demo`:
 # six supervised node processes for minutes under the sanitizers, the last 3 minutes of the stage,
-# while the same HTTPS server, federation and rules run under them in api_tests and nodes_tests).
+# while the same HTTPS server, federation and rules run under them in api_tests and nodes_tests),
+# and the portal's `browser` and `portal` tests (Chromium and Node drive six nodes through the
+# pages; the node's side of it, the served files and the API they call, runs under the
+# sanitizers in api_tests and clearing_tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -48,4 +51,4 @@ stage "build with ASan + UBSan (build-asan/)" scripts/build.sh build-asan -DINNO
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 stage "tests under ASan + UBSan" ctest --test-dir build-asan -j"$jobs" --output-on-failure \
-  --timeout 900 -LE '^(interop|report|bench|walls|federation)$'
+  --timeout 900 -LE '^(interop|report|bench|walls|federation|browser|portal)$'

@@ -56,7 +56,7 @@ async function show() {
   } catch (error) {
     console.warn(error);
     main.append(h("p", { class: "form-error", role: "alert" }, t("app.load_failed",
-      { detail: error.title ?? error.message })));
+      { detail: error.title ? `${error.title}: ${error.detail}` : error.message })));
   }
   delete main.dataset.loading;
   document.body.dataset.ready = route;

@@ -116,7 +116,7 @@ await check("catalogues", async () => {
     (d.isDirectory() ? (d.name !== "lang" && walk(path.join(dir, d.name))) :
       d.name.endsWith(".js") && sources.push(fs.readFileSync(path.join(dir, d.name), "utf8"))));
   walk(path.join(root, "portal/js"));
-  const families = /^(app|nav|common|gate|keys|directory|policy|enterprise|message|voucher|proof|provider|office|period|auditor|local|reason|role)\./;
+  const families = /^(app|nav|common|gate|keys|directory|policy|enterprise|message|voucher|proof|provider|office|period|auditor|local|reason|role|application)\./;
   const named = new Set(sources.join("\n").match(/"[a-z_]+\.[a-z_0-9]+"/g).map((s) => s.slice(1, -1))
     .filter((key) => families.test(key) && !/\.(js|css|html)$/.test(key) &&
       !/^(voucher|policy|budget|payout|message|actor|provider)\.(apply|approve|refuse|assign|redeem|provider_redeem|set|allocate|record|post|register|revoke)$/.test(key)));

@@ -35,25 +35,23 @@ export function stateNow(voucher, now = Date.now()) {
   return voucher.status;
 }
 
-const PATH = ["applied", "issued", "receipted", "pending", "redeemed", "paid"];
 const FINAL_BAD = ["expired", "refused", "revoked"];
 
-// The steps a voucher went through, as a list: applied → issued → … → paid, or its bad ending.
+// The steps a voucher went through, from the node's timeline (each with its ledger entry and
+// time): applied → issued → assigned → pending → receipted → redeemed → paid, or its bad ending;
+// a live voucher past its deadline ends "expired" as of now.
 export function timeline(voucher) {
+  const steps = [...(voucher.timeline ?? [])];
   const state = stateNow(voucher);
-  const reached = new Set(["applied"]);
-  if (voucher.issued_ms || voucher.id) reached.add("issued");
-  if (voucher.receipt) reached.add("receipted");
-  if (voucher.request_id || state === "pending") reached.add("pending");
-  if (voucher.redeemed_ms || state === "redeemed" || state === "paid") reached.add("redeemed");
-  if (state === "paid" || voucher.paid_ms) reached.add("paid");
-  const steps = PATH.filter((step) => reached.has(step) || !FINAL_BAD.includes(state));
-  const current = FINAL_BAD.includes(state) ? state :
-    [...PATH].reverse().find((step) => reached.has(step));
+  if (FINAL_BAD.includes(state) && !steps.some((step) => step.state === state)) {
+    steps.push({ state, time_ms: voucher.expires_ms });
+  }
   return h("ol", { class: "timeline", "aria-label": t("voucher.timeline") },
-    steps.map((step) => h("li", { class: step === current ? "current" : reached.has(step) ?
-      "reached" : "" }, t(`state.${step}`))),
-    FINAL_BAD.includes(state) ? h("li", { class: "final-bad" }, t(`state.${state}`)) : null);
+    steps.map((step, i) => h("li", {
+      class: FINAL_BAD.includes(step.state) ? "final-bad" : i === steps.length - 1 ? "current" :
+        "reached",
+      title: step.index !== undefined ? t("voucher.step_entry", { index: step.index,
+        time: date(step.time_ms) }) : date(step.time_ms) }, t(`state.${step.state}`))));
 }
 
 export function voucherCells() {

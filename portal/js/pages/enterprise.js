@@ -20,19 +20,21 @@ function yuan(text, field) {
   }
 }
 
-function quota(policy, vouchers, answer) {
-  const year = new Date().getUTCFullYear();
-  const q = answer.quota ?? (() => {
-    const mine = vouchers.filter((v) => (v.year ?? year) === year && v.status !== "refused");
-    const used = mine.reduce((sum, v) => sum + (v.face ?? 0), 0);
-    return { count: mine.length, used, left: Math.max(0, policy.yearly_amount_max - used) };
-  })();
+// The quota the node computes (query.actor): issued counts against the yearly caps; reserved is
+// live and pending faces; used is what redemptions paid; left is what may still be applied for.
+function quota(policy, answer) {
+  const q = answer.quota ?? {};
+  const fen = (part) => q[part]?.amount ?? 0;
   return h("dl", { class: "facts", id: "quota" },
-    h("dt", {}, t("enterprise.quota_used")), h("dd", {}, formatFen(q.used)),
-    h("dt", {}, t("enterprise.quota_reserved")), h("dd", {}, formatFen(q.reserved ?? 0)),
-    h("dt", {}, t("enterprise.quota_left")), h("dd", { "data-fen": q.left }, formatFen(q.left)),
+    h("dt", {}, t("enterprise.quota_issued")), h("dd", {}, formatFen(fen("issued"))),
+    h("dt", {}, t("enterprise.quota_reserved")), h("dd", {}, formatFen(fen("reserved"))),
+    h("dt", {}, t("enterprise.quota_used")), h("dd", {}, formatFen(fen("used"))),
+    h("dt", {}, t("enterprise.quota_left")),
+    h("dd", { "data-fen": fen("left") }, formatFen(fen("left"))),
     h("dt", {}, t("enterprise.quota_count")),
-    h("dd", {}, t("enterprise.count_of", { count: q.count ?? 0, max: policy.yearly_count_max })));
+    h("dd", {}, t("enterprise.count_of", { count: q.issued?.count ?? 0,
+      max: q.count_max ?? policy.yearly_count_max })),
+    h("dt", {}, t("enterprise.quota_pending")), h("dd", {}, q.applications_pending ?? 0));
 }
 
 function voucherChoices(vouchers, states) {
@@ -126,10 +128,19 @@ function forms(identity, region, vouchers, refresh) {
   return { apply, confirm, redeem, assign, rate, message };
 }
 
+function applicationTable(applications) {
+  return table([["enterprise.application_id", (a) => a.application_id],
+    ["enterprise.face", (a) => formatFen(a.face)], ["common.category", (a) => t(`category.${a.category}`)],
+    ["voucher.state", (a) => t(`application.${a.status}`)],
+    ["enterprise.decision", (a) => a.voucher_id ?? a.reason ?? "—"]], applications,
+  { empty: "enterprise.no_applications" });
+}
+
 export async function render({ main, region, identity, refresh }) {
   if (needIdentity(main, identity, "enterprise")) return;
-  const [policyAnswer, me, list] = await Promise.all([get("/v1/policy"),
-    post(identity, "query.actor", {}), post(identity, "query.vouchers", {})]);
+  const [policyAnswer, me, list, applications] = await Promise.all([get("/v1/policy"),
+    post(identity, "query.actor", {}), post(identity, "query.vouchers", { limit: 500 }),
+    post(identity, "query.applications", { limit: 500 })]);
   const policy = policyAnswer.policy ?? policyAnswer;
   const vouchers = list.vouchers ?? [];
   const f = forms(identity, region, vouchers, refresh);
@@ -137,7 +148,8 @@ export async function render({ main, region, identity, refresh }) {
     vouchers, { caption: "enterprise.my_vouchers", empty: "enterprise.no_vouchers" });
   main.append(h("h1", {}, t("enterprise.title", { name: me.actor?.name ?? identity.actor })),
     h("p", { class: "lead" }, t("enterprise.lead")),
-    section("enterprise.quota", quota(policy, vouchers, me)),
+    section("enterprise.quota", quota(policy, me)),
+    section("enterprise.applications", applicationTable(applications.applications ?? [])),
     section("enterprise.my_vouchers", rows),
     h("div", { class: "grid" },
       section("enterprise.apply_title", f.apply),

@@ -69,7 +69,7 @@ export async function render({ main, region, identity, refresh }) {
       await refresh();
     } });
   main.append(h("h1", {}, t("keys.title")), h("p", { class: "lead" }, t("keys.lead")),
-    identity ? section("keys.current", publicKeyBox(identity)) : null,
+    ...(identity ? [section("keys.current", publicKeyBox(identity))] : []),
     section("keys.in_browser", rows),
     section("keys.create_title", h("p", {}, t("keys.create_lead")), make, created),
     section("keys.import_title", load));

@@ -5,8 +5,8 @@
 import { post } from "../api.js";
 import { t } from "../i18n.js";
 import { formatFen, parseYuan } from "../money.js";
-import { form, h, section, table } from "../ui.js";
-import { act, compact, needIdentity, stateNow } from "./common.js";
+import { date, form, h, section, table } from "../ui.js";
+import { act, compact, needIdentity } from "./common.js";
 import { periodSection } from "./office_periods.js";
 
 function yuan(text, field) {
@@ -32,16 +32,12 @@ function budgetFacts(budgets) {
     }]], Object.entries(budgets ?? {}), { caption: "office.budget_identity" });
 }
 
-function assessment(stats) {
-  const rows = Object.entries(stats ?? {}).map(([key, r]) => {
-    const [region, provider, month] = key.split("|");
-    return { region, provider, month, ...r };
-  });
-  return table([["office.provider", (r) => `${r.provider} (${t(`region.${r.region}`)})`],
+function assessment(rows) {
+  return table([["office.provider", (r) => `${r.name ?? r.provider} (${t(`region.${r.region}`)})`],
     ["provider.month", (r) => r.month], ["provider.services", (r) => r.services ?? 0],
     ["provider.amount", (r) => formatFen(r.amount ?? 0)],
-    ["provider.rating", (r) => (r.ratings ? (r.rating_sum / r.ratings).toFixed(1) : "—")],
-    ["office.complaints", (r) => r.complaints ?? r.low_ratings ?? 0]], rows,
+    ["provider.rating", (r) => (r.ratings ? (r.rating_average_x100 / 100).toFixed(2) : "—")],
+    ["office.complaints", (r) => r.complaints ?? 0]], rows ?? [],
   { caption: "office.assessment" });
 }
 
@@ -147,18 +143,8 @@ function moneyForms(identity, policy, refresh) {
 }
 
 async function applicationsOf(identity) {
-  try {
-    const answer = await post(identity, "query.applications", { state: "pending" });
-    return answer.applications ?? [];
-  } catch {
-    try {
-      const answer = await post(identity, "query.vouchers", { state: "applied" });
-      return (answer.vouchers ?? answer.applications ?? []).filter((v) => stateNow(v) === "applied" ||
-        v.status === "pending_approval" || v.status === "applied");
-    } catch {
-      return [];
-    }
-  }
+  return (await post(identity, "query.applications", { state: "pending", limit: 500 }))
+    .applications ?? [];
 }
 
 async function messagesOf(identity) {
@@ -180,8 +166,9 @@ export async function render({ main, identity, refresh }) {
     section("office.queue", ...queue(identity, applications, refresh)),
     section("office.budget_title", budgetFacts(report.budgets)),
     await periodSection(identity),
-    section("office.assessment", assessment(report.provider_stats)),
-    section("office.messages", table([["message.from", (m) => m.author ?? m.actor],
+    section("office.assessment", assessment(report.assessment)),
+    section("office.messages", table([["message.from", (m) => m.author],
+      ["message.when", (m) => date(m.posted_ms)],
       ["message.subject", (m) => m.subject], ["message.text", (m) => m.text]], messages,
     { empty: "office.no_messages" })),
     h("div", { class: "grid" },

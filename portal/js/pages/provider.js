@@ -7,7 +7,7 @@ import { barChart } from "../chart.js";
 import { sha256, toHex } from "../encoding.js";
 import { t } from "../i18n.js";
 import { formatFen, parseYuan } from "../money.js";
-import { form, h, section, table } from "../ui.js";
+import { date, form, h, section, table } from "../ui.js";
 import { act, categoryOptions, needIdentity, regionOptions } from "./common.js";
 
 function yuan(text, field) {
@@ -117,6 +117,10 @@ export async function render({ main, region, identity, refresh }) {
   main.append(h("h1", {}, t("provider.title", { name: me.actor?.name ?? identity.actor })),
     h("p", { class: "lead" }, t("provider.lead")),
     section("provider.figures", figures, chart),
+    section("provider.ratings_title", table([["voucher.id", (r) => r.voucher_id],
+      ["provider.rating", (r) => r.rating], ["enterprise.comment", (r) => r.comment || "—"],
+      ["message.when", (r) => date(r.rated_ms)]], stats.ratings ?? [],
+    { empty: "provider.no_ratings" })),
     section("provider.my_services", services),
     h("div", { class: "grid" },
       section("provider.publish_title", serviceForm(identity, refresh)),

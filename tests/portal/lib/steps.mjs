@@ -3,7 +3,9 @@
 
 export async function open(page, url, route) {
   await page.goto(`${url}/#/${route}`);
-  await page.waitForSelector(`body[data-ready="${route}"]`, { timeout: 20_000 });
+  await page.waitForSelector(`body[data-ready="${route}"]`, { state: "attached", timeout: 60_000 });
+  const failed = await page.$$eval("main > .form-error", (list) => list.map((e) => e.textContent));
+  if (failed.length) throw new Error(`#/${route} did not load: ${failed.join("; ")}`);
 }
 
 // Fills form `formId` (values by field name), submits it with the keyboard or a click, waits for
@@ -27,7 +29,7 @@ export async function submit(page, formId, values, { keyboard = false } = {}) {
   }
   await page.waitForFunction((n) => Number(document.body.dataset.submissions ?? 0) > n, before,
     { timeout: 30_000 });
-  await page.waitForSelector("body[data-ready]", { timeout: 20_000 });
+  await page.waitForSelector("body[data-ready]", { state: "attached", timeout: 60_000 });
   return page.evaluate(() => ({ outcome: document.body.dataset.outcome,
     index: Number(document.body.dataset.lastIndex ?? -1) }));
 }
