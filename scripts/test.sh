@@ -18,11 +18,11 @@
 # one file including nlohmann/json.hpp costs about 6 CPU-seconds before a line of its own, the
 # standard library 3 more, Catch2 and Beast more again. Both trees are therefore unity builds
 # (CMakeLists.txt, INNOCLEAR_UNITY_BATCH=8: 128 files in 24 translation units), which parses and
-# optimises each header's code once per 8 files: the release build went from about 1,500 to
-# about 741 CPU-seconds cold (README "Building"); the sanitizer build is the same files. Precompiled headers were
-# measured and left out: on one file they saved 3.6 of 9 CPU-seconds but each target's .gch is
-# 125 MB, ccache needs sloppiness for them, and after the unity build there are few files left
-# to share them.
+# optimises each header's code once per 8 files: the release build went from about 1,500 to 741
+# CPU-seconds cold (README "Building"); the sanitizer build compiles the same units. Precompiled
+# headers were measured and left out: on one file they saved 3.6 of 9 CPU-seconds, but each
+# target's .gch is 125 MB, ccache needs sloppiness for them, and after the unity build few files
+# are left to share them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
