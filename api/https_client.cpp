@@ -71,7 +71,7 @@ using std::chrono::milliseconds;
 
 constexpr std::uint32_t k_response_header_bytes_max = 64 * 1024;
 
-std::string lower_case(std::string_view text) {
+std::string lower_cased(std::string_view text) {
   std::string lower(text);
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -126,7 +126,7 @@ Status HttpsClient::Impl::configure() {
   if (!detail::apply_tls_policy(context)) {
     return {Code::bad_certificate, "the TLS cipher policy was not accepted by OpenSSL"};
   }
-  options.server_certificate_fingerprint = lower_case(options.server_certificate_fingerprint);
+  options.server_certificate_fingerprint = lower_cased(options.server_certificate_fingerprint);
 
   beast::error_code error;
   if (options.server_certificate_fingerprint.empty()) {
@@ -315,7 +315,7 @@ Attempt HttpsClient::Impl::exchange(
   response.status = message.result_int();
   response.content_type.clear();
   for (const auto& field : message) {
-    std::string name = lower_case({field.name_string().data(), field.name_string().size()});
+    std::string name = lower_cased({field.name_string().data(), field.name_string().size()});
     std::string value(field.value().data(), field.value().size());
     if (name == "content-type") response.content_type = value;
     response.headers.emplace_back(std::move(name), std::move(value));

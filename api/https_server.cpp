@@ -84,13 +84,13 @@ constexpr std::size_t k_addresses_remembered_max = 16 * 1024;
 // With no descriptor limit (RLIM_INFINITY), connections are capped here.
 constexpr std::size_t k_connections_unlimited_max = 1 << 20;
 
-std::string problem_json(unsigned status, std::string_view title) {
+std::string transport_problem_json(unsigned status, std::string_view title) {
   return R"({"type":"about:blank","title":")" + std::string(title) + R"(","status":)" +
          std::to_string(status) + "}";
 }
 
-HttpResponse problem(unsigned status, std::string_view title) {
-  return {status, "application/problem+json", problem_json(status, title), {}};
+HttpResponse transport_problem(unsigned status, std::string_view title) {
+  return {status, "application/problem+json", transport_problem_json(status, title), {}};
 }
 
 // 429 rate_limited in the form the routes answer refusals (api::problem_json): code, detail,
@@ -417,13 +417,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_read(beast::error_code error, std::size_t) {
     if (phase_ == Phase::closed) return;
     if (error == http::error::header_limit) {
-      return write_error(problem(431, "Request Header Fields Too Large"));
+      return write_error(transport_problem(431, "Request Header Fields Too Large"));
     }
-    if (error == http::error::body_limit) return write_error(problem(413, "Content Too Large"));
+    if (error == http::error::body_limit)
+      return write_error(transport_problem(413, "Content Too Large"));
     const bool malformed =
         error.category() == http::make_error_code(http::error::bad_method).category() &&
         error != http::error::end_of_stream && error != http::error::partial_message;
-    if (malformed) return write_error(problem(400, "Bad Request"));
+    if (malformed) return write_error(transport_problem(400, "Bad Request"));
     if (error) return close_socket();  // timeout, reset, truncation: nobody to answer
     dispatch_request();
   }
@@ -466,10 +467,10 @@ class Session : public std::enable_shared_from_this<Session> {
       state_->handler(std::move(request), make_respond(request_number));
     } catch (const std::exception& exception) {
       state_->say_limited("handler failed on " + request_line_ + ": " + exception.what());
-      on_respond(request_number, problem(500, "Internal Server Error"));
+      on_respond(request_number, transport_problem(500, "Internal Server Error"));
     } catch (...) {
       state_->say_limited("handler failed on " + request_line_);
-      on_respond(request_number, problem(500, "Internal Server Error"));
+      on_respond(request_number, transport_problem(500, "Internal Server Error"));
     }
   }
 
@@ -498,7 +499,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (error || phase_ != Phase::handling || request_number != request_number_) return;
     state_->say_limited("no response within " + std::to_string(limits().handler_timeout_ms) +
                         " ms to " + request_line_ + " from " + peer_address_ + ": 503");
-    on_respond(request_number, problem(503, "Service Unavailable"));
+    on_respond(request_number, transport_problem(503, "Service Unavailable"));
   }
 
   // On the strand. Ignores answers that come too late (after a 503, or after the close).

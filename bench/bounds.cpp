@@ -19,7 +19,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t clients_max = 256;
+constexpr std::size_t bounds_clients_max = 256;
 constexpr std::uint64_t echo_requests_max = 1'000'000;
 constexpr std::uint64_t raw_entries_max = 10'000'000;
 constexpr auto window_max = std::chrono::milliseconds(60'000);
@@ -119,7 +119,7 @@ bool valid(const BoundsOptions& options) {
   const bool raw_entries_valid =
       std::all_of(options.raw_entries.begin(), options.raw_entries.end(),
                   [](std::uint64_t entries) { return entries > 0 && entries <= raw_entries_max; });
-  return raw_entries_valid && options.clients > 0 && options.clients <= clients_max &&
+  return raw_entries_valid && options.clients > 0 && options.clients <= bounds_clients_max &&
          options.echo_requests > 0 && options.echo_requests <= echo_requests_max &&
          options.window.count() > 0 && options.window <= window_max;
 }

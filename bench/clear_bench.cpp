@@ -14,8 +14,8 @@ namespace innoclear::bench {
 
 namespace {
 
-constexpr std::size_t clients_max = 256;
-constexpr std::uint64_t redemptions_max = 1'000'000;
+constexpr std::size_t clear_clients_max = 256;
+constexpr std::uint64_t clear_redemptions_max = 1'000'000;
 constexpr std::uint64_t entries_min = 2;
 constexpr std::uint64_t entries_max = 10'000'000;
 constexpr std::size_t lines_min = 100;
@@ -23,8 +23,8 @@ constexpr std::size_t lines_min = 100;
 }  // namespace
 
 Result<ClearBenchResult> run_clear_bench(const ClearBenchOptions& options) {
-  if (options.clients == 0 || options.clients > clients_max || options.redemptions == 0 ||
-      options.redemptions > redemptions_max || options.entries < entries_min ||
+  if (options.clients == 0 || options.clients > clear_clients_max || options.redemptions == 0 ||
+      options.redemptions > clear_redemptions_max || options.entries < entries_min ||
       options.entries > entries_max || options.lines < lines_min ||
       options.lines > clearing::statement_lines_max) {
     return Status(

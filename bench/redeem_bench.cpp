@@ -13,8 +13,8 @@ namespace innoclear::bench {
 
 namespace {
 
-constexpr std::size_t clients_max = 256;
-constexpr std::uint64_t redemptions_max = 1'000'000;
+constexpr std::size_t redeem_clients_max = 256;
+constexpr std::uint64_t redeem_redemptions_max = 1'000'000;
 constexpr auto verify_window = std::chrono::milliseconds(500);
 
 // V and T, measured with the redemptions' own statements and clients.
@@ -74,8 +74,8 @@ Status run(const nodes::DataDir& dir, const RedeemBenchOptions& options,
 }  // namespace
 
 Result<RedeemBenchResult> run_redeem_bench(const RedeemBenchOptions& options) {
-  if (options.clients == 0 || options.clients > clients_max || options.redemptions == 0 ||
-      options.redemptions > redemptions_max) {
+  if (options.clients == 0 || options.clients > redeem_clients_max || options.redemptions == 0 ||
+      options.redemptions > redeem_redemptions_max) {
     return Status(Code::invalid_argument, "clients 1–256 and redemptions 1–1 000 000");
   }
   const nodes::DataDir dir{options.scratch / ("bench-redeem-" + std::to_string(::getpid()))};

@@ -19,8 +19,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::uint64_t entries_max = 50'000'000;
-constexpr std::uint64_t redemptions_max = 1'000'000;
-constexpr std::size_t clients_max = 256;
+constexpr std::uint64_t verify_redemptions_max = 1'000'000;
+constexpr std::size_t verify_clients_max = 256;
 constexpr std::size_t runs_max = 20;
 // Vouchers per wave of each statement kind: the statements of a wave are held in memory at once.
 constexpr std::uint64_t chunk_vouchers = 10'000;
@@ -246,8 +246,8 @@ Status run_steps(const std::filesystem::path& root, const VerifyBenchOptions& op
 
 Result<std::vector<VerifyBenchResult>> run_verify_bench(const VerifyBenchOptions& options) {
   if (options.entries == 0 || options.entries > entries_max || options.redemptions == 0 ||
-      options.redemptions > redemptions_max || options.clients == 0 ||
-      options.clients > clients_max || options.runs == 0 || options.runs > runs_max) {
+      options.redemptions > verify_redemptions_max || options.clients == 0 ||
+      options.clients > verify_clients_max || options.runs == 0 || options.runs > runs_max) {
     return Status(Code::invalid_argument,
                   "entries 1–50 000 000, redemptions 1–1 000 000, clients 1–256, runs 1–20");
   }

@@ -281,7 +281,7 @@ constexpr Field budget_fields[] = {
     {"amount", T::fen, true, "amount", "the amount added to that year's budget"},
 };
 
-constexpr Kind table[] = {
+constexpr Kind registry_table[] = {
     {"actor.register", office_role, Poster::client, register_actor, nullptr, "office", "register",
      "register an enterprise or provider and its key", register_fields},
     {"actor.rotate_key", office_role, Poster::client, rotate_key, nullptr, "office", "rotate-key",
@@ -296,6 +296,6 @@ constexpr Kind table[] = {
 
 }  // namespace
 
-constinit const std::span<const Kind> registry_kinds{table};
+constinit const std::span<const Kind> registry_kinds{registry_table};
 
 }  // namespace innoclear::clearing::detail

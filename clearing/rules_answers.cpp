@@ -298,7 +298,7 @@ constexpr Field answer_fields[] = {
     {"entry_sha256", T::text, false, "", "SHA-256 of that entry, hex"},
 };
 
-constexpr Kind table[] = {
+constexpr Kind answer_table[] = {
     {"federation.manifest", node_role, Poster::node, adopt_manifest, nullptr, "", "",
      "the node adopts the federation's member list and keys", manifest_fields},
     {"peer.answer", node_role, Poster::node, record_answer, nullptr, "", "",
@@ -307,6 +307,6 @@ constexpr Kind table[] = {
 
 }  // namespace
 
-constinit const std::span<const Kind> answer_kinds{table};
+constinit const std::span<const Kind> answer_kinds{answer_table};
 
 }  // namespace innoclear::clearing::detail

@@ -489,7 +489,7 @@ constexpr Field honour_fields[] = {
      "the asking region's ledger entry that gave the provider its key"},
 };
 
-constexpr Kind table[] = {
+constexpr Kind federation_table[] = {
     {"peer.receipt.consume", node_role, Poster::node, consume_receipt_for_peer, nullptr, "", "",
      "a peer node asks this region to consume a receipt for a pay-first redemption at the "
      "voucher's home",
@@ -501,6 +501,6 @@ constexpr Kind table[] = {
 
 }  // namespace
 
-constinit const std::span<const Kind> federation_kinds{table};
+constinit const std::span<const Kind> federation_kinds{federation_table};
 
 }  // namespace innoclear::clearing::detail

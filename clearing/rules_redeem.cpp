@@ -354,7 +354,7 @@ constexpr Field payout_fields[] = {
     {"bank_ref", T::text, true, "bank-ref", "the bank transfer's reference"},
 };
 
-constexpr Kind table[] = {
+constexpr Kind redeem_table[] = {
     {"receipt.record", provider_role, Poster::client, record_receipt, nullptr, "provider",
      "receipt", "record a service receipt", receipt_fields},
     {"receipt.confirm", enterprise_role, Poster::client, confirm_receipt, nullptr, "enterprise",
@@ -369,6 +369,6 @@ constexpr Kind table[] = {
 
 }  // namespace
 
-constinit const std::span<const Kind> redeem_kinds{table};
+constinit const std::span<const Kind> redeem_kinds{redeem_table};
 
 }  // namespace innoclear::clearing::detail

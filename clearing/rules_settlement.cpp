@@ -324,7 +324,7 @@ constexpr Field record_fields[] = {
     {"signatures", T::object, true, "", "per member region, its office's signed settlement.sign"},
 };
 
-constexpr Kind table[] = {
+constexpr Kind settlement_table[] = {
     {"period.close", node_role, Poster::node, close_period, nullptr, "", "",
      "the node closes a clearing period with the totals agreed with each peer", close_fields},
     {"settlement.propose", node_role, Poster::node, propose_settlement, nullptr, "", "",
@@ -337,6 +337,6 @@ constexpr Kind table[] = {
 
 }  // namespace
 
-constinit const std::span<const Kind> settlement_kinds{table};
+constinit const std::span<const Kind> settlement_kinds{settlement_table};
 
 }  // namespace innoclear::clearing::detail

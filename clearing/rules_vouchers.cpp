@@ -392,7 +392,7 @@ constexpr Field rate_fields[] = {
     {"comment", T::text, false, "comment", "a comment for the office (at most 500 bytes)"},
 };
 
-constexpr Kind table[] = {
+constexpr Kind voucher_table[] = {
     {"voucher.apply", enterprise_role, Poster::client, apply_for_voucher, nullptr, "enterprise",
      "apply", "apply for a voucher", apply_fields},
     {"voucher.approve", office_role, Poster::client, approve_application, nullptr, "office",
@@ -411,6 +411,6 @@ constexpr Kind table[] = {
 
 }  // namespace
 
-constinit const std::span<const Kind> voucher_kinds{table};
+constinit const std::span<const Kind> voucher_kinds{voucher_table};
 
 }  // namespace innoclear::clearing::detail

@@ -11,7 +11,7 @@ namespace innoclear::crypto {
 
 namespace {
 
-constexpr std::string_view signature_prefix = "\xE2\x80\x94 ";  // U+2014 EM DASH, space
+constexpr std::string_view cosignature_prefix = "\xE2\x80\x94 ";  // U+2014 EM DASH, space
 constexpr std::size_t key_id_bytes = 4;
 constexpr std::size_t timestamp_bytes = 8;
 constexpr std::size_t cosignature_bytes = key_id_bytes + timestamp_bytes + signature_bytes;
@@ -40,10 +40,10 @@ struct SplitLine {
 // "— <name> <base64>", with or without its newline, into name and decoded payload.
 Result<SplitLine> split_signature_line(std::string_view line) {
   if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-  if (line.substr(0, signature_prefix.size()) != signature_prefix) {
+  if (line.substr(0, cosignature_prefix.size()) != cosignature_prefix) {
     return {Code::bad_note, "signature line does not start with an em dash"};
   }
-  line.remove_prefix(signature_prefix.size());
+  line.remove_prefix(cosignature_prefix.size());
   const std::size_t space = line.find(' ');
   if (space == std::string_view::npos) return {Code::bad_note, "malformed signature line"};
   const std::string_view name = line.substr(0, space);
@@ -129,7 +129,7 @@ Result<std::string> cosign_checkpoint(std::string_view checkpoint_text, std::str
            key_id_bytes);
   write_be(timestamp_s, payload.data() + key_id_bytes, timestamp_bytes);
   std::copy(signature.begin(), signature.end(), payload.begin() + key_id_bytes + timestamp_bytes);
-  return std::string(signature_prefix) + std::string(name) + " " + base64_encode(payload) + "\n";
+  return std::string(cosignature_prefix) + std::string(name) + " " + base64_encode(payload) + "\n";
 }
 
 Result<CosignatureLine> parse_cosignature_line(std::string_view line) {

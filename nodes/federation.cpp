@@ -7,12 +7,6 @@
 
 namespace innoclear::nodes {
 
-namespace {
-
-std::string code_of(clearing::Region region) { return std::string(clearing::region_code(region)); }
-
-}  // namespace
-
 Federation::Federation(Service& service, Manifest manifest, PeerTransport& transport,
                        FederationOptions options)
     : service_(service),

@@ -10,8 +10,6 @@ namespace innoclear::nodes {
 
 namespace {
 
-std::string code_of(clearing::Region region) { return std::string(clearing::region_code(region)); }
-
 // Waits for the answers of one batch to be recorded, all in one group commit.
 struct Recording {
   std::mutex mutex;

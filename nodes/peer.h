@@ -17,6 +17,11 @@ struct PeerResponse {
   std::string body;
 };
 
+// A region's two-letter code ("BJ") as a string, as the federation's keys and messages spell it.
+inline std::string code_of(clearing::Region region) {
+  return std::string(clearing::region_code(region));
+}
+
 // At most `bytes_max` bytes of `text`, cut before the first byte that is not part of a whole
 // UTF-8 character: a problem detail that leaves a node must stay valid UTF-8 (nlohmann's dump()
 // throws on a cut character). Text from a peer or a member is never trusted to be UTF-8.

@@ -13,8 +13,6 @@ namespace innoclear::nodes {
 
 namespace {
 
-std::string code_of(clearing::Region region) { return std::string(clearing::region_code(region)); }
-
 nlohmann::json problem_of(const Status& status) {
   return {{"code", static_cast<int>(status.code())},
           {"detail", utf8_prefix(status.message(), problem_detail_bytes_max)}};

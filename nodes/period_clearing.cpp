@@ -16,8 +16,6 @@ namespace {
 
 constexpr std::size_t difference_report_lines_max = 100;
 
-std::string code_of(clearing::Region region) { return std::string(clearing::region_code(region)); }
-
 Result<nlohmann::json> entry_statement(const Service& service, std::uint64_t index) {
   Result<ledger::ReadView> view = const_cast<Service&>(service).ledger().view();
   if (!view.ok()) return view.status();

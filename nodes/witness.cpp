@@ -82,7 +82,7 @@ Judgement judge(const SeenCheckpoint& last, const SeenCheckpoint& fetched,
 
 // --- Durable files -------------------------------------------------------------------------
 
-Status sync_directory(const fs::path& directory) {
+Status sync_witness_directory(const fs::path& directory) {
   const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return {Code::io_error, "cannot open directory " + directory.string()};
   const bool synced = ::fsync(fd) == 0;
@@ -118,7 +118,7 @@ Status write_durably(const fs::path& path, std::string_view text) {
     ::unlink(temporary.c_str());
     return {Code::io_error, "cannot rename " + temporary.string()};
   }
-  return sync_directory(path.parent_path());
+  return sync_witness_directory(path.parent_path());
 }
 
 // The file's bytes, or nullopt if there is no such file. Larger than any record: corrupt.
@@ -304,7 +304,7 @@ Result<std::unique_ptr<WitnessRecord>> WitnessRecord::open(const fs::path& direc
   if (!absolute.has_filename()) absolute = absolute.parent_path();  // "DIR/witness/"
   for (const fs::path& created :
        {absolute.parent_path(), absolute, absolute / "peers", absolute / "forks"}) {
-    if (Status synced = sync_directory(created); !synced.ok()) return synced;
+    if (Status synced = sync_witness_directory(created); !synced.ok()) return synced;
   }
   std::vector<fs::path> files;
   for (fs::directory_iterator it(directory / "forks", error), end; !error && it != end;

@@ -7,8 +7,6 @@ namespace innoclear::nodes {
 
 namespace {
 
-std::string code_of(clearing::Region region) { return std::string(clearing::region_code(region)); }
-
 Result<std::vector<ledger::Hash>> parse_proof_hashes(const std::string& body) {
   const nlohmann::json proof = nlohmann::json::parse(body, nullptr, false);
   if (!proof.is_object() || !proof.contains("hashes")) {

@@ -1,8 +1,8 @@
 // The HTTPS transport: TLS trust, HTTP limits, deadlines and shutdown.
 //
 // Servers listen on 127.0.0.1, port 0. Slow, malformed and unfinished connections are driven by a
-// plain OpenSSL client on a blocking socket (RawTls below), so they send exactly the bytes a test
-// chooses. Timeouts are small; waits are generous; nothing asserts on speed.
+// plain OpenSSL client on a blocking socket (RawTlsConnection below), so they send exactly the
+// bytes a test chooses. Timeouts are small; waits are generous; nothing asserts on speed.
 #include "api/https.h"
 
 #include <arpa/inet.h>
@@ -190,14 +190,14 @@ bool closed_by_server(int socket, milliseconds wait) {
 }
 
 // A plain TLS client (OpenSSL, no verification, blocking socket) that sends what it is told.
-class RawTls {
+class RawTlsConnection {
  public:
   struct Received {
     std::string bytes;
     bool closed = false;  // the server ended the connection
   };
 
-  explicit RawTls(std::uint16_t port) : socket_(connect_tcp(port)) {
+  explicit RawTlsConnection(std::uint16_t port) : socket_(connect_tcp(port)) {
     std::signal(SIGPIPE, SIG_IGN);  // writing to a connection the server cut must not kill us
     context_ = SSL_CTX_new(TLS_client_method());
     REQUIRE(context_ != nullptr);
@@ -214,13 +214,13 @@ class RawTls {
       REQUIRE((retry && steady_clock::now() < deadline));
     }
   }
-  ~RawTls() {
+  ~RawTlsConnection() {
     SSL_free(connection_);
     SSL_CTX_free(context_);
     ::close(socket_);
   }
-  RawTls(const RawTls&) = delete;
-  RawTls& operator=(const RawTls&) = delete;
+  RawTlsConnection(const RawTlsConnection&) = delete;
+  RawTlsConnection& operator=(const RawTlsConnection&) = delete;
 
   bool send(const std::string& bytes) {
     ERR_clear_error();
@@ -460,10 +460,10 @@ TEST_CASE("a malformed request is answered 400 and the connection closed", "[htt
   Fixture fixture;
   std::atomic<int> calls{0};
   auto server = Fixture::start(fixture.server_options(), echo(&calls));
-  RawTls raw(server->port());
+  RawTlsConnection raw(server->port());
 
   REQUIRE(raw.send("NOT HTTP AT ALL\r\n\r\n"));
-  const RawTls::Received received = raw.read_until_closed(k_wait_max);
+  const RawTlsConnection::Received received = raw.read_until_closed(k_wait_max);
   CHECK(received.closed);
   CHECK(received.bytes.rfind("HTTP/1.1 400", 0) == 0);
   CHECK(received.bytes.find("application/problem+json") != std::string::npos);
@@ -479,7 +479,7 @@ TEST_CASE("a client sending one byte per second is cut off while another is serv
   options.threads = 1;
   auto server = Fixture::start(options, echo());
 
-  RawTls slow(server->port());
+  RawTlsConnection slow(server->port());
   REQUIRE(slow.send("G"));
   HttpsClient other(fixture.client_options(server->port()));
   Result<HttpResponse> served = other.request("GET", "/meanwhile");
@@ -488,7 +488,7 @@ TEST_CASE("a client sending one byte per second is cut off while another is serv
 
   std::this_thread::sleep_for(1s);
   (void)slow.send("E");  // may already fail: the server hung up at the read timeout
-  const RawTls::Received received = slow.read_until_closed(k_wait_max);
+  const RawTlsConnection::Received received = slow.read_until_closed(k_wait_max);
   CHECK(received.closed);
   CHECK(received.bytes.empty());  // cut off, not answered
   Result<HttpResponse> still = other.request("GET", "/after");
@@ -512,10 +512,10 @@ TEST_CASE("an idle kept-alive connection is closed after the idle timeout", "[ht
   ServerLimits limits;
   limits.idle_timeout_ms = 300;
   auto server = Fixture::start(fixture.server_options(limits), echo());
-  RawTls raw(server->port());
+  RawTlsConnection raw(server->port());
 
   REQUIRE(raw.send("GET /idle HTTP/1.1\r\nHost: localhost\r\n\r\n"));
-  const RawTls::Received received = raw.read_until_closed(k_wait_max);
+  const RawTlsConnection::Received received = raw.read_until_closed(k_wait_max);
   CHECK(received.closed);
   CHECK(received.bytes.rfind("HTTP/1.1 200", 0) == 0);
   // The response kept the connection open; only the idle timeout ended it.
@@ -525,10 +525,10 @@ TEST_CASE("an idle kept-alive connection is closed after the idle timeout", "[ht
 TEST_CASE("a request with Connection: close is answered and the connection closed", "[https]") {
   Fixture fixture;
   auto server = Fixture::start(fixture.server_options(), echo());
-  RawTls raw(server->port());
+  RawTlsConnection raw(server->port());
 
   REQUIRE(raw.send("GET /once HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
-  const RawTls::Received received = raw.read_until_closed(k_wait_max);
+  const RawTlsConnection::Received received = raw.read_until_closed(k_wait_max);
   CHECK(received.closed);
   CHECK(received.bytes.rfind("HTTP/1.1 200", 0) == 0);
   CHECK(lower_case(received.bytes).find("connection: close") != std::string::npos);

@@ -17,7 +17,7 @@ using json = nlohmann::json;
 
 namespace {
 
-constexpr std::int64_t max_fen = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t fen_max = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t min_fen = std::numeric_limits<std::int64_t>::min();
 
 using Positions = std::array<std::int64_t, region_count>;
@@ -308,7 +308,7 @@ TEST_CASE("An obligation line is written with exactly its nine fields, regions a
 }
 
 TEST_CASE("An obligation line read back is the line that was written", "[settlement]") {
-  ObligationLine original = line("R-001", max_fen);
+  ObligationLine original = line("R-001", fen_max);
   original.home = Region::CD;
   original.provider_region = Region::NM;
   original.index = std::numeric_limits<std::uint64_t>::max();
@@ -386,7 +386,7 @@ TEST_CASE("A line for nothing or for a negative amount is refused", "[settlement
   SECTION("zero") { value["amount"] = 0; }
   SECTION("negative") { value["amount"] = -100; }
   SECTION("more fen than int64 holds") {
-    value["amount"] = static_cast<std::uint64_t>(max_fen) + 1;
+    value["amount"] = static_cast<std::uint64_t>(fen_max) + 1;
   }
   check_refused(value, "amount");
 }
@@ -470,10 +470,10 @@ TEST_CASE("A negative bilateral total is refused", "[settlement]") {
 }
 
 TEST_CASE("Net positions beyond what int64 fen can hold are refused, not wrapped", "[settlement]") {
-  std::vector<BilateralTotal> totals = {{Region::BJ, Region::TJ, max_fen}};
+  std::vector<BilateralTotal> totals = {{Region::BJ, Region::TJ, fen_max}};
   SECTION("the creditor's position overflows") { totals.push_back({Region::HE, Region::TJ, 1}); }
   SECTION("the debtor's position overflows") {
-    totals.push_back({Region::BJ, Region::HE, max_fen});
+    totals.push_back({Region::BJ, Region::HE, fen_max});
   }
   const Result<Positions> positions = net_positions(totals);
   REQUIRE_FALSE(positions.ok());
@@ -541,14 +541,14 @@ TEST_CASE("Positions at the very limits of int64 settle exactly", "[settlement]"
   Positions positions{};
   SECTION("the largest debt there is") {
     at(positions, Region::BJ) = min_fen;
-    at(positions, Region::TJ) = max_fen;
+    at(positions, Region::TJ) = fen_max;
     at(positions, Region::HE) = 1;
   }
   SECTION("credits and debts whose running sum passes the limits on the way to zero") {
-    at(positions, Region::BJ) = max_fen;
-    at(positions, Region::TJ) = max_fen;
-    at(positions, Region::HE) = -max_fen;
-    at(positions, Region::NM) = -max_fen;
+    at(positions, Region::BJ) = fen_max;
+    at(positions, Region::TJ) = fen_max;
+    at(positions, Region::HE) = -fen_max;
+    at(positions, Region::NM) = -fen_max;
   }
   const Result<std::vector<Transfer>> transfers = settlement_transfers(positions);
   REQUIRE(transfers.ok());

@@ -16,13 +16,13 @@ using namespace innoclear::clearing::testing;
 
 namespace {
 
-json registration(const std::string& id, const std::string& role) {
+json registration_body(const std::string& id, const std::string& role) {
   json body = {{"id", id}, {"role", role}, {"name", "Someone"}, {"key", public_key_text(77)}};
   if (role == "provider") body["categories"] = {"testing"};
   return body;
 }
 
-json application(const std::string& id, std::int64_t face = 100'000) {
+json application_body(const std::string& id, std::int64_t face = 100'000) {
   return {{"application_id", id}, {"category", "testing"}, {"face", face}};
 }
 
@@ -63,7 +63,7 @@ Result<json> run_query(Books& books, const std::string& actor, const std::string
 TEST_CASE("A field voucher.apply does not define (a 5 KB note) is refused: unknown_field") {
   Books books;
   books.open_year();
-  json body = application("A-1");
+  json body = application_body("A-1");
   body["note"] = std::string(5'000, 'n');
   const Result<json> refused = books.enterprise(enterprise_a, "voucher.apply", body);
   CHECK(code_of(refused) == Code::unknown_field);
@@ -102,10 +102,10 @@ TEST_CASE("Every kind refuses a required field missing or any field of another J
 TEST_CASE("A statement with a field of the wrong type is refused before its rule runs") {
   Books books;
   books.open_year();
-  json body = application("A-1");
+  json body = application_body("A-1");
   body["face"] = "100000";
   CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply", body)) == Code::bad_statement);
-  body = application("A-1");
+  body = application_body("A-1");
   body.erase("category");
   CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply", body)) == Code::bad_statement);
 }
@@ -150,9 +150,10 @@ TEST_CASE("Registering a code whose organisation-code check digit is wrong is re
   // 91110108MA01C3KD7E: the final check character is right for its first 17, but the
   // organisation code MA01C3KD's GB 11714 check character is 5, not 7.
   REQUIRE(credit_code_check_character("91110108MA01C3KD7") == 'E');
-  CHECK(code_of(books.office("actor.register", registration("91110108MA01C3KD7E", "enterprise"))) ==
+  CHECK(code_of(books.office("actor.register",
+                             registration_body("91110108MA01C3KD7E", "enterprise"))) ==
         Code::invalid_credit_code);
-  CHECK(books.office("actor.register", registration("91110108MA01C3KD58", "enterprise")).ok());
+  CHECK(books.office("actor.register", registration_body("91110108MA01C3KD58", "enterprise")).ok());
 }
 
 TEST_CASE("An enterprise of another province is refused unless the policy accepts its division") {
@@ -161,21 +162,21 @@ TEST_CASE("An enterprise of another province is refused unless the policy accept
   const std::string fuzhou = "91350100M000100Y43";  // a valid code, registered in Fuzhou (35)
   REQUIRE(valid_credit_code(fuzhou));
   SECTION("by default Beijing accepts Beijing's codes (11) only") {
-    CHECK(code_of(books.office("actor.register", registration(fuzhou, "enterprise"))) ==
+    CHECK(code_of(books.office("actor.register", registration_body(fuzhou, "enterprise"))) ==
           Code::invalid_credit_code);
   }
   SECTION("a policy listing 35 accepts it") {
     books.set_policy({{"credit_code_divisions", {"11", "35"}}});
-    CHECK(books.office("actor.register", registration(fuzhou, "enterprise")).ok());
+    CHECK(books.office("actor.register", registration_body(fuzhou, "enterprise")).ok());
   }
   SECTION("an empty list accepts any province") {
     books.set_policy({{"credit_code_divisions", json::array()}});
-    CHECK(books.office("actor.register", registration(fuzhou, "enterprise")).ok());
+    CHECK(books.office("actor.register", registration_body(fuzhou, "enterprise")).ok());
   }
   SECTION("a policy listing only 12 refuses Beijing's own codes") {
     books.set_policy({{"credit_code_divisions", {"12"}}});
     CHECK(code_of(books.office("actor.register",
-                               registration(credit_code("91110108MA000009"), "enterprise"))) ==
+                               registration_body(credit_code("91110108MA000009"), "enterprise"))) ==
           Code::invalid_credit_code);
   }
   SECTION("a receipt may name an enterprise of any province: providers serve every region") {
@@ -206,34 +207,34 @@ TEST_CASE("An actor id outside the id charset is refused: invalid_id") {
   for (const std::string id : {"=HYPERLINK(\"http://x\",\"y\")", "P BJ", "-P1", ".P1", "P1\t",
                                "P\xc3\xa9", "+1", "@P", too_long.c_str()}) {
     INFO(id);
-    CHECK(code_of(books.office("actor.register", registration(id, "provider"))) ==
+    CHECK(code_of(books.office("actor.register", registration_body(id, "provider"))) ==
           Code::invalid_id);
   }
-  CHECK(books.office("actor.register", registration(std::string(64, 'p'), "provider")).ok());
-  CHECK(books.office("actor.register", registration("P-BJ_0001.lab", "provider")).ok());
+  CHECK(books.office("actor.register", registration_body(std::string(64, 'p'), "provider")).ok());
+  CHECK(books.office("actor.register", registration_body("P-BJ_0001.lab", "provider")).ok());
 }
 
 TEST_CASE("Ids beginning node. or office. are refused: only the genesis and manifest make them") {
   Books books;
   for (const std::string id : {"node.TJ", "office.TJ", "office.X", "node.BJ2"}) {
     INFO(id);
-    CHECK(code_of(books.office("actor.register", registration(id, "provider"))) ==
+    CHECK(code_of(books.office("actor.register", registration_body(id, "provider"))) ==
           Code::invalid_id);
   }
-  CHECK(books.office("actor.register", registration("nodes.lab", "provider")).ok());
+  CHECK(books.office("actor.register", registration_body("nodes.lab", "provider")).ok());
 }
 
 TEST_CASE("Application and receipt ids a client chooses follow the id charset: invalid_id") {
   Books books;
   books.open_year();
-  CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply", application("=1+1"))) ==
+  CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply", application_body("=1+1"))) ==
         Code::invalid_id);
-  CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply", application("A 1"))) ==
+  CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply", application_body("A 1"))) ==
         Code::invalid_id);
   CHECK(code_of(books.provider(lab, "receipt.record",
                                receipt_body("@SUM(A1)", enterprise_a, "testing", 1, 1))) ==
         Code::invalid_id);
-  CHECK(books.enterprise(enterprise_a, "voucher.apply", application("A-2026_1.b")).ok());
+  CHECK(books.enterprise(enterprise_a, "voucher.apply", application_body("A-2026_1.b")).ok());
 }
 
 // ----- Finding 8: pending applications are bounded by the yearly count ------------------------
@@ -244,7 +245,7 @@ TEST_CASE("500 applications: no more pending than the yearly count allows: over_
   int accepted = 0;
   for (int i = 0; i < 500; ++i) {
     const Result<json> result =
-        books.enterprise(enterprise_a, "voucher.apply", application("A-" + std::to_string(i)));
+        books.enterprise(enterprise_a, "voucher.apply", application_body("A-" + std::to_string(i)));
     if (result.ok()) {
       ++accepted;
     } else {
@@ -254,12 +255,12 @@ TEST_CASE("500 applications: no more pending than the yearly count allows: over_
   CHECK(accepted == 5);
   CHECK(rows_of(books.store, Table::applications).size() == 5);
   SECTION("applying again with an existing id still answers it") {
-    CHECK(books.enterprise(enterprise_a, "voucher.apply", application("A-0")).ok());
+    CHECK(books.enterprise(enterprise_a, "voucher.apply", application_body("A-0")).ok());
   }
   SECTION("an issued voucher counts as one held: still no room") {
     CHECK(books.office("voucher.approve", {{"enterprise", enterprise_a}, {"application_id", "A-0"}})
               .ok());
-    CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply", application("B-1"))) ==
+    CHECK(code_of(books.enterprise(enterprise_a, "voucher.apply", application_body("B-1"))) ==
           Code::over_yearly_count);
   }
   SECTION("a refusal frees its place") {
@@ -267,10 +268,10 @@ TEST_CASE("500 applications: no more pending than the yearly count allows: over_
               .office("voucher.refuse",
                       {{"enterprise", enterprise_a}, {"application_id", "A-0"}, {"reason", "no"}})
               .ok());
-    CHECK(books.enterprise(enterprise_a, "voucher.apply", application("B-1")).ok());
+    CHECK(books.enterprise(enterprise_a, "voucher.apply", application_body("B-1")).ok());
   }
   SECTION("another enterprise has its own count") {
-    CHECK(books.enterprise(enterprise_b, "voucher.apply", application("A-0")).ok());
+    CHECK(books.enterprise(enterprise_b, "voucher.apply", application_body("A-0")).ok());
   }
 }
 

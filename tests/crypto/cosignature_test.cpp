@@ -11,7 +11,7 @@ using namespace innoclear::crypto;
 
 namespace {
 
-KeyPair seeded_key(std::uint8_t fill) {
+KeyPair fill_seeded_key(std::uint8_t fill) {
   std::array<std::uint8_t, 32> seed{};
   seed.fill(fill);
   return KeyPair::from_seed(seed);
@@ -33,7 +33,7 @@ std::string edited_line(const std::string& line, Change change) {
 }  // namespace
 
 TEST_CASE("a cosignature verifies and tells when the witness signed", "[cosignature]") {
-  const KeyPair key = seeded_key(1);
+  const KeyPair key = fill_seeded_key(1);
   Result<std::string> line = cosign_checkpoint(checkpoint, witness, key, when_s);
   REQUIRE(line.ok());
   CHECK(line->rfind("\xE2\x80\x94 innoclear.BJ ", 0) == 0);
@@ -53,12 +53,12 @@ TEST_CASE("a cosignature verifies and tells when the witness signed", "[cosignat
 }
 
 TEST_CASE("a cosignature is refused for another key, time, text or name", "[cosignature]") {
-  const KeyPair key = seeded_key(1);
+  const KeyPair key = fill_seeded_key(1);
   const Cosigner cosigner = make_cosigner(witness, key.public_key());
   const std::string line = *cosign_checkpoint(checkpoint, witness, key, when_s);
 
   SECTION("another key under the same name is another cosigner") {
-    const KeyPair other = seeded_key(2);
+    const KeyPair other = fill_seeded_key(2);
     CHECK(verify_cosignature(checkpoint, line, witness, other.public_key()).status().code() ==
           Code::unknown_signer);
   }
@@ -102,7 +102,7 @@ TEST_CASE("a cosignature is refused for another key, time, text or name", "[cosi
 
 TEST_CASE("a cosigner key is typed 0x04, so its key id differs from the note key id",
           "[cosignature]") {
-  const KeyPair key = seeded_key(3);
+  const KeyPair key = fill_seeded_key(3);
   const Cosigner cosigner = make_cosigner(witness, key.public_key());
   const NoteVerifier plain = make_note_verifier(witness, key.public_key());
   CHECK(cosigner.key_id == note_key_id(witness, key.public_key(), 0x04));
@@ -131,8 +131,8 @@ TEST_CASE("a cosigner key is typed 0x04, so its key id differs from the note key
 }
 
 TEST_CASE("a checkpoint carrying a cosignature still opens for the log's key", "[cosignature]") {
-  const KeyPair log_key = seeded_key(4);
-  const KeyPair witness_key = seeded_key(5);
+  const KeyPair log_key = fill_seeded_key(4);
+  const KeyPair witness_key = fill_seeded_key(5);
   const NoteSigner signers[] = {{"innoclear.TJ", &log_key}};
   const std::string note = *sign_note(checkpoint, signers);
   const std::string cosigned = note + *cosign_checkpoint(checkpoint, witness, witness_key, when_s);

@@ -15,10 +15,10 @@ using namespace innoclear::nodes;
 
 namespace {
 
-const std::string enterprise_id = "91110108M000100Y4Q";
-const std::string provider_id = "P-BJ-TSINGHUA";
+const std::string bj_enterprise_id = "91110108M000100Y4Q";
+const std::string bj_provider_id = "P-BJ-TSINGHUA";
 
-crypto::KeyPair seeded(std::uint8_t fill) {
+crypto::KeyPair seeded_pair(std::uint8_t fill) {
   std::array<std::uint8_t, 32> seed{};
   seed.fill(fill);
   return crypto::KeyPair::from_seed(seed);
@@ -26,16 +26,16 @@ crypto::KeyPair seeded(std::uint8_t fill) {
 
 // A Beijing node with a finance office, one enterprise and one provider registered, a budget
 // for the year and a clock the test moves.
-struct Node {
+struct ServiceNode {
   testing::TempDir dir{"node"};
   std::atomic<std::int64_t> now_ms{1'790'000'000'000};  // 2026-09
   std::unique_ptr<Service> service;
-  crypto::KeyPair office = seeded(1);
-  crypto::KeyPair enterprise = seeded(2);
-  crypto::KeyPair provider = seeded(3);
+  crypto::KeyPair office = seeded_pair(1);
+  crypto::KeyPair enterprise = seeded_pair(2);
+  crypto::KeyPair provider = seeded_pair(3);
   std::atomic<int> nonce{0};
 
-  explicit Node(RateLimit actor_rate = {}) {
+  explicit ServiceNode(RateLimit actor_rate = {}) {
     const DataDir data{dir.path() / "BJ"};
     REQUIRE(init_data_dir(data, clearing::Region::BJ).ok());
     Result<crypto::KeyPair> office_key = crypto::KeyPair::load(data.office_key_file());
@@ -46,13 +46,13 @@ struct Node {
     REQUIRE(opened.ok());
     service = std::move(*opened);
     service->set_actor_rate(actor_rate);
-    REQUIRE(as_office("actor.register", {{"id", enterprise_id},
+    REQUIRE(as_office("actor.register", {{"id", bj_enterprise_id},
                                          {"key", key_of(enterprise)},
                                          {"name", "Example Tech"},
                                          {"role", "enterprise"}})
                 .ok());
     REQUIRE(as_office("actor.register", {{"categories", {"testing"}},
-                                         {"id", provider_id},
+                                         {"id", bj_provider_id},
                                          {"key", key_of(provider)},
                                          {"name", "Tsinghua lab"},
                                          {"role", "provider"}})
@@ -74,10 +74,10 @@ struct Node {
     return submit(sign(office, "office.BJ", kind, body));
   }
   Result<Accepted> as_enterprise(const std::string& kind, const nlohmann::json& body) {
-    return submit(sign(enterprise, enterprise_id, kind, body));
+    return submit(sign(enterprise, bj_enterprise_id, kind, body));
   }
   Result<Accepted> as_provider(const std::string& kind, const nlohmann::json& body) {
-    return submit(sign(provider, provider_id, kind, body));
+    return submit(sign(provider, bj_provider_id, kind, body));
   }
 
   // An issued voucher of ¥5,000 and a countersigned ¥8,000 receipt paid in full.
@@ -86,12 +86,12 @@ struct Node {
                           {{"application_id", tag}, {"category", "testing"}, {"face", 500'000}})
                 .ok());
     Result<Accepted> approved =
-        as_office("voucher.approve", {{"application_id", tag}, {"enterprise", enterprise_id}});
+        as_office("voucher.approve", {{"application_id", tag}, {"enterprise", bj_enterprise_id}});
     REQUIRE(approved.ok());
     const std::string hash(64, 'a');
     REQUIRE(as_provider("receipt.record", {{"category", "testing"},
                                            {"contract_sha256", hash},
-                                           {"enterprise", enterprise_id},
+                                           {"enterprise", bj_enterprise_id},
                                            {"invoice_sha256", hash},
                                            {"paid", 800'000},
                                            {"payment_ref", "BANK-" + tag},
@@ -100,7 +100,7 @@ struct Node {
                                            {"receipt_id", tag}})
                 .ok());
     REQUIRE(
-        as_enterprise("receipt.confirm", {{"provider", provider_id}, {"receipt_id", tag}}).ok());
+        as_enterprise("receipt.confirm", {{"provider", bj_provider_id}, {"receipt_id", tag}}).ok());
     return approved->result["voucher"]["id"].get<std::string>();
   }
 };
@@ -109,13 +109,14 @@ struct Node {
 
 TEST_CASE("a pay-first redemption is recorded, payable to the enterprise, and verifiable",
           "[service]") {
-  Node node;
+  ServiceNode node;
   const std::string voucher = node.voucher_with_receipt("R1");
   Result<Accepted> redeemed = node.as_enterprise(
-      "voucher.redeem", {{"provider", provider_id}, {"receipt_id", "R1"}, {"voucher_id", voucher}});
+      "voucher.redeem",
+      {{"provider", bj_provider_id}, {"receipt_id", "R1"}, {"voucher_id", voucher}});
   REQUIRE(redeemed.ok());
   CHECK(redeemed->result["amount"] == 400'000);  // half of ¥8,000, within the ¥5,000 face
-  CHECK(redeemed->result["payee"] == enterprise_id);
+  CHECK(redeemed->result["payee"] == bj_enterprise_id);
   Result<std::string> entry = node.service->ledger().view()->entry(redeemed->index);
   REQUIRE(entry.ok());
   CHECK(entry->find("\"kind\":\"voucher.redeem\"") != std::string::npos);
@@ -129,9 +130,9 @@ TEST_CASE("a pay-first redemption is recorded, payable to the enterprise, and ve
 
 TEST_CASE("the same actor and nonce return the original result; other content conflicts",
           "[service]") {
-  Node node;
+  ServiceNode node;
   const SignedStatement apply =
-      node.sign(node.enterprise, enterprise_id, "voucher.apply",
+      node.sign(node.enterprise, bj_enterprise_id, "voucher.apply",
                 {{"application_id", "A"}, {"category", "testing"}, {"face", 1000}});
   const std::string used_nonce = "n" + std::to_string(node.nonce.load() - 1);
   Result<Accepted> first = node.submit(apply);
@@ -144,7 +145,7 @@ TEST_CASE("the same actor and nonce return the original result; other content co
   CHECK(again->result == first->result);
   CHECK(node.service->ledger().size() == size);  // nothing new recorded
   const SignedStatement other =
-      sign_statement(node.enterprise, enterprise_id, "voucher.apply",
+      sign_statement(node.enterprise, bj_enterprise_id, "voucher.apply",
                      {{"application_id", "B"}, {"category", "testing"}, {"face", 1000}}, "BJ",
                      node.now_ms, used_nonce);
   CHECK(node.submit(other).status().code() == Code::nonce_conflict);
@@ -152,10 +153,10 @@ TEST_CASE("the same actor and nonce return the original result; other content co
 
 TEST_CASE("bytes, times and signatures that are not right are refused and record nothing",
           "[service]") {
-  Node node;
+  ServiceNode node;
   const std::uint64_t size = node.service->ledger().size();
   const SignedStatement good =
-      node.sign(node.enterprise, enterprise_id, "voucher.apply",
+      node.sign(node.enterprise, bj_enterprise_id, "voucher.apply",
                 {{"application_id", "A"}, {"category", "testing"}, {"face", 1000}});
   SECTION("non-canonical bytes") {
     std::string spaced = good.bytes;
@@ -165,7 +166,7 @@ TEST_CASE("bytes, times and signatures that are not right are refused and record
   }
   SECTION("a wrong signature") {
     const SignedStatement forged =
-        node.sign(node.provider, enterprise_id, "voucher.apply",
+        node.sign(node.provider, bj_enterprise_id, "voucher.apply",
                   {{"application_id", "A"}, {"category", "testing"}, {"face", 1000}});
     CHECK(node.submit(forged).status().code() == Code::bad_signature);
     CHECK(node.service->submit_and_wait(good.bytes, "AAAA").status().code() == Code::bad_signature);
@@ -177,7 +178,7 @@ TEST_CASE("bytes, times and signatures that are not right are refused and record
     CHECK(node.submit(good).status().code() == Code::stale_time);
   }
   SECTION("an unknown actor") {
-    const crypto::KeyPair stranger = seeded(9);
+    const crypto::KeyPair stranger = seeded_pair(9);
     const std::string code = "91110000802100433B";
     CHECK(node.submit(node.sign(stranger, code, "voucher.apply", nlohmann::json::object()))
               .status()
@@ -185,12 +186,12 @@ TEST_CASE("bytes, times and signatures that are not right are refused and record
   }
   SECTION("a key the office rotated away") {
     REQUIRE(node.as_office("actor.rotate_key",
-                           {{"id", enterprise_id}, {"key", Node::key_of(seeded(7))}})
+                           {{"id", bj_enterprise_id}, {"key", ServiceNode::key_of(seeded_pair(7))}})
                 .ok());
     CHECK(node.submit(good).status().code() == Code::key_revoked);
   }
   SECTION("a revoked actor") {
-    REQUIRE(node.as_office("actor.revoke", {{"id", enterprise_id}}).ok());
+    REQUIRE(node.as_office("actor.revoke", {{"id", bj_enterprise_id}}).ok());
     CHECK(node.submit(good).status().code() == Code::actor_revoked);
   }
   const std::uint64_t after = node.service->ledger().size();
@@ -198,13 +199,13 @@ TEST_CASE("bytes, times and signatures that are not right are refused and record
 }
 
 TEST_CASE("100 concurrent redemptions of one voucher: exactly one succeeds", "[service]") {
-  Node node;
+  ServiceNode node;
   const std::string voucher = node.voucher_with_receipt("R1");
   std::vector<SignedStatement> attempts;
   for (int i = 0; i < 100; ++i) {
     attempts.push_back(
-        node.sign(node.enterprise, enterprise_id, "voucher.redeem",
-                  {{"provider", provider_id}, {"receipt_id", "R1"}, {"voucher_id", voucher}}));
+        node.sign(node.enterprise, bj_enterprise_id, "voucher.redeem",
+                  {{"provider", bj_provider_id}, {"receipt_id", "R1"}, {"voucher_id", voucher}}));
   }
   std::atomic<int> succeeded{0};
   std::atomic<int> already{0};
@@ -232,23 +233,23 @@ TEST_CASE("100 concurrent redemptions of one voucher: exactly one succeeds", "[s
 }
 
 TEST_CASE("queries show a party its own data and nobody else's", "[service]") {
-  Node node;
+  ServiceNode node;
   const std::string voucher = node.voucher_with_receipt("R1");
   const auto ask = [&](const crypto::KeyPair& key, const std::string& actor,
                        const std::string& kind, const nlohmann::json& body) {
     const SignedStatement s = node.sign(key, actor, kind, body);
     return node.service->query(s.bytes, s.signature_base64);
   };
-  CHECK(ask(node.enterprise, enterprise_id, "query.voucher", {{"voucher_id", voucher}}).ok());
+  CHECK(ask(node.enterprise, bj_enterprise_id, "query.voucher", {{"voucher_id", voucher}}).ok());
   CHECK(ask(node.office, "office.BJ", "query.voucher", {{"voucher_id", voucher}}).ok());
-  CHECK(
-      ask(node.provider, provider_id, "query.voucher", {{"voucher_id", voucher}}).status().code() ==
-      Code::not_own_party);
+  CHECK(ask(node.provider, bj_provider_id, "query.voucher", {{"voucher_id", voucher}})
+            .status()
+            .code() == Code::not_own_party);
   Result<nlohmann::json> own =
-      ask(node.enterprise, enterprise_id, "query.vouchers", nlohmann::json::object());
+      ask(node.enterprise, bj_enterprise_id, "query.vouchers", nlohmann::json::object());
   REQUIRE(own.ok());
   CHECK((*own)["vouchers"].size() == 1);
-  CHECK(ask(node.enterprise, enterprise_id, "query.report", nlohmann::json::object())
+  CHECK(ask(node.enterprise, bj_enterprise_id, "query.report", nlohmann::json::object())
             .status()
             .code() == Code::forbidden);
   Result<nlohmann::json> report =
@@ -263,7 +264,7 @@ TEST_CASE("queries show a party its own data and nobody else's", "[service]") {
 
 TEST_CASE("one actor's burst is refused rate_limited; other actors and nodes are not slowed",
           "[service][limits]") {
-  Node node(actor_rate_default);  // 20 a second, bursts of 40
+  ServiceNode node(actor_rate_default);  // 20 a second, bursts of 40
   const std::uint64_t size_before = node.service->ledger().size();
   int accepted = 0;
   int limited = 0;
@@ -282,7 +283,7 @@ TEST_CASE("one actor's burst is refused rate_limited; other actors and nodes are
     CHECK(node.as_office("budget.allocate", {{"amount", 1}, {"year", 2026}}).ok());
     CHECK(node.as_provider("receipt.record", {{"category", "testing"},
                                               {"contract_sha256", std::string(64, 'a')},
-                                              {"enterprise", enterprise_id},
+                                              {"enterprise", bj_enterprise_id},
                                               {"invoice_sha256", std::string(64, 'a')},
                                               {"paid", 100},
                                               {"payment_ref", "BANK-X"},
@@ -314,14 +315,14 @@ TEST_CASE("one actor's burst is refused rate_limited; other actors and nodes are
 
 TEST_CASE("a signed query is answered once; its replay is refused with nonce_conflict",
           "[service]") {
-  Node node;
+  ServiceNode node;
   const SignedStatement query = sign_statement(node.office, "office.BJ", "query.report",
                                                nlohmann::json::object(), "BJ", node.now_ms, "q1");
   CHECK(node.service->query(query.bytes, query.signature_base64).ok());
   CHECK(node.service->query(query.bytes, query.signature_base64).status().code() ==
         Code::nonce_conflict);
   // Nonces are per actor: the enterprise may use the same one.
-  const SignedStatement other = sign_statement(node.enterprise, enterprise_id, "query.vouchers",
+  const SignedStatement other = sign_statement(node.enterprise, bj_enterprise_id, "query.vouchers",
                                                nlohmann::json::object(), "BJ", node.now_ms, "q1");
   CHECK(node.service->query(other.bytes, other.signature_base64).ok());
   // Past the clock-skew window the captured query is stale anyway.
@@ -331,14 +332,14 @@ TEST_CASE("a signed query is answered once; its replay is refused with nonce_con
 }
 
 TEST_CASE("a refused statement sent again is decided again and records nothing", "[service]") {
-  Node node;
+  ServiceNode node;
   REQUIRE(node.as_enterprise("voucher.apply",
                              {{"application_id", "A1"}, {"category", "testing"}, {"face", 1'000}})
               .ok());
   // A second application under the same id is refused; its bytes, captured and sent again,
   // are refused again: the application id, not the nonce, keeps it from succeeding twice.
   const SignedStatement again =
-      node.sign(node.enterprise, enterprise_id, "voucher.apply",
+      node.sign(node.enterprise, bj_enterprise_id, "voucher.apply",
                 {{"application_id", "A1"}, {"category", "testing"}, {"face", 2'000}});
   const std::uint64_t size_before = node.service->ledger().size();
   const Result<Accepted> first = node.submit(again);

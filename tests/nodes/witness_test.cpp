@@ -22,8 +22,8 @@ crypto::KeyPair seeded(std::uint8_t fill) {
   return crypto::KeyPair::from_seed(seed);
 }
 
-const std::string tianjin = "innoclear.TJ";
-constexpr std::int64_t now_ms = 1'790'000'000'123;
+const std::string tianjin_origin = "innoclear.TJ";
+constexpr std::int64_t witnessed_ms = 1'790'000'000'123;
 
 // A peer region's real ledger; `kind` tells two histories of the same peer apart.
 struct PeerLedger {
@@ -36,7 +36,7 @@ struct PeerLedger {
       : key(seeded(key_fill)), kind(std::move(entry_kind)) {
     ledger::Options options;
     options.directory = dir.path();
-    options.origin = tianjin;
+    options.origin = tianjin_origin;
     options.checkpoint_key = &key;
     options.map_bytes = std::size_t{64} << 20;
     Result<std::unique_ptr<ledger::Ledger>> opened = ledger::Ledger::open(std::move(options));
@@ -60,7 +60,7 @@ struct PeerLedger {
     return proven->hashes;
   }
   WitnessedPeer as_peer() const {
-    return {tianjin, crypto::make_note_verifier(tianjin, key.public_key())};
+    return {tianjin_origin, crypto::make_note_verifier(tianjin_origin, key.public_key())};
   }
 };
 
@@ -79,10 +79,10 @@ struct Witness {
   }
   Result<Observation> round(const PeerLedger& peer, const std::string& note,
                             const std::vector<ledger::Hash>& proof = {}) {
-    return witness_checkpoint(*record, peer.as_peer(), self, note, proof, now_ms);
+    return witness_checkpoint(*record, peer.as_peer(), self, note, proof, witnessed_ms);
   }
   std::uint64_t recorded_size() const {
-    Result<std::optional<SeenCheckpoint>> seen = record->load(tianjin);
+    Result<std::optional<SeenCheckpoint>> seen = record->load(tianjin_origin);
     REQUIRE(seen.ok());
     REQUIRE(seen->has_value());
     return (*seen)->size;
@@ -103,7 +103,7 @@ TEST_CASE("the first checkpoint seen from a peer is recorded and cosigned", "[wi
   const std::string note = peer.checkpoint_at(3);
   CHECK(verdict_of(witness.round(peer, note)) == Verdict::first);
 
-  Result<std::optional<SeenCheckpoint>> seen = witness.record->load(tianjin);
+  Result<std::optional<SeenCheckpoint>> seen = witness.record->load(tianjin_origin);
   REQUIRE(seen.ok());
   REQUIRE(seen->has_value());
   CHECK((*seen)->note == note);
@@ -111,7 +111,7 @@ TEST_CASE("the first checkpoint seen from a peer is recorded and cosigned", "[wi
   CHECK((*seen)->root == *peer.log->view()->root(3));
 
   // The kept note carries the peer's signature and this node's cosignature, each checkable.
-  Result<std::optional<std::string>> cosigned = witness.record->load_cosigned(tianjin);
+  Result<std::optional<std::string>> cosigned = witness.record->load_cosigned(tianjin_origin);
   REQUIRE(cosigned.ok());
   REQUIRE(cosigned->has_value());
   const crypto::NoteVerifier peer_key[] = {peer.as_peer().key};
@@ -120,7 +120,7 @@ TEST_CASE("the first checkpoint seen from a peer is recorded and cosigned", "[wi
   Result<std::uint64_t> cosigned_at = crypto::verify_note_cosignature(**cosigned, beijing);
   REQUIRE(cosigned_at.ok());
   CHECK(*cosigned_at == 1'790'000'000);
-  CHECK_FALSE(witness.record->is_forked(tianjin));
+  CHECK_FALSE(witness.record->is_forked(tianjin_origin));
 }
 
 TEST_CASE("the same checkpoint again is the same", "[witness]") {
@@ -160,7 +160,7 @@ TEST_CASE("a larger checkpoint with a proof that fails is a fork, never cosigned
   CHECK(observed->fork->earlier_note == earlier);
   CHECK(observed->fork->later_note == later);
   CHECK(observed->fork->proof == wrong);
-  CHECK(witness.record->is_forked(tianjin));
+  CHECK(witness.record->is_forked(tianjin_origin));
   CHECK(witness.recorded_size() == 3);
 
   SECTION("even a proven advance after the fork is not recorded or cosigned") {
@@ -182,11 +182,11 @@ TEST_CASE("a checkpoint of the same size with another root is a fork with both n
   Result<Observation> observed = witness.round(other_history, told_others);
   REQUIRE(verdict_of(observed) == Verdict::fork);
   const ForkEvidence& evidence = *observed->fork;
-  CHECK(evidence.peer_origin == tianjin);
+  CHECK(evidence.peer_origin == tianjin_origin);
   CHECK(evidence.reason == fork_same_size_other_root);
   CHECK(evidence.earlier_note == told_us);
   CHECK(evidence.later_note == told_others);
-  CHECK(evidence.detected_ms == now_ms);
+  CHECK(evidence.detected_ms == witnessed_ms);
 
   // What an auditor re-checks: both notes carry valid signatures of the same key, same size.
   const crypto::NoteVerifier key[] = {peer.as_peer().key};
@@ -232,7 +232,7 @@ TEST_CASE("a checkpoint the peer's key did not sign is an error, not a fork", "[
 
   SECTION("another key") {
     Result<Observation> observed = witness_checkpoint(*witness.record, peer.as_peer(), witness.self,
-                                                      impostor.checkpoint_at(5), {}, now_ms);
+                                                      impostor.checkpoint_at(5), {}, witnessed_ms);
     CHECK(observed.status().code() == Code::unknown_signer);
   }
   SECTION("a forged signature") {
@@ -242,19 +242,20 @@ TEST_CASE("a checkpoint the peer's key did not sign is an error, not a fork", "[
   }
   SECTION("garbage") { CHECK(witness.round(peer, "not a note").status().code() == Code::bad_note); }
   SECTION("the peer's signature over another origin's checkpoint") {
-    const crypto::NoteSigner signer[] = {{tianjin, &peer.key}};
+    const crypto::NoteSigner signer[] = {{tianjin_origin, &peer.key}};
     const std::string shanghai = *crypto::sign_note(
         "innoclear.SH\n5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n", signer);
     CHECK(witness.round(peer, shanghai).status().code() == Code::bad_note);
   }
-  CHECK_FALSE(witness.record->is_forked(tianjin));
+  CHECK_FALSE(witness.record->is_forked(tianjin_origin));
   CHECK(witness.recorded_size() == 5);
 }
 
 TEST_CASE("a proof longer than any tree needs is refused", "[witness]") {
   PeerLedger peer(7, "tj");
   const std::vector<ledger::Hash> long_proof(witness_proof_hashes_max + 1);
-  CHECK(observe_checkpoint(peer.as_peer(), std::nullopt, peer.checkpoint_at(1), long_proof, now_ms)
+  CHECK(observe_checkpoint(peer.as_peer(), std::nullopt, peer.checkpoint_at(1), long_proof,
+                           witnessed_ms)
             .status()
             .code() == Code::invalid_argument);
 }
@@ -267,16 +268,16 @@ TEST_CASE("the witness record survives reopening", "[witness]") {
   REQUIRE(verdict_of(witness.round(peer, note)) == Verdict::first);
   REQUIRE(verdict_of(witness.round(other_history, other_history.checkpoint_at(4))) ==
           Verdict::fork);
-  const std::optional<std::string> cosigned = *witness.record->load_cosigned(tianjin);
+  const std::optional<std::string> cosigned = *witness.record->load_cosigned(tianjin_origin);
 
   witness.record = witness.open();
-  Result<std::optional<SeenCheckpoint>> seen = witness.record->load(tianjin);
+  Result<std::optional<SeenCheckpoint>> seen = witness.record->load(tianjin_origin);
   REQUIRE(seen.ok());
   REQUIRE(seen->has_value());
   CHECK((*seen)->note == note);
   CHECK((*seen)->size == 4);
-  CHECK(*witness.record->load_cosigned(tianjin) == cosigned);
-  CHECK(witness.record->is_forked(tianjin));
+  CHECK(*witness.record->load_cosigned(tianjin_origin) == cosigned);
+  CHECK(witness.record->is_forked(tianjin_origin));
   REQUIRE(witness.record->forks().size() == 1);
   CHECK(witness.record->forks()[0].reason == fork_same_size_other_root);
   CHECK(witness.record->load("innoclear.SH")->has_value() == false);
@@ -292,7 +293,7 @@ TEST_CASE("a witness record file that does not parse is refused as corrupt", "[w
 
   SECTION("a peer record that is not JSON") {
     overwrite(witness.dir / "peers" / "innoclear.TJ.json", "{\"note\":");
-    CHECK(witness.record->load(tianjin).status().code() == Code::storage_corrupt);
+    CHECK(witness.record->load(tianjin_origin).status().code() == Code::storage_corrupt);
     CHECK(witness.round(peer, peer.checkpoint_at(2)).status().code() == Code::storage_corrupt);
   }
   SECTION("a peer record holding another origin's checkpoint") {
@@ -300,7 +301,7 @@ TEST_CASE("a witness record file that does not parse is refused as corrupt", "[w
         {{"cosignature", *crypto::cosign_checkpoint("a\n1\nb\n", "x", witness.key, 1)},
          {"note", "innoclear.SH\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n— x AAAA\n"}});
     overwrite(witness.dir / "peers" / "innoclear.TJ.json", text);
-    CHECK(witness.record->load(tianjin).status().code() == Code::storage_corrupt);
+    CHECK(witness.record->load(tianjin_origin).status().code() == Code::storage_corrupt);
   }
   SECTION("a fork evidence file that is not evidence") {
     overwrite(witness.dir / "forks" / "innoclear.TJ-1.json", "{\"reason\":\"rollback\"}");
