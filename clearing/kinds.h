@@ -93,18 +93,18 @@ Status check_body(const Kind& kind, const nlohmann::json& body);
 
 namespace detail {
 // The areas' tables, defined next to their handlers.
-extern const std::span<const Kind> genesis_kinds;     // rules.cpp
-extern const std::span<const Kind> registry_kinds;    // rules_actors.cpp: actors, policy, budget
-extern const std::span<const Kind> voucher_kinds;     // rules_vouchers.cpp
-extern const std::span<const Kind> redeem_kinds;      // rules_redeem.cpp: receipts, redemptions
-extern const std::span<const Kind> federation_kinds;  // rules_federation.cpp: peer requests
-extern const std::span<const Kind> answer_kinds;      // rules_answers.cpp: manifest, answers
-extern const std::span<const Kind> settlement_kinds;  // rules_settlement.cpp
-extern const std::span<const Kind> portal_kinds;      // rules_portal.cpp: services, messages
-extern const std::span<const Kind> query_kinds;       // queries.cpp
-extern const std::span<const Kind> book_query_kinds;  // queries_books.cpp
+extern const std::span<const Kind> genesis_kinds;        // rules.cpp
+extern const std::span<const Kind> registry_kinds;       // rules_actors.cpp: actors, policy, budget
+extern const std::span<const Kind> voucher_kinds;        // rules_vouchers.cpp
+extern const std::span<const Kind> redeem_kinds;         // rules_redeem.cpp: receipts, redemptions
+extern const std::span<const Kind> federation_kinds;     // rules_federation.cpp: peer requests
+extern const std::span<const Kind> answer_kinds;         // rules_answers.cpp: manifest, answers
+extern const std::span<const Kind> settlement_kinds;     // rules_settlement.cpp
+extern const std::span<const Kind> portal_kinds;         // rules_portal.cpp: services, messages
+extern const std::span<const Kind> query_kinds;          // queries.cpp
+extern const std::span<const Kind> book_query_kinds;     // queries_books.cpp
 extern const std::span<const Kind> request_query_kinds;  // queries_requests.cpp
-extern const std::span<const Kind> list_query_kinds;  // queries_lists.cpp
+extern const std::span<const Kind> list_query_kinds;     // queries_lists.cpp
 }  // namespace detail
 
 }  // namespace innoclear::clearing

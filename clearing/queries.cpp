@@ -241,7 +241,7 @@ constexpr Field period_fields[] = {
     {"period", T::text, true, "period", "the period's name, e.g. 2026-11"},
 };
 
-constexpr Kind table[] = {
+constexpr Kind query_table[] = {
     {"query.voucher", enterprise_role | provider_role | office_role | auditor_role, Poster::client,
      nullptr, one_voucher, "voucher", "show",
      "show a voucher: to its enterprise, its provider, the office or an auditor", voucher_fields},
@@ -263,7 +263,7 @@ constexpr Kind table[] = {
 }  // namespace
 
 namespace detail {
-constinit const std::span<const Kind> query_kinds{table};
+constinit const std::span<const Kind> query_kinds{query_table};
 }  // namespace detail
 
 Result<nlohmann::json> settlement_view(const Store& store, Region own, const std::string& id) {

@@ -250,7 +250,7 @@ constexpr Field message_list_fields[] = {
     {"limit", T::integer, false, "limit", "rows to answer, 1 to 500 (default 50)"},
 };
 
-constexpr Kind table[] = {
+constexpr Kind book_table[] = {
     {"query.stats", provider_role, Poster::client, nullptr, own_stats, "provider", "stats",
      "your services, amounts and ratings by month, and the ratings' comments", page_fields},
     {"query.report", office_role, Poster::client, nullptr, office_report, "office", "report",
@@ -277,7 +277,7 @@ constexpr Kind table[] = {
 }  // namespace
 
 namespace detail {
-constinit const std::span<const Kind> book_query_kinds{table};
+constinit const std::span<const Kind> book_query_kinds{book_table};
 }  // namespace detail
 
 }  // namespace innoclear::clearing

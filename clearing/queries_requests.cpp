@@ -99,7 +99,7 @@ constexpr Field receipt_fields[] = {
     {"receipt_id", T::text, true, "receipt", "the provider's receipt id"},
 };
 
-constexpr Kind table[] = {
+constexpr Kind request_table[] = {
     {"query.redemption", enterprise_role | provider_role | office_role | auditor_role,
      Poster::client, nullptr, one_redemption, "redemption", "show",
      "a cross-region redemption coordinated here: pending, redeemed or refused (with the reason)",
@@ -113,7 +113,7 @@ constexpr Kind table[] = {
 }  // namespace
 
 namespace detail {
-constinit const std::span<const Kind> request_query_kinds{table};
+constinit const std::span<const Kind> request_query_kinds{request_table};
 }  // namespace detail
 
 }  // namespace innoclear::clearing

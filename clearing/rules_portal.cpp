@@ -144,7 +144,7 @@ constexpr Field message_fields[] = {
     {"voucher_id", T::text, false, "voucher", "a voucher of the author's it concerns"},
 };
 
-constexpr Kind table[] = {
+constexpr Kind portal_table[] = {
     {"service.publish", provider_role, Poster::client, publish_service, nullptr, "provider",
      "service publish", "publish or edit a service in the directory (again with its id: edits)",
      publish_fields},
@@ -154,6 +154,6 @@ constexpr Kind table[] = {
 
 }  // namespace
 
-constinit const std::span<const Kind> portal_kinds{table};
+constinit const std::span<const Kind> portal_kinds{portal_table};
 
 }  // namespace innoclear::clearing::detail

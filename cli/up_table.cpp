@@ -52,8 +52,9 @@ void print_table(const nodes::Manifest& manifest, const fs::path& dir) {
 }
 
 void print_portals(const nodes::Manifest& manifest) {
-  std::printf("\nThe portal of each region (open it in a browser; the certificate is the node's own,\n"
-              "self-signed, so the browser asks once; office keys to import are in the table above):\n");
+  std::printf(
+      "\nThe portal of each region (open it in a browser; the certificate is the node's own,\n"
+      "self-signed, so the browser asks once; office keys to import are in the table above):\n");
   for (const nodes::Member& member : manifest.members) {
     const std::string code(clearing::region_code(member.region));
     std::printf("  %s  %s  %s/\n", padded(code, code_column_width).c_str(),

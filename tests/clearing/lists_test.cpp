@@ -11,7 +11,7 @@ using namespace innoclear::clearing::testing;
 
 namespace {
 
-Result<json> ask(Books& books, const std::string& actor, const std::string& kind, json body) {
+Result<json> query_as(Books& books, const std::string& actor, const std::string& kind, json body) {
   return query(books.store, books.statement(actor, kind, std::move(body)), {});
 }
 
@@ -29,7 +29,7 @@ TEST_CASE("the periods list says where each period stands, newest first") {
                              {"settled", json::object()}}}}) {
     REQUIRE(books.store.put(Table::settlements, period, record).ok());
   }
-  Result<json> periods = ask(books, office_id, "query.periods", json::object());
+  Result<json> periods = query_as(books, office_id, "query.periods", json::object());
   REQUIRE(periods.ok());
   const json& list = periods->at("periods");
   REQUIRE(list.size() == 3);
@@ -40,12 +40,12 @@ TEST_CASE("the periods list says where each period stands, newest first") {
   CHECK(list[1].at("signed_by_office") == true);
   CHECK(list[2].at("status") == "closed");
   CHECK(periods->at("total") == 3);
-  Result<json> second = ask(books, office_id, "query.periods", {{"offset", 1}, {"limit", 1}});
+  Result<json> second = query_as(books, office_id, "query.periods", {{"offset", 1}, {"limit", 1}});
   REQUIRE(second.ok());
   REQUIRE(second->at("periods").size() == 1);
   CHECK(second->at("periods")[0].at("period") == "P3");
-  CHECK(ask(books, office_id, "query.periods", {{"limit", 0}}).status().code() ==
+  CHECK(query_as(books, office_id, "query.periods", {{"limit", 0}}).status().code() ==
         Code::invalid_argument);
-  CHECK(ask(books, enterprise_a, "query.periods", json::object()).status().code() ==
+  CHECK(query_as(books, enterprise_a, "query.periods", json::object()).status().code() ==
         Code::forbidden);
 }

@@ -34,6 +34,15 @@ async function main() {
   const { browser, close } = await launch();
   try {
     await run(fed, browser);
+  } catch (error) {
+    // What each person's page showed when the test failed, for whoever reads the failure.
+    for (const [i, context] of browser.contexts().entries()) {
+      for (const [j, page] of context.pages().entries()) {
+        await page.screenshot({ path: path.join(out, `failure-${i}-${j}.png`), fullPage: true })
+          .catch(() => {});
+      }
+    }
+    throw error;
   } finally {
     await close();
     await fed.stop();
@@ -124,7 +133,8 @@ async function run(fed, browser) {
   say("bad faces refused (3 decimals, over the cap, not a number), id reuse refused; applied ¥3,000.00");
 
   // A replay: the exact bytes and signature the page sent, sent again, write nothing.
-  const replay = await replayLast(ent, url.BJ, "/v1/voucher/apply");
+  const replay = await replaySent(ent, url.BJ, "/v1/voucher/apply",
+    '"body":{"application_id":"A-PORTAL-1","category":"testing","face":300000}');
   assert(replay.replayed === true && replay.size === size, "a replay is answered, not recorded");
   say("a replayed statement was answered 'replayed' and recorded nothing");
 
@@ -254,9 +264,11 @@ async function run(fed, browser) {
   await throttledLoads({ browser, url: url.BJ, out, say });
 }
 
-async function replayLast(who, url, route) {
-  const sent = who.watch.traffic.filter((t) => t.url === url + route && t.text.includes('"kind"'));
+// Sends again, byte for byte, the statement the page posted to `route` whose bytes hold `marker`.
+async function replaySent(who, url, route, marker) {
+  const sent = who.watch.traffic.filter((t) => t.url === url + route && t.text.includes(marker));
   const last = sent.at(-1);
+  assert(last, `the page posted ${marker}`);
   const [headerLine, ...rest] = last.text.split("\n");
   const headers = JSON.parse(headerLine);
   const before = await ledgerSize(url);

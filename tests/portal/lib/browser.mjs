@@ -21,7 +21,11 @@ export async function person(browser, name, { language = "zh-CN" } = {}) {
   const context = await browser.newContext({ ignoreHTTPSErrors: true,
     viewport: { width: 1280, height: 900 }, locale: language });
   await context.addInitScript((lang) => {
-    if (!localStorage.getItem("innoclear.language")) localStorage.setItem("innoclear.language", lang);
+    try {
+      if (!localStorage.getItem("innoclear.language")) localStorage.setItem("innoclear.language", lang);
+    } catch {
+      // about:blank and downloads have no storage
+    }
   }, language);
   const watch = { name, consoleErrors: [], traffic: [], pageErrors: [] };
   context.on("page", (page) => observe(page, watch));

@@ -1,8 +1,11 @@
 // What a person does in the portal, as the browser tests drive it: open a page, fill a form by
 // its fields' names, submit it and read the outcome the page reports.
 
+// Opens the page afresh (a page already at that address is reloaded: what the node holds now).
 export async function open(page, url, route) {
-  await page.goto(`${url}/#/${route}`);
+  const target = `${url}/#/${route}`;
+  if (page.url() === target) await page.reload();
+  else await page.goto(target);
   await page.waitForSelector(`body[data-ready="${route}"]`, { state: "attached", timeout: 60_000 });
   const failed = await page.$$eval("main > .form-error", (list) => list.map((e) => e.textContent));
   if (failed.length) throw new Error(`#/${route} did not load: ${failed.join("; ")}`);
