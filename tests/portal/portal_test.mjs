@@ -143,7 +143,12 @@ async function run(fed, browser) {
   await officeBJ.check(`input[data-app="A-PORTAL-1"]`);
   await expectOk(officeBJ, "decide", {}, "approve");
   const voucher1 = await voucherOfApplication(office.BJ, "A-PORTAL-1");
-  say(`BJ office approved: voucher ${voucher1}`);
+  // An unknown voucher typed into a form: the node's reason beside the field, nothing written.
+  size = await ledgerSize(url.BJ);
+  result = await submit(officeBJ, "payout", { voucher_id: "BJ-V999999", bank_ref: "BANK-1" });
+  assert(result.outcome === "refused:not_found", `unknown voucher: ${result.outcome}`);
+  assert(await ledgerSize(url.BJ) === size, "a payout of an unknown voucher writes nothing");
+  say(`BJ office approved: voucher ${voucher1}; a payout of an unknown voucher was refused`);
 
   // TJ registers a laboratory whose key was made in its browser; it publishes a service.
   const lab = await person(browser, "laboratory");

@@ -377,4 +377,7 @@ export default {
   "provider.ratings_title": "Ratings and comments",
   "provider.no_ratings": "No rating yet.",
   "state.assigned": "Assigned",
+  "provider.my_vouchers": "Vouchers assigned to or redeemed with us",
+  "provider.no_vouchers": "No voucher yet.",
+  "provider.ratings_chart": "Ratings by score",
 };

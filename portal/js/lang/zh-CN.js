@@ -377,4 +377,7 @@ export default {
   "provider.ratings_title": "评价与意见",
   "provider.no_ratings": "暂无评价。",
   "state.assigned": "已指定",
+  "provider.my_vouchers": "指定给本机构或在本机构兑付的创新券",
+  "provider.no_vouchers": "暂无创新券。",
+  "provider.ratings_chart": "各分值评价数",
 };

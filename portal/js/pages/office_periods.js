@@ -94,8 +94,13 @@ export async function periodSection(identity) {
     const differences = Object.entries(answer.differences ?? {});
     body.replaceChildren(
       h("h3", {}, t("period.heading", { period })),
-      differences.length ? h("p", { class: "warning" }, t("period.differences",
-        { peers: differences.map(([peer]) => peer).join(", ") })) :
+      differences.length ? h("div", { class: "warning" },
+        h("p", {}, t("period.differences", { peers: differences.map(([peer]) => peer).join(", ") })),
+        // Each peer's report, line by line, as the node compared them (docs/formats.md,
+        // "Differences report"): missing, duplicated or mismatched lines with their proofs.
+        differences.map(([peer, report]) => h("details", {},
+          h("summary", {}, t(`region.${peer}`)),
+          h("pre", { class: "mono small" }, JSON.stringify(report, null, 2))))) :
         h("p", { class: "ok" }, t("period.no_differences")),
       lines(identity, answer), settlementView(identity, answer, period, () => show(period)),
       downloads(identity, period));

@@ -8,7 +8,8 @@ import { sha256, toHex } from "../encoding.js";
 import { t } from "../i18n.js";
 import { formatFen, parseYuan } from "../money.js";
 import { date, form, h, section, table } from "../ui.js";
-import { act, categoryOptions, needIdentity, regionOptions } from "./common.js";
+import { act, categoryOptions, needIdentity, regionOptions, voucherCells } from "./common.js";
+import { proofButton } from "./proofs.js";
 
 function yuan(text, field) {
   try {
@@ -97,8 +98,14 @@ function monthly(stats) {
 
 export async function render({ main, region, identity, refresh }) {
   if (needIdentity(main, identity, "provider")) return;
-  const [me, stats] = await Promise.all([post(identity, "query.actor", {}),
-    post(identity, "query.stats", {})]);
+  const [me, stats, list] = await Promise.all([post(identity, "query.actor", {}),
+    post(identity, "query.stats", { limit: 500 }), post(identity, "query.vouchers", { limit: 500 })]);
+  const vouchers = table([...voucherCells(), ["proof.check", (v) => proofButton(identity, v)]],
+    list.vouchers ?? [], { caption: "provider.my_vouchers", empty: "provider.no_vouchers" });
+  const stars = [5, 4, 3, 2, 1].map((n) => ({ label: t(`rating.${n}`),
+    value: (stats.ratings ?? []).filter((r) => r.rating === n).length }));
+  const ratingChart = (stats.ratings ?? []).length ?
+    barChart(stars, { label: t("provider.ratings_chart") }) : null;
   const months = monthly(stats.stats);
   const figures = table([
     ["provider.month", ([month]) => month],
@@ -117,7 +124,8 @@ export async function render({ main, region, identity, refresh }) {
   main.append(h("h1", {}, t("provider.title", { name: me.actor?.name ?? identity.actor })),
     h("p", { class: "lead" }, t("provider.lead")),
     section("provider.figures", figures, chart),
-    section("provider.ratings_title", table([["voucher.id", (r) => r.voucher_id],
+    section("provider.my_vouchers", vouchers),
+    section("provider.ratings_title", ratingChart, table([["voucher.id", (r) => r.voucher_id],
       ["provider.rating", (r) => r.rating], ["enterprise.comment", (r) => r.comment || "—"],
       ["message.when", (r) => date(r.rated_ms)]], stats.ratings ?? [],
     { empty: "provider.no_ratings" })),

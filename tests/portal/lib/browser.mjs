@@ -27,6 +27,9 @@ export async function person(browser, name, { language = "zh-CN" } = {}) {
       // about:blank and downloads have no storage
     }
   }, language);
+  // Generous: a loaded 2-core CI machine may take long to draw a page; nothing here is timed.
+  context.setDefaultTimeout(60_000);
+  context.setDefaultNavigationTimeout(90_000);
   const watch = { name, consoleErrors: [], traffic: [], pageErrors: [] };
   context.on("page", (page) => observe(page, watch));
   const page = await context.newPage();
