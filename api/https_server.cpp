@@ -698,15 +698,25 @@ struct HttpsServer::Impl {
   bool stopped = false;
 };
 
-Status HttpsServer::Impl::configure_tls() {
-  SSL_CTX* context = tls.native_handle();
+namespace {
+
+// The server side of the TLS policy, for the node's context and the browsers' alike: the cipher
+// policy, the server's preference, and no session resumption (clients keep one connection open).
+Status apply_server_tls_settings(SSL_CTX* context) {
   if (!detail::apply_tls_policy(context)) {
     return {Code::bad_certificate, "the TLS cipher policy was not accepted by OpenSSL"};
   }
   SSL_CTX_set_options(context, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
-  // Clients keep one connection open instead of resuming sessions.
   SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_OFF);
   SSL_CTX_set_num_tickets(context, 0);
+  return Status::success();
+}
+
+}  // namespace
+
+Status HttpsServer::Impl::configure_tls() {
+  SSL_CTX* context = tls.native_handle();
+  if (Status settings = apply_server_tls_settings(context); !settings.ok()) return settings;
 
   beast::error_code error;
   tls.use_certificate_chain_file(options.certificate_pem.string(), error);
@@ -772,12 +782,7 @@ Status HttpsServer::Impl::configure_browser_tls() {
   if (!has_certificate) return Status::success();
   browser_tls.emplace(ssl::context::tls_server);
   SSL_CTX* context = browser_tls->native_handle();
-  if (!detail::apply_tls_policy(context)) {
-    return {Code::bad_certificate, "the TLS cipher policy was not accepted by OpenSSL"};
-  }
-  SSL_CTX_set_options(context, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
-  SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_OFF);
-  SSL_CTX_set_num_tickets(context, 0);
+  if (Status settings = apply_server_tls_settings(context); !settings.ok()) return settings;
   beast::error_code error;
   browser_tls->use_certificate_chain_file(options.browser_certificate_pem.string(), error);
   if (!error) {
