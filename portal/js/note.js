@@ -2,7 +2,7 @@
 // the check of an Ed25519 signature against a verifier key the auditor gives
 // ("<name>+<key hash, 8 hex>+<base64 of 0x01 ‖ public key>", as `innoclear ledger vkey` prints).
 
-import { equalBytes, fromBase64, sha256, utf8 } from "./encoding.js";
+import { equalBytes, fromBase64, sha256, toHex, utf8 } from "./encoding.js";
 
 // {text, origin, size, root (bytes), signatures: [{name, bytes}]}, or null if malformed.
 export function parseCheckpoint(note) {
@@ -19,12 +19,19 @@ export function parseCheckpoint(note) {
 }
 
 export async function parseVerifierKey(vkey) {
-  const parts = vkey.trim().split("+");
-  if (parts.length !== 3 || !/^[0-9a-f]{8}$/.test(parts[1])) return null;
-  const raw = fromBase64(parts[2]);
+  // The name holds no "+", the hash is 8 hex; the base64 key may well contain "+".
+  const match = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/]+=*)$/.exec(vkey.trim());
+  if (!match) return null;
+  const [, name, hashHex, key64] = match;
+  let raw;
+  try {
+    raw = fromBase64(key64);
+  } catch {
+    return null;
+  }
   if (raw.length !== 33 || raw[0] !== 1) return null;
-  const name = parts[0];
   const hash = (await sha256(new Uint8Array([...utf8(name), 0x0a, ...raw]))).slice(0, 4);
+  if (toHex(hash) !== hashHex) return null;  // the key's own hash must match, as Go's note does
   const key = await crypto.subtle.importKey("raw", raw.slice(1), { name: "Ed25519" }, false,
     ["verify"]);
   return { name, hash, key };

@@ -105,6 +105,45 @@ await check("inclusion and consistency proofs", async () => {
   }
 });
 
+// C2SP signed notes: a verifier key whose base64 carries "+" or "/" (one key in three or so) must
+// parse, its signature on a checkpoint must verify, and a wrong hash, text or key must not.
+await check("verifier keys and checkpoint signatures", async () => {
+  const { parseCheckpoint, parseVerifierKey, verifyCheckpoint } = await portal("note.js");
+  const name = "innoclear.example/BJ";
+  const text = `${name}\n5\n${toBase64(new Uint8Array(32).fill(7))}\n`;
+  const signer = (i) => {
+    const seed = nodeCrypto.createHash("sha256").update(`vkey ${i}`).digest();
+    const der = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]);
+    const privateKey = nodeCrypto.createPrivateKey({ key: der, format: "der", type: "pkcs8" });
+    const raw = Buffer.concat([Buffer.from([1]),
+      nodeCrypto.createPublicKey(privateKey).export({ format: "der", type: "spki" }).subarray(-32)]);
+    const hash = nodeCrypto.createHash("sha256").update(Buffer.concat([Buffer.from(`${name}\n`), raw]))
+      .digest().subarray(0, 4);
+    const signature = nodeCrypto.sign(null, Buffer.from(text), privateKey);
+    return { vkey: `${name}+${hash.toString("hex")}+${raw.toString("base64")}`,
+      line: `— ${name} ${Buffer.concat([hash, signature]).toString("base64")}` };
+  };
+  const keys = Array.from({ length: 40 }, (_, i) => signer(i));
+  for (const mark of ["+", "/"]) {
+    const one = keys.find((k) => k.vkey.split("+").slice(2).join("+").includes(mark));
+    assert.ok(one, `a key whose base64 holds ${mark}`);
+    const verifier = await parseVerifierKey(` ${one.vkey}\n`);
+    assert.ok(verifier, `${one.vkey} parses`);
+    assert.equal(await verifyCheckpoint(parseCheckpoint(`${text}\n${one.line}\n`), verifier), true);
+    const other = keys.find((k) => k !== one);
+    assert.equal(await verifyCheckpoint(parseCheckpoint(`${text}\n${other.line}\n`), verifier), false);
+    const forged = text.replace("\n5\n", "\n6\n");
+    assert.equal(await verifyCheckpoint(parseCheckpoint(`${forged}\n${one.line}\n`), verifier), false);
+    const [head, hash, ...rest] = one.vkey.split("+");
+    const wrongHash = `${head}+${hash === "00000000" ? "00000001" : "00000000"}+${rest.join("+")}`;
+    assert.equal(await parseVerifierKey(wrongHash), null, "a key hash that does not match");
+  }
+  for (const bad of ["", "BJ", "BJ+0011aabb", "a b+0011aabb+AQ==", "BJ+0011aabb+AQ=",
+    "BJ+0011AABB+" + "A".repeat(44)]) {
+    assert.equal(await parseVerifierKey(bad), null, JSON.stringify(bad));
+  }
+});
+
 // Both catalogues hold the same keys, every key the modules name, and every reason a client can
 // meet (the stable names from bad_statement on, base/status.h).
 await check("catalogues", async () => {
