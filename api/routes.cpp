@@ -81,7 +81,8 @@ std::string route_template(const std::string& path) {
                                                            std::string(nodes::peer_requests_path),
                                                            "/v1/peer/period",
                                                            "/v1/federation",
-                                                           "/v1/federation/forks"};
+                                                           "/v1/federation/forks",
+                                                           std::string(nodes::cosigned_path)};
   if (fixed.contains(path)) return path;
   if (path.starts_with("/v1/ledger/entries/")) return "/v1/ledger/entries/{i}";
   if (path.starts_with("/v1/witness/")) return "/v1/witness/{region}";
@@ -310,7 +311,8 @@ std::string query_text(const std::string& target, const std::string& name) {
   return plain ? value : std::string();
 }
 
-// GET /v1/federation, /v1/federation/forks, /v1/witness/<region>; nullopt for other paths.
+// GET /v1/federation, /v1/federation/forks, /v1/ledger/cosigned, /v1/witness/<region>; nullopt
+// for other paths.
 Result<std::optional<HttpResponse>> federation_read(nodes::Federation& federation,
                                                     const HttpRequest& request) {
   const std::string path = path_of(request.target);
@@ -322,6 +324,9 @@ Result<std::optional<HttpResponse>> federation_read(nodes::Federation& federatio
   }
   if (path == "/v1/federation") {
     return std::optional(json_response(200, crypto::canonical_dump(federation.status())));
+  }
+  if (path == nodes::cosigned_path) {
+    return std::optional(json_response(200, crypto::canonical_dump(federation.cosigned().view())));
   }
   if (path == "/v1/federation/forks") {
     return std::optional(

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "crypto/canonical_json.h"
+#include "crypto/cosignature.h"
 #include "crypto/encoding.h"
 #include "crypto/signed_note.h"
 #include "nodes/data_dir.h"
@@ -141,6 +142,7 @@ void add_ledger_verbs(CLI::App& app, int& exit_code) {
   struct Arguments {
     std::string data;
     std::string vkey;
+    bool cosigner = false;
     Output output = Output::text;
     ProveArguments prove;
   };
@@ -150,13 +152,19 @@ void add_ledger_verbs(CLI::App& app, int& exit_code) {
     sub->add_option("--data", arguments->data, "the node's data directory")->required();
     return sub;
   };
-  verb("vkey", "print the signed-note verifier key of the node's checkpoints")
-      ->callback([arguments, &exit_code] {
-        with_ledger(arguments->data, exit_code, [](Opened& opened) {
-          std::cout << opened.identity.verifier_key << "\n";
-          return Status::success();
-        });
-      });
+  CLI::App* vkey = verb("vkey", "print the signed-note verifier key of the node's checkpoints");
+  vkey->add_flag("--cosigner", arguments->cosigner,
+                 "print instead the key of the node's cosignatures of its peers' checkpoints "
+                 "(C2SP tlog-cosignature, as a witness)");
+  vkey->callback([arguments, &exit_code] {
+    with_ledger(arguments->data, exit_code, [&](Opened& opened) {
+      std::cout << (arguments->cosigner ? crypto::cosigner_verifier_key(opened.identity.origin,
+                                                                        opened.identity.public_key)
+                                        : opened.identity.verifier_key)
+                << "\n";
+      return Status::success();
+    });
+  });
   verb("checkpoint", "print the latest signed checkpoint, exactly as served")
       ->callback(
           [arguments, &exit_code] { with_ledger(arguments->data, exit_code, print_checkpoint); });

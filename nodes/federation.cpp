@@ -24,6 +24,7 @@ Federation::Federation(Service& service, Manifest manifest, PeerTransport& trans
       std::make_unique<PeerAnswerer>(service_, manifest_, *witnessing_, *clearing_,
                                      options_.sender.batch_requests_max, options_.peer_rate);
   directories_ = std::make_unique<Directories>(service_, manifest_, transport_);
+  cosigned_ = std::make_unique<Cosigned>(service_, manifest_, transport_);
   for (clearing::Region peer : peers()) {
     senders_[peer] = std::make_unique<OutboxSender>(service_, transport_, peer, options_.sender);
   }
@@ -100,6 +101,7 @@ void Federation::start() {
   if (witnessing_->enabled()) threads_.emplace_back([this] { witness_loop(); });
   threads_.emplace_back([this] { clearing_loop(); });
   threads_.emplace_back([this] { directory_loop(); });
+  threads_.emplace_back([this] { cosigned_loop(); });
 }
 
 void Federation::stop() {
@@ -148,6 +150,13 @@ void Federation::directory_loop() {
   while (!stopping_) {
     const bool all_read = directories_->round();
     if (!sleep_for(all_read ? directory_interval_ms : directory_retry_ms)) return;
+  }
+}
+
+void Federation::cosigned_loop() {
+  while (!stopping_) {
+    const bool all_read = cosigned_->round();
+    if (!sleep_for(all_read ? cosigned_interval_ms : cosigned_retry_ms)) return;
   }
 }
 

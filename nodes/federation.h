@@ -1,13 +1,15 @@
-// A node's part in the federation, made of five pieces, each with a round() a test can step:
+// A node's part in the federation, made of six pieces, each with a round() a test can step:
 //   - an OutboxSender per peer delivers this node's cross-region requests and records answers;
 //   - the PeerAnswerer answers peers' requests and period questions;
 //   - PeriodClearing pushes ended clearing periods to settlement;
 //   - Witnessing checks and cosigns peers' checkpoints and keeps fork evidence;
-//   - Directories reads and caches every peer's public provider directory.
+//   - Directories reads and caches every peer's public provider directory;
+//   - Cosigned gathers the peers' cosignatures of this node's own checkpoints.
 // Federation builds them from the manifest and, between start() and stop(), runs their rounds on
 // its own threads: a sender per peer (waiting as the sender says), witnessing every
 // witness_interval_ms, clearing every clearing_interval_ms, directories every
-// directory_interval_ms (directory_retry_ms while a peer is unreachable).
+// directory_interval_ms (directory_retry_ms while a peer is unreachable), cosigned copies every
+// cosigned_interval_ms (cosigned_retry_ms while a peer has none to show).
 #pragma once
 
 #include <atomic>
@@ -22,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "nodes/cosigned.h"
 #include "nodes/directories.h"
 #include "nodes/manifest.h"
 #include "nodes/outbox_sender.h"
@@ -85,12 +88,14 @@ class Federation {
   Witnessing& witnessing() { return *witnessing_; }
   const Witnessing& witnessing() const { return *witnessing_; }
   Directories& directories() { return *directories_; }
+  Cosigned& cosigned() { return *cosigned_; }
 
  private:
   void send_loop(OutboxSender& sender);
   void witness_loop();
   void clearing_loop();
   void directory_loop();
+  void cosigned_loop();
   Status adopt_manifest();
   bool sleep_for(std::uint32_t ms);  // false once stopping
   void log(const std::string& line) const;
@@ -103,6 +108,7 @@ class Federation {
   std::unique_ptr<PeriodClearing> clearing_;
   std::unique_ptr<PeerAnswerer> answerer_;
   std::unique_ptr<Directories> directories_;
+  std::unique_ptr<Cosigned> cosigned_;
   std::map<clearing::Region, std::unique_ptr<OutboxSender>> senders_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -59,6 +59,15 @@ grep -q '"ok":true' "$work/out" || { echo "FAIL: verify json"; failures=$((failu
 vkey=$("$bin" ledger vkey --data "$data")
 expect_success "verify passes with the verifier key given by hand" \
   "$bin" ledger verify --data "$data" --vkey "$vkey"
+# The cosigner key: the same public key under type 0x04 (C2SP tlog-cosignature), its own key id.
+cosigner=$("$bin" ledger vkey --cosigner --data "$data")
+note_key=$(cut -d+ -f3- <<<"$vkey" | base64 -d | od -An -tx1 | tr -d ' \n')
+cosigner_key=$(cut -d+ -f3- <<<"$cosigner" | base64 -d | od -An -tx1 | tr -d ' \n')
+if [[ ${cosigner%%+*} != "${vkey%%+*}" || ${note_key:0:2} != 01 || ${cosigner_key:0:2} != 04 ||
+  ${note_key:2} != "${cosigner_key:2}" || $(cut -d+ -f2 <<<"$cosigner") == $(cut -d+ -f2 <<<"$vkey") ]]; then
+  echo "FAIL: vkey --cosigner: '$cosigner' beside '$vkey'"
+  failures=$((failures + 1))
+fi
 "$bin" init --region GZ --data "$work/GZ" >/dev/null
 other=$("$bin" ledger vkey --data "$work/GZ")
 expect_failure "verify refuses another node's key" bad_key \

@@ -86,6 +86,9 @@ class LoopTransport final : public nodes::PeerTransport {
   // When set, what a peer answers for its directory instead (a lying or broken peer).
   // REQUIRES: set before the federation starts.
   std::function<std::string(const nlohmann::json&)> rewrite_directory;
+  // When set, what a peer answers for its cosigned copy of a checkpoint instead (a lying
+  // witness). REQUIRES: set before the federation starts.
+  std::function<std::string(const std::string&)> rewrite_witness;
 
   // The peer's public ledger reads the witness uses: checkpoint and consistency proofs.
   Result<nodes::PeerResponse> get(Region peer, const std::string& target) override {
@@ -110,7 +113,7 @@ class LoopTransport final : public nodes::PeerTransport {
       Result<std::string> note =
           nodes_.at(peer)->federation->witnessing().cosigned_checkpoint(*witnessed);
       if (!note.ok()) return nodes::PeerResponse{404, note.status().message()};
-      return nodes::PeerResponse{200, *note};
+      return nodes::PeerResponse{200, rewrite_witness ? rewrite_witness(*note) : *note};
     }
     if (target == nodes::directory_path) {
       Result<nlohmann::json> directory = nodes::local_directory(*nodes_.at(peer)->service);

@@ -1,0 +1,109 @@
+// A node gathers its witnesses' cosignatures of its own checkpoints for its auditors
+// (GET /v1/ledger/cosigned): it keeps only a copy that it signed, whose root is its own ledger's
+// at that size and whose cosignature is the witness's; a lying witness is shown with its reason
+// and never replaces what was read before.
+#include "nodes/cosigned.h"
+
+#include <catch2/catch.hpp>
+
+#include "crypto/cosignature.h"
+#include "crypto/signed_note.h"
+#include "nodes/data_dir.h"
+#include "tests/nodes/federation_support.h"
+
+using namespace innoclear;
+using namespace innoclear::testing;
+
+namespace {
+
+// Tianjin's view of Beijing as its witness.
+nlohmann::json beijing_as_witness(RegionNode& tianjin) {
+  const nlohmann::json view = tianjin.federation->cosigned().view();
+  REQUIRE(view["witnesses"].size() == 1);
+  return view["witnesses"][0];
+}
+
+// A checkpoint of Tianjin's origin and size whose root is not Tianjin's, signed with Tianjin's
+// own key and cosigned by Beijing's: every signature holds, the history does not.
+std::string forged_copy(RegionNode& tianjin, RegionNode& beijing, std::uint64_t size) {
+  ledger::CheckpointBody body{"innoclear.TJ", size, {}};
+  body.root.fill(0x5a);
+  const std::string text = ledger::format_checkpoint_body(body);
+  const crypto::NoteSigner signer{"innoclear.TJ", &tianjin.service->node_key()};
+  Result<std::string> note = crypto::sign_note(text, std::span(&signer, 1));
+  REQUIRE(note.ok());
+  Result<std::string> line =
+      crypto::cosign_checkpoint(text, "innoclear.BJ", beijing.service->node_key(), 1'790'000'000);
+  REQUIRE(line.ok());
+  return *note + *line;
+}
+
+}  // namespace
+
+TEST_CASE("A node shows its checkpoints as its witnesses cosigned them, and no forged copy",
+          "[federation][witness]") {
+  Federated federation({Region::BJ, Region::TJ}, Federated::fast(), true);
+  RegionNode& beijing = federation[Region::BJ];
+  RegionNode& tianjin = federation[Region::TJ];
+  nodes::Cosigned& gathered = tianjin.federation->cosigned();
+  CHECK(beijing_as_witness(tianjin)["last_error"] == "");
+  CHECK_FALSE(beijing_as_witness(tianjin).contains("note"));  // never read yet
+  // Beijing has not witnessed Tianjin yet: nothing to show, and the round says so.
+  CHECK_FALSE(gathered.round());
+  CHECK(beijing_as_witness(tianjin)["last_error"].get<std::string>().starts_with("not_found"));
+
+  REQUIRE(tianjin.service->ledger().sign_checkpoint().ok());
+  const std::uint64_t size = tianjin.service->ledger().size();
+  federation.step_until(
+      [&] { return beijing.federation->witnessing().cosigned_checkpoint(Region::TJ).ok(); });
+  REQUIRE(gathered.round());
+  nlohmann::json witness = beijing_as_witness(tianjin);
+  CHECK(witness["region"] == "BJ");
+  CHECK(witness["cosigner"] == "innoclear.BJ");
+  CHECK(witness["size"] == size);
+  CHECK(witness["as_of_ms"] == federation.now_ms.load());
+  const std::string note = witness["note"];
+  const crypto::NoteVerifier tianjin_key =
+      crypto::make_note_verifier("innoclear.TJ", tianjin.service->identity().public_key);
+  CHECK(crypto::open_note(note, std::span(&tianjin_key, 1)).ok());
+  Result<std::uint64_t> timestamp = crypto::verify_note_cosignature(
+      note, crypto::make_cosigner("innoclear.BJ", beijing.service->identity().public_key));
+  REQUIRE(timestamp.ok());
+  CHECK(witness["timestamp_s"] == *timestamp);
+
+  SECTION("a copy whose cosignature does not verify is refused; the good one stays") {
+    tianjin.transport->rewrite_witness = [](const std::string& served) {
+      std::string broken = served;
+      broken[broken.size() - 10] = broken[broken.size() - 10] == 'A' ? 'B' : 'A';
+      return broken;
+    };
+    CHECK_FALSE(gathered.round());
+    witness = beijing_as_witness(tianjin);
+    CHECK(witness["last_error"].get<std::string>().starts_with("bad_signature"));
+    CHECK(witness["note"] == note);
+  }
+  SECTION("a copy signed by both keys but of another history is refused") {
+    tianjin.transport->rewrite_witness = [&](const std::string&) {
+      return forged_copy(tianjin, beijing, size);
+    };
+    CHECK_FALSE(gathered.round());
+    witness = beijing_as_witness(tianjin);
+    CHECK(witness["last_error"].get<std::string>().starts_with("verify_failed"));
+    CHECK(witness["note"] == note);
+  }
+  SECTION("a copy beyond this ledger's size is refused") {
+    tianjin.transport->rewrite_witness = [&](const std::string&) {
+      return forged_copy(tianjin, beijing, size + 5);
+    };
+    CHECK_FALSE(gathered.round());
+    CHECK(beijing_as_witness(tianjin)["last_error"].get<std::string>().find("beyond") !=
+          std::string::npos);
+  }
+  SECTION("a witness that cannot be reached keeps its last copy") {
+    tianjin.transport->down[Region::BJ] = true;
+    CHECK_FALSE(gathered.round());
+    witness = beijing_as_witness(tianjin);
+    CHECK(witness["last_error"].get<std::string>().starts_with("io_error"));
+    CHECK(witness["size"] == size);
+  }
+}
