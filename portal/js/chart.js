@@ -3,11 +3,12 @@
 
 import { s } from "./ui.js";
 
-export function barChart(items, { format = String, label = "", width = 560 } = {}) {
+// `max`, when given, is the value of a full bar (a rating's 5), else the largest value.
+export function barChart(items, { format = String, label = "", width = 560, max: full } = {}) {
   const rowHeight = 26;
   const labelWidth = 110;
   const valueWidth = 110;
-  const max = Math.max(1, ...items.map((item) => Math.abs(item.value)));
+  const max = full ?? Math.max(1, ...items.map((item) => Math.abs(item.value)));
   const signed = items.some((item) => item.value < 0);
   const span = width - labelWidth - valueWidth;
   const zero = labelWidth + (signed ? span / 2 : 0);

@@ -226,6 +226,25 @@ async function run(fed, browser) {
   await until(`${voucher2} redeemed`, async () =>
     (await office.BJ.post("query.voucher", { voucher_id: voucher2 })).voucher.status === "redeemed");
   say(`${voucher2} assigned and redeemed by the laboratory (checked at BJ)`);
+  // The laboratory follows its request at TJ: the outcome, and TJ's entries of it proved in the page.
+  const requestId = await lab.page.inputValue("#redemption [name=request_id]");
+  assert(/^TJ-R\d{6,}$/.test(requestId), `the page gave the request id: ${requestId}`);
+  const atTJ = await until(`${requestId} answered at TJ`, async () => {
+    const { redemption } = await office.TJ.post("query.redemption", { request_id: requestId });
+    return redemption.status === "redeemed" && redemption;
+  }, { timeoutMs: 30_000 });
+  await expectOk(lab.page, "redemption", { request_id: requestId }, "redemption lookup");
+  assert(await lab.page.getAttribute("#redemption-view [data-status]", "data-status") === "redeemed",
+    "the page shows the redemption redeemed");
+  // The answer's entry may wait for the next checkpoint: until then the page says it cannot prove it.
+  await until(`TJ's entries ${requestId} and ${atTJ.answered_index} proved in the lab's page`,
+    async () => {
+      await lab.page.click("#redemption-view button");
+      await lab.page.waitForSelector("#redemption-view .proof-result[data-verified]",
+        { timeout: 10_000 });
+      return await lab.page.getAttribute("#redemption-view .proof-result", "data-verified") === "true";
+    }, { timeoutMs: 30_000, everyMs: 1_000 });
+  say(`the laboratory's page shows ${requestId} redeemed and proves TJ's two entries of it`);
 
   // Ratings and a message for the office.
   await open(ent.page, url.BJ, "enterprise");
@@ -236,6 +255,24 @@ async function run(fed, browser) {
   await expectOk(ent.page, "message", { subject: "申报咨询", text: "请问下一批申报何时开始？" },
     "message");
   say("the enterprise rated the service and wrote to the office");
+  // The office's assessment draws the rating and the amounts per provider as SVG charts.
+  const bjReport = await office.BJ.post("query.report", {});
+  const ratedRows = bjReport.assessment.filter((r) => r.ratings > 0);
+  const listed = (await request(`${url.BJ}/v1/directory?scope=federation`)).json.regions
+    .flatMap((block) => block.providers);
+  const nameOf = (r) => r.name || listed.find((p) => p.id === r.provider)?.name || r.provider;
+  assert(ratedRows.length > 0, "the rating is in BJ's assessment");
+  await open(officeBJ, url.BJ, "office");
+  const drawn = await officeBJ.$$eval("#assessment-ratings svg text", (list) =>
+    list.map((e) => e.textContent));
+  for (const row of ratedRows) {
+    assert(drawn.includes(nameOf(row)) && drawn.includes((row.rating_average_x100 / 100)
+      .toFixed(2)), `${row.provider}'s average rating drawn: ${drawn}`);
+  }
+  const paid = new Set(bjReport.assessment.filter((r) => r.amount > 0).map(nameOf));
+  const bars = await officeBJ.$$eval("#assessment-amounts svg text", (l) => l.map((e) => e.textContent));
+  assert([...paid].every((name) => bars.includes(name)), `amounts by provider drawn: ${bars}`);
+  say("the office's assessment charts the providers' ratings and amounts");
 
   // The auditor: registered read-only, checks the redemption's entry in the page.
   const aud = await person(browser, "auditor");
@@ -292,11 +329,33 @@ async function voucherOfApplication(office, applicationId) {
 
 async function auditorChecks(aud, fed, url, officeClient, voucherId) {
   await open(aud.page, url, "auditor");
-  const vkey = (await import("node:child_process")).execFileSync(innoclear,
-    ["ledger", "vkey", "--data", path.join(fed.dir, "BJ")], { encoding: "utf8" }).trim();
+  const { execFileSync } = await import("node:child_process");
+  const vkeyOf = (region, ...flags) => execFileSync(innoclear,
+    ["ledger", "vkey", ...flags, "--data", path.join(fed.dir, region)], { encoding: "utf8" }).trim();
+  const vkey = vkeyOf("BJ");
   await expectOk(aud.page, "vkey", { vkey }, "checkpoint signature");
   assert(await aud.page.getAttribute("#signature-result", "data-verified") === "true",
     "checkpoint signature verified in the page");
+  // The witnesses' cosignatures of BJ's checkpoints, checked in the page against the cosigner keys
+  // each witness's node prints; a plain note key is refused as one.
+  const refused = await submit(aud.page, "cosigners", { cosigners: vkey });
+  assert(refused.outcome === "refused:bad_vkey", `a note key as cosigner key: ${refused.outcome}`);
+  const witnesses = REGIONS.filter((r) => r !== "BJ");
+  const cosigners = witnesses.map((r) => vkeyOf(r, "--cosigner")).join("\n");
+  await until("every witness's cosignature of BJ's checkpoint verified in the page", async () => {
+    await open(aud.page, url, "auditor");
+    await expectOk(aud.page, "cosigners", { cosigners }, "cosigner keys");
+    const verdicts = await aud.page.$$eval("#witnesses tbody tr", (rows) => rows.map((row) =>
+      [...row.querySelectorAll("[data-verified]")].map((e) => e.dataset.verified).join(",")));
+    return verdicts.length === witnesses.length && verdicts.every((v) => v === "true,true,true");
+  }, { timeoutMs: 90_000, everyMs: 2_000 });
+  const served = (await request(`${url}/v1/ledger/cosigned`)).json;
+  const shown = await aud.page.$$eval("#witnesses tbody tr", (rows) =>
+    rows.map((row) => Number(row.cells[1].textContent)));
+  const sizes = served.witnesses.map((w) => w.size);  // read after the page: copies only grow
+  assert(shown.length === sizes.length && shown.every((size, i) => size > 0 && size <= sizes[i]),
+    `cosigned sizes shown ${shown} are the node's (now ${sizes})`);
+  say("auditor: each witness's cosignature of BJ's checkpoint and its consistency verified in the page");
   // The voucher's redemption entry: found through the office's view of the voucher's period line.
   const { voucher } = await officeClient.post("query.voucher", { voucher_id: voucherId });
   await until("the voucher's entries in a checkpoint", async () => {
@@ -318,6 +377,7 @@ async function settle(people, office, url, fedDir) {
     const list = (await office.BJ.post("query.periods", {})).periods;
     return list.find((p) => p.status === "proposed")?.period;
   }, { timeoutMs: 180_000, everyMs: 2_000 });
+  await differencesShown(people.BJ.page, url.BJ, office.BJ, period);
   for (const r of REGIONS) {
     const page = people[r].page;
     await open(page, url[r], "office");
@@ -345,6 +405,56 @@ async function settle(people, office, url, fedDir) {
       `${file} downloaded from the page equals the node's file`);
   }
   say("BJ's CSV and camt.053 statements downloaded in the page equal the files its node wrote");
+}
+
+// Honest nodes never differ, so the node's answer is given, in the page only, a differences
+// report with TJ made of a real line of the period: once with the node's real inclusion proof in
+// a real checkpoint, once with a proof one bit off. The page must draw both lines and verify the
+// first and refuse the second itself.
+async function differencesShown(page, url, officeClient, period) {
+  const { lines } = await officeClient.post("query.settlement", { period });
+  assert(lines?.length > 0, `period ${period} has lines`);
+  const line = lines[0];
+  const checkpoint = (await request(`${url}/v1/ledger/checkpoint`)).text;
+  const size = Number(checkpoint.split("\n")[1]);
+  const proof = (await request(`${url}/v1/ledger/proof/inclusion?index=${line.index}&size=${size}`)).json;
+  assert(proof.hashes.length > 0, "a proof with hashes");
+  const bent = { ...proof, hashes: [...proof.hashes] };
+  const first = Buffer.from(bent.hashes[0], "base64");
+  first[0] ^= 1;
+  bent.hashes[0] = first.toString("base64");
+  const report = { differences: [
+    { id: line.id, kind: "amount_mismatch", mine: { line, inclusion: proof },
+      theirs: { line: { ...line, amount: line.amount + 100 },
+        proof_url: `/v1/ledger/proof/inclusion?index=7&size=9` } },
+    { id: `${line.id}-X`, kind: "missing_there", mine: { line, inclusion: bent } }],
+  mine_checkpoint: checkpoint, peer: "TJ", their_checkpoint: "", total: 2 };
+  await page.route("**/v1/query/settlement", async (route) => {
+    const response = await route.fetch();
+    const answer = await response.json();
+    answer.differences = { TJ: report };
+    await route.fulfill({ response, json: answer });
+  });
+  try {
+    await open(page, url, "office");
+    await submit(page, "period", { period });
+    const view = page.locator('.differences[data-peer="TJ"]');
+    const kinds = await view.locator("[data-kind]").evaluateAll((l) => l.map((e) => e.dataset.kind));
+    assert(JSON.stringify(kinds) === JSON.stringify(["amount_mismatch", "missing_there"]),
+      `differences drawn line by line: ${kinds}`);
+    const buttons = view.locator("tbody button");
+    for (let i = 0; i < 2; i++) await buttons.nth(i).click();
+    const verdicts = await until("both proofs checked in the page", async () => {
+      const list = await view.locator(".proof-result").evaluateAll((l) =>
+        l.map((e) => e.dataset.verified ?? ""));
+      return list.every(Boolean) && list;
+    }, { timeoutMs: 20_000 });
+    assert(JSON.stringify(verdicts) === JSON.stringify(["true", "false"]),
+      `the real proof verifies and the bent one does not: ${verdicts}`);
+  } finally {
+    await page.unroute("**/v1/query/settlement");
+  }
+  say("a differences report is drawn line by line; its inclusion proofs are checked in the page");
 }
 
 main().then(() => say("all passed"), (error) => {

@@ -144,6 +144,51 @@ await check("verifier keys and checkpoint signatures", async () => {
   }
 });
 
+// A witness's cosignature (C2SP tlog-cosignature v1), made here from the spec: key type 0x04, the
+// line's payload key hash ‖ timestamp (8 bytes, big-endian) ‖ signature over
+// "cosignature/v1\ntime <t>\n" ‖ checkpoint text.
+await check("witness cosignatures", async () => {
+  const { COSIGNER_KEY, parseCheckpoint, parseVerifierKey, verifyCheckpoint, verifyCosignature } =
+    await portal("note.js");
+  const text = `innoclear.example/TJ\n9\n${toBase64(new Uint8Array(32).fill(3))}\n`;
+  const name = "innoclear.example/BJ";
+  const seed = nodeCrypto.createHash("sha256").update("witness").digest();
+  const der = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]);
+  const privateKey = nodeCrypto.createPrivateKey({ key: der, format: "der", type: "pkcs8" });
+  const pub = nodeCrypto.createPublicKey(privateKey).export({ format: "der", type: "spki" }).subarray(-32);
+  const keyOf = (type) => {
+    const raw = Buffer.concat([Buffer.from([type]), pub]);
+    const hash = nodeCrypto.createHash("sha256").update(Buffer.concat([Buffer.from(`${name}\n`), raw]))
+      .digest().subarray(0, 4);
+    return { hash, vkey: `${name}+${hash.toString("hex")}+${raw.toString("base64")}` };
+  };
+  const cosigner = keyOf(4);
+  const time = 1795000000n;
+  const stamp = Buffer.alloc(8);
+  stamp.writeBigUInt64BE(time);
+  const cosign = (body, t = stamp) => `— ${name} ${Buffer.concat([cosigner.hash, t,
+    nodeCrypto.sign(null, Buffer.from(`cosignature/v1\ntime ${t.readBigUInt64BE()}\n${body}`),
+      privateKey)]).toString("base64")}`;
+  const verifier = await parseVerifierKey(cosigner.vkey, COSIGNER_KEY);
+  assert.ok(verifier, "a cosigner key parses as one");
+  assert.equal(await parseVerifierKey(cosigner.vkey), null, "a cosigner key is not a note key");
+  assert.equal(await parseVerifierKey(keyOf(1).vkey, COSIGNER_KEY), null, "nor the other way");
+  const note = `${text}\n${cosign(text)}\n`;
+  assert.equal(await verifyCosignature(parseCheckpoint(note), verifier), Number(time));
+  assert.equal(await verifyCheckpoint(parseCheckpoint(note), verifier), false,
+    "a cosignature is no checkpoint signature");
+  const forged = text.replace("\n9\n", "\n10\n");
+  assert.equal(await verifyCosignature(parseCheckpoint(`${forged}\n${cosign(text)}\n`), verifier),
+    null, "a cosignature of another checkpoint");
+  const later = Buffer.alloc(8);
+  later.writeBigUInt64BE(time + 1n);
+  const line = cosign(text);
+  const payload = Buffer.from(line.split(" ")[2], "base64");
+  later.copy(payload, 4);
+  assert.equal(await verifyCosignature(parseCheckpoint(
+    `${text}\n— ${name} ${payload.toString("base64")}\n`), verifier), null, "a changed time");
+});
+
 // Both catalogues hold the same keys, every key the modules name, and every reason a client can
 // meet (the stable names from bad_statement on, base/status.h).
 await check("catalogues", async () => {

@@ -1,20 +1,23 @@
 // The auditor: without a key, what is public — the region's signed checkpoint (its signature
 // checked against a verifier key the auditor brings), consistency with the checkpoint seen before
-// (checked here), the peers' checkpoints this node cosigned as witness, forks, and each region's
-// reachability. With a registered auditor key: an entry browser and any voucher's entries, each
+// (checked here), the witnesses' cosignatures of this region's checkpoints (each checked here
+// against the cosigner keys the auditor brings, and for consistency with the checkpoint shown),
+// the peers' checkpoints this node cosigned as witness, forks, and each region's reachability. With a registered auditor key: an entry browser and any voucher's entries, each
 // with its inclusion proof checked in the page.
 
 import { get, post } from "../api.js";
 import { fromBase64, toBase64 } from "../encoding.js";
 import { t } from "../i18n.js";
 import { verifyConsistency } from "../merkle.js";
-import { parseCheckpoint, parseVerifierKey, verifyCheckpoint } from "../note.js";
-import { form, h, section, table } from "../ui.js";
+import { COSIGNER_KEY, parseCheckpoint, parseVerifierKey, verifyCheckpoint, verifyCosignature }
+  from "../note.js";
+import { date, form, h, section, table } from "../ui.js";
 import { REGIONS } from "./common.js";
 import { entriesOf, latestCheckpoint, verifyEntry } from "./proofs.js";
 
 const SEEN = (region) => `innoclear.seen.${region}`;
 const VKEY = (region) => `innoclear.vkey.${region}`;
+const COSIGNERS = (region) => `innoclear.cosigners.${region}`;
 
 async function consistencyLine(region, checkpoint) {
   const seen = JSON.parse(localStorage.getItem(SEEN(region)) ?? "null");
@@ -48,6 +51,84 @@ function signatureCheck(region, checkpoint) {
         { name: verifier.name });
     } });
   return [f, out];
+}
+
+// A verdict cell: true, false, or null (nothing to check with), as text and as data-verified.
+function verdict(value, { ok, bad, none }) {
+  if (value === null) return h("span", { class: "meta" }, t(none));
+  return h("span", { class: value ? "ok" : "bad", "data-verified": String(value) }, t(value ? ok : bad));
+}
+
+async function cosignerKeys(text) {
+  const keys = [];
+  for (const line of text.split("\n").map((l) => l.trim()).filter(Boolean)) {
+    const key = await parseVerifierKey(line, COSIGNER_KEY);
+    if (!key) throw Object.assign(new Error(line), { reason: "bad_vkey", field: "cosigners" });
+    keys.push(key);
+  }
+  return keys;
+}
+
+// Per witness: what it cosigned of this region's ledger, with the region's signature, the
+// witness's cosignature and the consistency with `checkpoint` each checked here; nothing the
+// node says about them is taken on trust.
+async function witnessRows(region, view, checkpoint, keys) {
+  const own = await parseVerifierKey(localStorage.getItem(VKEY(region)) ?? "");
+  const rows = [];
+  for (const witness of view.witnesses ?? []) {
+    const copy = witness.note ? parseCheckpoint(witness.note) : null;
+    const row = { witness, copy, signed: null, time: null, cosigned: null, consistent: null };
+    if (copy) {
+      if (own) row.signed = await verifyCheckpoint(copy, own);
+      const key = keys.find((k) => k.name === witness.cosigner);
+      if (key) {
+        row.time = await verifyCosignature(copy, key);
+        row.cosigned = row.time !== null;
+      }
+      row.consistent = copy.origin === checkpoint.origin && copy.size <= checkpoint.size;
+      if (row.consistent) {
+        const proof = await get(
+          `/v1/ledger/proof/consistency?from=${copy.size}&to=${checkpoint.size}`).catch(() => null);
+        row.consistent = proof !== null && await verifyConsistency(copy.size, checkpoint.size,
+          proof.hashes.map(fromBase64), copy.root, checkpoint.root);
+      }
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+async function witnessSection(region, checkpoint) {
+  const view = await get("/v1/ledger/cosigned").catch(() => null);
+  if (!view) return [h("p", { class: "meta" }, t("auditor.no_federation"))];
+  const out = h("div", { id: "witnesses" });
+  const draw = async (keys) => {
+    const rows = await witnessRows(region, view, checkpoint, keys);
+    out.replaceChildren(table([
+      ["auditor.witness", (r) => t(`region.${r.witness.region}`)],
+      ["auditor.size", (r) => r.copy?.size ?? "—"],
+      ["auditor.cosigned_at", (r) => (r.time !== null ? date(r.time * 1000) : "—")],
+      ["auditor.region_signature", (r) => verdict(r.signed, { ok: "auditor.yes", bad: "auditor.no",
+        none: r.copy ? "auditor.vkey_first" : "auditor.nothing_yet" })],
+      ["auditor.cosignature", (r) => h("span", { class: "cosignature" }, verdict(r.cosigned,
+        { ok: "auditor.yes", bad: "auditor.no",
+          none: r.copy ? "auditor.cosigner_key_needed" : "auditor.nothing_yet" }))],
+      ["auditor.consistent_now", (r) => verdict(r.consistent, { ok: "auditor.yes", bad: "auditor.no",
+        none: "auditor.nothing_yet" })],
+      ["auditor.last_error", (r) => r.witness.last_error || "—"]], rows,
+    { caption: "auditor.witnesses" }));
+  };
+  const saved = localStorage.getItem(COSIGNERS(region)) ?? "";
+  await draw(await cosignerKeys(saved).catch(() => []));
+  const f = form({ id: "cosigners", submit: "auditor.check_cosignatures",
+    fields: [{ name: "cosigners", label: "auditor.cosigner_keys", hint: "auditor.cosigner_keys_hint",
+      type: "textarea", value: saved }],
+    onSubmit: async (v) => {
+      const keys = await cosignerKeys(v.cosigners);
+      localStorage.setItem(COSIGNERS(region), v.cosigners.trim());
+      await draw(keys);
+    } });
+  return [h("p", { class: "meta" }, t("auditor.witnesses_lead")), out, f];
 }
 
 async function federationTable(region) {
@@ -110,6 +191,7 @@ export async function render({ main, region, identity }) {
         h("dt", {}, t("auditor.size")), h("dd", { id: "checkpoint-size" }, checkpoint.size),
         h("dt", {}, t("auditor.root")), h("dd", { class: "mono small" }, toBase64(checkpoint.root))),
       await consistencyLine(region, checkpoint), ...signatureCheck(region, checkpoint)),
+    section("auditor.witnesses", ...await witnessSection(region, checkpoint)),
     section("auditor.federation", await federationTable(region)),
     identity ? section("auditor.entries", ...entryBrowser(identity)) :
       section("auditor.entries", h("p", {}, t("auditor.need_key"))));

@@ -2,7 +2,8 @@
 // budget (budget = available + reserved + redeemed + paid), payouts, clearing periods and the
 // settlement (net positions, transfers, signing), provider assessment, messages, statements.
 
-import { post } from "../api.js";
+import { get, post } from "../api.js";
+import { barChart } from "../chart.js";
 import { t } from "../i18n.js";
 import { formatFen, parseYuan } from "../money.js";
 import { date, form, h, section, table } from "../ui.js";
@@ -32,8 +33,32 @@ function budgetFacts(budgets) {
     }]], Object.entries(budgets ?? {}), { caption: "office.budget_identity" });
 }
 
-function assessment(rows) {
-  return table([["office.provider", (r) => `${r.name ?? r.provider} (${t(`region.${r.region}`)})`],
+// Per provider over every month shown: the amount of its services, and the average rating
+// weighted by each month's number of ratings.
+function assessmentCharts(rows, nameOf) {
+  const providers = new Map();
+  for (const r of rows ?? []) {
+    const p = providers.get(r.provider) ??
+      { label: nameOf(r), amount: 0, ratings: 0, weighted: 0 };
+    p.amount += r.amount ?? 0;
+    p.ratings += r.ratings ?? 0;
+    p.weighted += (r.rating_average_x100 ?? 0) * (r.ratings ?? 0);
+    providers.set(r.provider, p);
+  }
+  const list = [...providers.values()];
+  const rated = list.filter((p) => p.ratings > 0);
+  return [
+    list.some((p) => p.amount > 0) ? h("figure", { id: "assessment-amounts" }, barChart(list.map((p) =>
+      ({ label: p.label, value: p.amount })), { format: formatFen, label: t("office.chart_amounts") }),
+    h("figcaption", {}, t("office.chart_amounts"))) : null,
+    rated.length ? h("figure", { id: "assessment-ratings" }, barChart(rated.map((p) =>
+      ({ label: p.label, value: p.weighted / p.ratings / 100 })),
+    { format: (v) => v.toFixed(2), max: 5, label: t("office.chart_ratings") }),
+    h("figcaption", {}, t("office.chart_ratings"))) : null];
+}
+
+function assessment(rows, nameOf) {
+  return table([["office.provider", (r) => `${nameOf(r)} (${t(`region.${r.region}`)})`],
     ["provider.month", (r) => r.month], ["provider.services", (r) => r.services ?? 0],
     ["provider.amount", (r) => formatFen(r.amount ?? 0)],
     ["provider.rating", (r) => (r.ratings ? (r.rating_average_x100 / 100).toFixed(2) : "—")],
@@ -158,6 +183,11 @@ async function messagesOf(identity) {
 export async function render({ main, identity, refresh }) {
   if (needIdentity(main, identity, "office")) return;
   const report = await post(identity, "query.report", {});
+  // Providers of other regions are named by their regions' public directories.
+  const directory = await get("/v1/directory?scope=federation").catch(() => ({}));
+  const names = new Map((directory.regions ?? []).flatMap((block) =>
+    (block.providers ?? []).map((p) => [p.id, p.name])));
+  const nameOf = (r) => r.name || names.get(r.provider) || r.provider;
   const [applications, messages] = await Promise.all([applicationsOf(identity),
     messagesOf(identity)]);
   const [register, revoke] = actorForms(identity, refresh);
@@ -166,7 +196,8 @@ export async function render({ main, identity, refresh }) {
     section("office.queue", ...queue(identity, applications, refresh)),
     section("office.budget_title", budgetFacts(report.budgets)),
     await periodSection(identity),
-    section("office.assessment", assessment(report.assessment)),
+    section("office.assessment", assessment(report.assessment, nameOf),
+      ...assessmentCharts(report.assessment, nameOf)),
     section("office.messages", table([["message.from", (m) => m.author],
       ["message.when", (m) => date(m.posted_ms)],
       ["message.subject", (m) => m.subject], ["message.text", (m) => m.text]], messages,

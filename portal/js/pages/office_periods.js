@@ -1,26 +1,37 @@
 // The office's clearing periods: a period's lines (each with its ledger entry), the differences
-// with each peer, the settlement's net positions as a chart, the transfers, the signatures so far,
+// with each peer line by line (this side's inclusion proofs checked in the page), the settlement's net positions as a chart, the transfers, the signatures so far,
 // signing the settlement, and the region's statements (CSV, camt.053) to download.
 
 import { post } from "../api.js";
 import { barChart } from "../chart.js";
 import { t } from "../i18n.js";
 import { formatFen } from "../money.js";
+import { parseCheckpoint } from "../note.js";
 import { download, form, h, section, table } from "../ui.js";
 import { latestCheckpoint, verifyEntry } from "./proofs.js";
 
+// A button checking, in the page, that entry `index` is in a signed tree: `checkpoint()` gives
+// the tree, `proof` (optional) the inclusion proof to check instead of one read now.
+function entryCheck(identity, index, checkpoint, proof = null) {
+  const out = h("span", { class: "proof-result", role: "status" });
+  const check = h("button", { type: "button", class: "secondary", onclick: async () => {
+    try {
+      const result = await verifyEntry(identity, index, await checkpoint(), proof);
+      out.className = result.ok ? "proof-result ok" : "proof-result bad";
+      out.dataset.verified = String(result.ok);
+      out.textContent = t(result.ok ? "proof.ok_one" : "proof.bad");
+    } catch (error) {
+      out.className = "proof-result bad";
+      out.dataset.verified = "false";
+      out.textContent = t("proof.failed", { detail: error.title ?? error.message });
+    }
+  } }, t("proof.check_one", { index }));
+  return h("span", { class: "row-actions" }, check, out);
+}
+
 function lines(identity, answer) {
   return table([
-    ["period.entry", (l) => {
-      const out = h("span", { class: "proof-result" });
-      const check = h("button", { type: "button", class: "secondary", onclick: async () => {
-        const result = await verifyEntry(identity, l.index, await latestCheckpoint());
-        out.className = result.ok ? "proof-result ok" : "proof-result bad";
-        out.dataset.verified = String(result.ok);
-        out.textContent = t(result.ok ? "proof.ok_one" : "proof.bad");
-      } }, t("proof.check_one", { index: l.index }));
-      return h("span", { class: "row-actions" }, check, out);
-    }],
+    ["period.entry", (l) => entryCheck(identity, l.index, latestCheckpoint)],
     ["common.voucher", (l) => l.voucher_id], ["period.way", (l) => t(`way.${l.way}`)],
     ["period.home", (l) => t(`region.${l.home}`)],
     ["common.provider", (l) => `${l.provider} (${t(`region.${l.provider_region}`)})`],
@@ -81,6 +92,43 @@ function downloads(identity, period) {
       onclick: get("camt053") }, t("period.camt053")), out);
 }
 
+function lineText(line) {
+  return `${line.voucher_id} · ${t(`way.${line.way}`)} · ${t(`region.${line.home}`)} → ` +
+    `${line.provider} (${t(`region.${line.provider_region}`)}) · ${formatFen(line.amount)}`;
+}
+
+// One peer's differences report (docs/formats.md, "Differences report"), line by line: this
+// side's line with its inclusion proof in the checkpoint signed for the report, checked here; the
+// peer's line with where the peer proves it.
+function differencesView(identity, peer, report) {
+  const mine = parseCheckpoint(report.mine_checkpoint ?? "");
+  const theirs = parseCheckpoint(report.their_checkpoint ?? "");
+  const items = report.differences ?? [];
+  const mineCheckpoint = async () => {
+    if (!mine) throw Object.assign(new Error("no checkpoint"), { title: "no checkpoint" });
+    return mine;
+  };
+  return h("div", { class: "differences", "data-peer": peer },
+    h("h4", {}, t("period.differences_with", { peer: t(`region.${peer}`),
+      total: report.total ?? items.length })),
+    table([
+      ["period.line_id", (d) => d.id],
+      ["period.kind", (d) => h("span", { "data-kind": d.kind }, t(`difference.${d.kind}`))],
+      ["period.mine", (d) => (d.mine ? lineText(d.mine.line) : "—")],
+      ["period.my_proof", (d) => (d.mine?.inclusion ?
+        entryCheck(identity, d.mine.line.index, mineCheckpoint, d.mine.inclusion) :
+        d.mine ? t("period.no_proof") : "—")],
+      ["period.theirs", (d) => (d.theirs ? lineText(d.theirs.line) : "—")],
+      ["period.their_proof", (d) => (d.theirs ?
+        h("span", { class: "mono small" }, t("period.ask_peer", { peer, url: d.theirs.proof_url })) :
+        "—")]], items, { caption: "period.differences_lines" }),
+    items.length < (report.total ?? 0) ?
+      h("p", { class: "meta" }, t("period.differences_more", { shown: items.length,
+        total: report.total })) : null,
+    h("p", { class: "meta" }, t("period.report_checkpoints", { mine: mine?.size ?? "—",
+      theirs: theirs?.size ?? "—", peer: t(`region.${peer}`) })));
+}
+
 export async function periodSection(identity) {
   const body = h("div", { id: "period-view" });
   let known = [];
@@ -96,11 +144,7 @@ export async function periodSection(identity) {
       h("h3", {}, t("period.heading", { period })),
       differences.length ? h("div", { class: "warning" },
         h("p", {}, t("period.differences", { peers: differences.map(([peer]) => peer).join(", ") })),
-        // Each peer's report, line by line, as the node compared them (docs/formats.md,
-        // "Differences report"): missing, duplicated or mismatched lines with their proofs.
-        differences.map(([peer, report]) => h("details", {},
-          h("summary", {}, t(`region.${peer}`)),
-          h("pre", { class: "mono small" }, JSON.stringify(report, null, 2))))) :
+        differences.map(([peer, report]) => differencesView(identity, peer, report))) :
         h("p", { class: "ok" }, t("period.no_differences")),
       lines(identity, answer), settlementView(identity, answer, period, () => show(period)),
       downloads(identity, period));

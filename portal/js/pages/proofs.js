@@ -16,14 +16,16 @@ export async function latestCheckpoint() {
   return checkpoint;
 }
 
-// {index, size, ok, leafMatches, entry}: whether entry `index` is in the checkpoint's tree.
-export async function verifyEntry(identity, index, checkpoint) {
+// {index, size, ok, leafMatches, entry}: whether entry `index` is in the checkpoint's tree, by
+// `proof` (the Proofs format) when given, else by one read from the node now.
+export async function verifyEntry(identity, index, checkpoint, proof = null) {
   const { entry } = await post(identity, "query.entry", { index });
   const leaf = await leafHash(utf8(canonical(entry)));
-  const proof = await get(`/v1/ledger/proof/inclusion?index=${index}&size=${checkpoint.size}`);
+  proof ??= await get(`/v1/ledger/proof/inclusion?index=${index}&size=${checkpoint.size}`);
   const leafMatches = equalBytes(leaf, fromBase64(proof.leaf_hash));
-  const included = await verifyInclusion(index, checkpoint.size, leaf,
-    proof.hashes.map(fromBase64), checkpoint.root);
+  const included = proof.index === index && proof.tree_size === checkpoint.size &&
+    await verifyInclusion(index, checkpoint.size, leaf, proof.hashes.map(fromBase64),
+      checkpoint.root);
   return { index, size: checkpoint.size, ok: leafMatches && included, leafMatches, entry };
 }
 

@@ -1,6 +1,7 @@
 // The provider (laboratory, institute): its services, receipts whose contract, invoice and
 // payment-record hashes are computed here from the chosen files (the files are not uploaded),
-// redeeming vouchers assigned to it, and its monthly figures and ratings.
+// redeeming vouchers assigned to it (another region's through this node, with the outcome and
+// this node's entries of it proved in the page), and its monthly figures and ratings.
 
 import { get, post } from "../api.js";
 import { barChart } from "../chart.js";
@@ -81,9 +82,44 @@ function redeemForm(identity, region) {
       const answer = await act(identity, "voucher.provider_redeem", { voucher_id: v.voucher_id,
         receipt_id: v.receipt_id,
         voucher_region: v.voucher_region === region ? "" : v.voucher_region }, f);
-      const status = answer.result?.status ?? answer.result?.voucher?.status;
+      const pending = answer.result?.pending;
+      const status = pending ? "pending" : answer.result?.status ?? answer.result?.voucher?.status;
       if (status) f.status.textContent = t("provider.redeem_outcome", { status: t(`state.${status}`) });
+      if (pending) {
+        f.status.textContent += ` ${t("provider.request_made", { id: pending.request_id })}`;
+        const lookup = document.querySelector("#redemption [name=request_id]");
+        if (lookup) lookup.value = pending.request_id;
+      }
     } });
+}
+
+// A redemption of another region's voucher, coordinated here: its outcome as this node recorded
+// it, and this node's entries of it — the request (its id is <REGION>-R<entry index>) and the
+// home region's recorded answer — proved in the page against this region's signed tree.
+function redemptionLookup(identity) {
+  const out = h("div", { id: "redemption-view" });
+  const f = form({ id: "redemption", submit: "provider.show_redemption",
+    fields: [{ name: "request_id", label: "provider.request_id", hint: "provider.request_id_hint",
+      required: true }],
+    reasonFields: { not_found: "request_id", not_own_party: "request_id", invalid_id: "request_id",
+      bad_statement: "request_id" },
+    onSubmit: async (v) => {
+      const { redemption: r } = await post(identity, "query.redemption",
+        { request_id: v.request_id.trim() });
+      const requested = Number(/-R(\d+)$/.exec(r.request_id)?.[1]);
+      const entries = [requested, r.answered_index].filter(Number.isInteger);
+      const fact = (key, value) => [h("dt", {}, t(key)), h("dd", {}, value)];
+      out.replaceChildren(h("dl", { class: "facts" },
+        fact("common.voucher", r.voucher_id), fact("provider.voucher_region", t(`region.${r.peer}`)),
+        fact("common.receipt_id", r.receipt_id || "—"),
+        fact("provider.redemption_status", h("span", { "data-status": r.status },
+          t(`state.${r.status}`))),
+        r.status === "redeemed" ? fact("voucher.amount", formatFen(r.amount ?? 0)) : null,
+        r.status === "refused" ? fact("provider.refusal", r.reason || String(r.code)) : null,
+        fact("period.name", r.period ?? "—")),
+      proofButton(identity, { entries }));
+    } });
+  return [f, out];
 }
 
 function monthly(stats) {
@@ -135,5 +171,7 @@ export async function render({ main, region, identity, refresh }) {
       section("provider.receipt_title", h("p", { class: "hint" }, t("provider.receipt_lead")),
         receiptForm(identity)),
       section("provider.redeem_title", h("p", { class: "hint" }, t("provider.redeem_lead")),
-        redeemForm(identity, region))));
+        redeemForm(identity, region)),
+      section("provider.redemptions_title", h("p", { class: "hint" },
+        t("provider.redemptions_lead")), ...redemptionLookup(identity))));
 }
