@@ -53,14 +53,14 @@ bool Cosigned::round() {
     Result<WitnessCopy> copy = read(member);
     std::lock_guard lock(mutex_);
     WitnessCopy& kept = copies_[member.region];
-    all = all && copy.ok();
     if (!copy.ok()) {
       kept.last_error = copy.status().to_string();
-    } else if (copy->size >= kept.size) {  // a witness that shows less keeps showing the most
+    } else if (copy->size >= kept.size) {
       kept = std::move(*copy);
-    } else {
-      kept.last_error.clear();
+    } else {  // a witness that shows less keeps showing the most, and is said to
+      kept.last_error = "showed a smaller copy, of " + std::to_string(copy->size) + " entries";
     }
+    all = all && !kept.note.empty();
   }
   return all;
 }

@@ -40,8 +40,8 @@ class Cosigned {
   // REQUIRES: `service`, `manifest` and `transport` outlive this.
   Cosigned(Service& service, const Manifest& manifest, PeerTransport& transport);
 
-  // Reads every peer's copy once; true when every peer gave a valid one. Thread-safe (one round
-  // at a time).
+  // Reads every peer's copy once; true when every peer has a valid copy kept (read now or
+  // before). Thread-safe (one round at a time).
   bool round();
   // {"origin","witnesses":[{"region","cosigner","size","timestamp_s","as_of_ms","note",
   // "last_error"}…]} in manifest order; a witness never read has no note. Thread-safe.

@@ -355,6 +355,22 @@ async function auditorChecks(aud, fed, url, officeClient, voucherId) {
   const sizes = served.witnesses.map((w) => w.size);  // read after the page: copies only grow
   assert(shown.length === sizes.length && shown.every((size, i) => size > 0 && size <= sizes[i]),
     `cosigned sizes shown ${shown} are the node's (now ${sizes})`);
+  // A node listing one witness's copy twice, under two regions, shows one witness, not two.
+  await aud.page.route("**/v1/ledger/cosigned", async (route) => {
+    const response = await route.fetch();
+    const view = await response.json();
+    view.witnesses[1] = { ...view.witnesses[0], region: view.witnesses[1].region };
+    await route.fulfill({ response, json: view });
+  });
+  try {
+    await open(aud.page, url, "auditor");
+    const doubled = await aud.page.$$eval("#witnesses tbody tr .cosignature [data-verified]",
+      (list) => list.map((e) => e.dataset.verified));
+    assert(doubled.slice(0, 2).join(",") === "true,false",
+      `a cosignature shown twice counts once: ${doubled}`);
+  } finally {
+    await aud.page.unroute("**/v1/ledger/cosigned");
+  }
   say("auditor: each witness's cosignature of BJ's checkpoint and its consistency verified in the page");
   // The voucher's redemption entry: found through the office's view of the voucher's period line.
   const { voucher } = await officeClient.post("query.voucher", { voucher_id: voucherId });
@@ -377,7 +393,7 @@ async function settle(people, office, url, fedDir) {
     const list = (await office.BJ.post("query.periods", {})).periods;
     return list.find((p) => p.status === "proposed")?.period;
   }, { timeoutMs: 180_000, everyMs: 2_000 });
-  await differencesShown(people.BJ.page, url.BJ, office.BJ, period);
+  await differencesShown(people.BJ.page, url.BJ, office.BJ, period, fedDir);
   for (const r of REGIONS) {
     const page = people[r].page;
     await open(page, url[r], "office");
@@ -410,8 +426,9 @@ async function settle(people, office, url, fedDir) {
 // Honest nodes never differ, so the node's answer is given, in the page only, a differences
 // report with TJ made of a real line of the period: once with the node's real inclusion proof in
 // a real checkpoint, once with a proof one bit off. The page must draw both lines and verify the
-// first and refuse the second itself.
-async function differencesShown(page, url, officeClient, period) {
+// first and refuse the second itself; with the checkpoint's signature broken, refuse both (the
+// office's browser keeps BJ's verifier key, as the auditor page keeps it).
+async function differencesShown(page, url, officeClient, period, fedDir) {
   const { lines } = await officeClient.post("query.settlement", { period });
   assert(lines?.length > 0, `period ${period} has lines`);
   const line = lines[0];
@@ -429,31 +446,45 @@ async function differencesShown(page, url, officeClient, period) {
         proof_url: `/v1/ledger/proof/inclusion?index=7&size=9` } },
     { id: `${line.id}-X`, kind: "missing_there", mine: { line, inclusion: bent } }],
   mine_checkpoint: checkpoint, peer: "TJ", their_checkpoint: "", total: 2 };
-  await page.route("**/v1/query/settlement", async (route) => {
-    const response = await route.fetch();
-    const answer = await response.json();
-    answer.differences = { TJ: report };
-    await route.fulfill({ response, json: answer });
-  });
-  try {
-    await open(page, url, "office");
-    await submit(page, "period", { period });
-    const view = page.locator('.differences[data-peer="TJ"]');
-    const kinds = await view.locator("[data-kind]").evaluateAll((l) => l.map((e) => e.dataset.kind));
-    assert(JSON.stringify(kinds) === JSON.stringify(["amount_mismatch", "missing_there"]),
-      `differences drawn line by line: ${kinds}`);
-    const buttons = view.locator("tbody button");
-    for (let i = 0; i < 2; i++) await buttons.nth(i).click();
-    const verdicts = await until("both proofs checked in the page", async () => {
-      const list = await view.locator(".proof-result").evaluateAll((l) =>
-        l.map((e) => e.dataset.verified ?? ""));
-      return list.every(Boolean) && list;
-    }, { timeoutMs: 20_000 });
-    assert(JSON.stringify(verdicts) === JSON.stringify(["true", "false"]),
-      `the real proof verifies and the bent one does not: ${verdicts}`);
-  } finally {
-    await page.unroute("**/v1/query/settlement");
-  }
+  const { execFileSync } = await import("node:child_process");
+  const vkey = execFileSync(innoclear, ["ledger", "vkey", "--data", path.join(fedDir, "BJ")],
+    { encoding: "utf8" }).trim();
+  await page.evaluate((key) => localStorage.setItem("innoclear.vkey.BJ", key), vkey);
+  // One base64 character inside the signature (not next to the padding: its low bits are unused).
+  const at = checkpoint.trimEnd().length - 20;
+  const badSignature = checkpoint.slice(0, at) + (checkpoint[at] === "A" ? "B" : "A") +
+    checkpoint.slice(at + 1);
+  assert(badSignature !== checkpoint, "a checkpoint with a changed signature");
+  const verdictsWith = async (mineCheckpoint) => {
+    await page.route("**/v1/query/settlement", async (route) => {
+      const response = await route.fetch();
+      const answer = await response.json();
+      answer.differences = { TJ: { ...report, mine_checkpoint: mineCheckpoint } };
+      await route.fulfill({ response, json: answer });
+    });
+    try {
+      await open(page, url, "office");
+      await submit(page, "period", { period });
+      const view = page.locator('.differences[data-peer="TJ"]');
+      const kinds = await view.locator("[data-kind]").evaluateAll((l) =>
+        l.map((e) => e.dataset.kind));
+      assert(JSON.stringify(kinds) === JSON.stringify(["amount_mismatch", "missing_there"]),
+        `differences drawn line by line: ${kinds}`);
+      const buttons = view.locator("tbody button");
+      for (let i = 0; i < 2; i++) await buttons.nth(i).click();
+      return await until("both proofs checked in the page", async () => {
+        const list = await view.locator(".proof-result").evaluateAll((l) =>
+          l.map((e) => e.dataset.verified ?? ""));
+        return list.every(Boolean) && list.join(",");
+      }, { timeoutMs: 20_000 });
+    } finally {
+      await page.unroute("**/v1/query/settlement");
+    }
+  };
+  const real = await verdictsWith(checkpoint);
+  assert(real === "true,false", `the real proof verifies and the bent one does not: ${real}`);
+  const forged = await verdictsWith(badSignature);
+  assert(forged === "false,false", `nothing holds in a checkpoint whose signature fails: ${forged}`);
   say("a differences report is drawn line by line; its inclusion proofs are checked in the page");
 }
 

@@ -2,8 +2,10 @@
 // checked against a verifier key the auditor brings), consistency with the checkpoint seen before
 // (checked here), the witnesses' cosignatures of this region's checkpoints (each checked here
 // against the cosigner keys the auditor brings, and for consistency with the checkpoint shown),
-// the peers' checkpoints this node cosigned as witness, forks, and each region's reachability. With a registered auditor key: an entry browser and any voucher's entries, each
-// with its inclusion proof checked in the page.
+// the peers' checkpoints this node cosigned as witness, forks, and each region's reachability.
+// With a registered auditor key: an entry browser and any voucher's entries, each with its
+// inclusion proof checked in the page. A key whose signature check passed is kept by this
+// browser, and every other page's proofs then check the checkpoint's signature with it too.
 
 import { get, post } from "../api.js";
 import { fromBase64, toBase64 } from "../encoding.js";
@@ -13,7 +15,7 @@ import { COSIGNER_KEY, parseCheckpoint, parseVerifierKey, verifyCheckpoint, veri
   from "../note.js";
 import { date, form, h, section, table } from "../ui.js";
 import { REGIONS } from "./common.js";
-import { entriesOf, latestCheckpoint, verifyEntry } from "./proofs.js";
+import { entriesOf, latestCheckpoint, unsignedNote, verifyEntry } from "./proofs.js";
 
 const SEEN = (region) => `innoclear.seen.${region}`;
 const VKEY = (region) => `innoclear.vkey.${region}`;
@@ -35,7 +37,8 @@ async function consistencyLine(region, checkpoint) {
     t(good ? "auditor.consistent" : "auditor.inconsistent", { from: seen.size, to: checkpoint.size }));
 }
 
-function signatureCheck(region, checkpoint) {
+// `onVerified` runs after a key whose signature check passed is kept.
+function signatureCheck(region, checkpoint, onVerified) {
   const out = h("p", { role: "status", id: "signature-result" });
   const f = form({ id: "vkey", submit: "auditor.check_signature",
     fields: [{ name: "vkey", label: "auditor.vkey", hint: "auditor.vkey_hint",
@@ -49,6 +52,7 @@ function signatureCheck(region, checkpoint) {
       out.dataset.verified = String(good);
       out.textContent = t(good ? "auditor.signature_ok" : "auditor.signature_bad",
         { name: verifier.name });
+      if (good) await onVerified();
     } });
   return [f, out];
 }
@@ -56,7 +60,8 @@ function signatureCheck(region, checkpoint) {
 // A verdict cell: true, false, or null (nothing to check with), as text and as data-verified.
 function verdict(value, { ok, bad, none }) {
   if (value === null) return h("span", { class: "meta" }, t(none));
-  return h("span", { class: value ? "ok" : "bad", "data-verified": String(value) }, t(value ? ok : bad));
+  return h("span", { class: value ? "ok" : "bad", "data-verified": String(value) },
+    t(value ? ok : bad));
 }
 
 async function cosignerKeys(text) {
@@ -69,66 +74,84 @@ async function cosignerKeys(text) {
   return keys;
 }
 
+// Whether one checkpoint of this log is a prefix of the other (either may be the larger: the
+// copies are gathered while the ledger grows); null when no proof could be read.
+async function consistent(a, b) {
+  if (a.origin !== b.origin) return false;
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  const proof = await get(`/v1/ledger/proof/consistency?from=${small.size}&to=${large.size}`)
+    .catch(() => null);
+  if (!proof) return null;
+  return verifyConsistency(small.size, large.size, proof.hashes.map(fromBase64), small.root,
+    large.root);
+}
+
 // Per witness: what it cosigned of this region's ledger, with the region's signature, the
-// witness's cosignature and the consistency with `checkpoint` each checked here; nothing the
-// node says about them is taken on trust.
+// witness's cosignature and the consistency with `checkpoint` each checked here. Nothing the node
+// says is taken on trust: a row is named by the cosigner key that verified it, and a key counts
+// for one row only (a node cannot show one witness's cosignature as five).
 async function witnessRows(region, view, checkpoint, keys) {
   const own = await parseVerifierKey(localStorage.getItem(VKEY(region)) ?? "");
+  const counted = new Set();
   const rows = [];
   for (const witness of view.witnesses ?? []) {
     const copy = witness.note ? parseCheckpoint(witness.note) : null;
-    const row = { witness, copy, signed: null, time: null, cosigned: null, consistent: null };
+    const row = { witness, copy, signed: null, time: null, cosigned: null, consistent: null,
+      cosigner: null };
+    if (witness.note && !copy) Object.assign(row, { signed: false, consistent: false });
     if (copy) {
       if (own) row.signed = await verifyCheckpoint(copy, own);
       const key = keys.find((k) => k.name === witness.cosigner);
       if (key) {
         row.time = await verifyCosignature(copy, key);
-        row.cosigned = row.time !== null;
+        row.cosigned = row.time !== null && !counted.has(key.name);
+        if (row.cosigned) row.cosigner = key.name;
+        counted.add(key.name);
       }
-      row.consistent = copy.origin === checkpoint.origin && copy.size <= checkpoint.size;
-      if (row.consistent) {
-        const proof = await get(
-          `/v1/ledger/proof/consistency?from=${copy.size}&to=${checkpoint.size}`).catch(() => null);
-        row.consistent = proof !== null && await verifyConsistency(copy.size, checkpoint.size,
-          proof.hashes.map(fromBase64), copy.root, checkpoint.root);
-      }
+      row.consistent = await consistent(copy, checkpoint);
     }
     rows.push(row);
   }
   return rows;
 }
 
+// The section and a function that draws its table again (after the region's key is checked).
 async function witnessSection(region, checkpoint) {
   const view = await get("/v1/ledger/cosigned").catch(() => null);
-  if (!view) return [h("p", { class: "meta" }, t("auditor.no_federation"))];
+  if (!view) {
+    return { nodes: [h("p", { class: "meta" }, t("auditor.no_federation"))], redraw: async () => {} };
+  }
   const out = h("div", { id: "witnesses" });
-  const draw = async (keys) => {
+  let keys = [];
+  const draw = async () => {
     const rows = await witnessRows(region, view, checkpoint, keys);
     out.replaceChildren(table([
-      ["auditor.witness", (r) => t(`region.${r.witness.region}`)],
+      ["auditor.witness", (r) => h("span", {}, t(`region.${r.witness.region}`),
+        r.cosigner ? h("span", { class: "mono small" }, ` ${r.cosigner}`) : null)],
       ["auditor.size", (r) => r.copy?.size ?? "—"],
-      ["auditor.cosigned_at", (r) => (r.time !== null ? date(r.time * 1000) : "—")],
+      ["auditor.cosigned_at", (r) => (r.cosigned ? date(r.time * 1000) : "—")],
       ["auditor.region_signature", (r) => verdict(r.signed, { ok: "auditor.yes", bad: "auditor.no",
         none: r.copy ? "auditor.vkey_first" : "auditor.nothing_yet" })],
       ["auditor.cosignature", (r) => h("span", { class: "cosignature" }, verdict(r.cosigned,
         { ok: "auditor.yes", bad: "auditor.no",
           none: r.copy ? "auditor.cosigner_key_needed" : "auditor.nothing_yet" }))],
-      ["auditor.consistent_now", (r) => verdict(r.consistent, { ok: "auditor.yes", bad: "auditor.no",
-        none: "auditor.nothing_yet" })],
+      ["auditor.consistent_now", (r) => verdict(r.consistent, { ok: "auditor.yes",
+        bad: "auditor.no", none: r.copy ? "auditor.not_checked" : "auditor.nothing_yet" })],
       ["auditor.last_error", (r) => r.witness.last_error || "—"]], rows,
-    { caption: "auditor.witnesses" }));
+    { caption: "auditor.witnesses_table" }));
   };
   const saved = localStorage.getItem(COSIGNERS(region)) ?? "";
-  await draw(await cosignerKeys(saved).catch(() => []));
+  keys = await cosignerKeys(saved).catch(() => []);
+  await draw();
   const f = form({ id: "cosigners", submit: "auditor.check_cosignatures",
-    fields: [{ name: "cosigners", label: "auditor.cosigner_keys", hint: "auditor.cosigner_keys_hint",
-      type: "textarea", value: saved }],
+    fields: [{ name: "cosigners", label: "auditor.cosigner_keys",
+      hint: "auditor.cosigner_keys_hint", type: "textarea", value: saved }],
     onSubmit: async (v) => {
-      const keys = await cosignerKeys(v.cosigners);
+      keys = await cosignerKeys(v.cosigners);
       localStorage.setItem(COSIGNERS(region), v.cosigners.trim());
-      await draw(keys);
+      await draw();
     } });
-  return [h("p", { class: "meta" }, t("auditor.witnesses_lead")), out, f];
+  return { nodes: [h("p", { class: "meta" }, t("auditor.witnesses_lead")), out, f], redraw: draw };
 }
 
 async function federationTable(region) {
@@ -157,7 +180,8 @@ function entryBrowser(identity) {
   const out = h("div", { id: "entry-view" });
   const showResult = (result) => h("div", {},
     h("p", { class: result.ok ? "ok" : "bad", "data-verified": String(result.ok) },
-      t(result.ok ? "proof.ok_entry" : "proof.bad", { index: result.index, size: result.size })),
+      result.ok ? t("proof.ok_entry", { index: result.index, size: result.size }) +
+        unsignedNote(result) : t("proof.bad")),
     h("pre", { class: "mono small" }, JSON.stringify(result.entry, null, 2)));
   const byIndex = form({ id: "entry", submit: "auditor.show_entry",
     fields: [{ name: "index", label: "auditor.entry_index", type: "number", value: "0",
@@ -185,13 +209,15 @@ function entryBrowser(identity) {
 
 export async function render({ main, region, identity }) {
   const checkpoint = await latestCheckpoint();
+  const consistency = await consistencyLine(region, checkpoint);
+  const witnesses = await witnessSection(region, checkpoint);
   main.append(h("h1", {}, t("auditor.title")), h("p", { class: "lead" }, t("auditor.lead")),
     section("auditor.checkpoint",
       h("dl", { class: "facts" }, h("dt", {}, t("auditor.origin")), h("dd", {}, checkpoint.origin),
         h("dt", {}, t("auditor.size")), h("dd", { id: "checkpoint-size" }, checkpoint.size),
         h("dt", {}, t("auditor.root")), h("dd", { class: "mono small" }, toBase64(checkpoint.root))),
-      await consistencyLine(region, checkpoint), ...signatureCheck(region, checkpoint)),
-    section("auditor.witnesses", ...await witnessSection(region, checkpoint)),
+      consistency, ...signatureCheck(region, checkpoint, witnesses.redraw)),
+    section("auditor.witnesses", ...witnesses.nodes),
     section("auditor.federation", await federationTable(region)),
     identity ? section("auditor.entries", ...entryBrowser(identity)) :
       section("auditor.entries", h("p", {}, t("auditor.need_key"))));

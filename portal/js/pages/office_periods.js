@@ -8,7 +8,7 @@ import { t } from "../i18n.js";
 import { formatFen } from "../money.js";
 import { parseCheckpoint } from "../note.js";
 import { download, form, h, section, table } from "../ui.js";
-import { latestCheckpoint, verifyEntry } from "./proofs.js";
+import { latestCheckpoint, unsignedNote, verifyEntry } from "./proofs.js";
 
 // A button checking, in the page, that entry `index` is in a signed tree: `checkpoint()` gives
 // the tree, `proof` (optional) the inclusion proof to check instead of one read now.
@@ -19,7 +19,7 @@ function entryCheck(identity, index, checkpoint, proof = null) {
       const result = await verifyEntry(identity, index, await checkpoint(), proof);
       out.className = result.ok ? "proof-result ok" : "proof-result bad";
       out.dataset.verified = String(result.ok);
-      out.textContent = t(result.ok ? "proof.ok_one" : "proof.bad");
+      out.textContent = result.ok ? t("proof.ok_one") + unsignedNote(result) : t("proof.bad");
     } catch (error) {
       out.className = "proof-result bad";
       out.dataset.verified = "false";
@@ -105,7 +105,7 @@ function differencesView(identity, peer, report) {
   const theirs = parseCheckpoint(report.their_checkpoint ?? "");
   const items = report.differences ?? [];
   const mineCheckpoint = async () => {
-    if (!mine) throw Object.assign(new Error("no checkpoint"), { title: "no checkpoint" });
+    if (!mine) throw Object.assign(new Error(t("period.no_checkpoint")), { title: t("period.no_checkpoint") });
     return mine;
   };
   return h("div", { class: "differences", "data-peer": peer },
@@ -120,7 +120,8 @@ function differencesView(identity, peer, report) {
         d.mine ? t("period.no_proof") : "—")],
       ["period.theirs", (d) => (d.theirs ? lineText(d.theirs.line) : "—")],
       ["period.their_proof", (d) => (d.theirs ?
-        h("span", { class: "mono small" }, t("period.ask_peer", { peer, url: d.theirs.proof_url })) :
+        h("span", { class: "mono small" }, t("period.ask_peer",
+          { peer: t(`region.${peer}`), url: d.theirs.proof_url })) :
         "—")]], items, { caption: "period.differences_lines" }),
     items.length < (report.total ?? 0) ?
       h("p", { class: "meta" }, t("period.differences_more", { shown: items.length,

@@ -1,13 +1,14 @@
 // Checks, in the page, that ledger entries are in the region's signed tree: the entry's bytes
-// (read with the signed query.entry) hash to the proof's leaf, and the RFC 9162 inclusion proof
-// leads from that leaf to the root of the latest checkpoint.
+// (read with the signed query.entry) hash to the proof's leaf, the RFC 9162 inclusion proof
+// leads from that leaf to the root of the latest checkpoint, and that checkpoint's signature
+// verifies under the region's key when this browser keeps it (said beside the verdict when not).
 
 import { get, post } from "../api.js";
 import { canonical } from "../canonical.js";
 import { equalBytes, fromBase64, utf8 } from "../encoding.js";
 import { t } from "../i18n.js";
 import { leafHash, verifyInclusion } from "../merkle.js";
-import { parseCheckpoint } from "../note.js";
+import { parseCheckpoint, parseVerifierKey, verifyCheckpoint } from "../note.js";
 import { h } from "../ui.js";
 
 export async function latestCheckpoint() {
@@ -16,8 +17,34 @@ export async function latestCheckpoint() {
   return checkpoint;
 }
 
-// {index, size, ok, leafMatches, entry}: whether entry `index` is in the checkpoint's tree, by
-// `proof` (the Proofs format) when given, else by one read from the node now.
+// The verifier key of checkpoints of `origin` that this browser keeps (the auditor page keeps
+// each key whose signature check passed), or null.
+async function keptVerifier(origin) {
+  for (let i = 0; i < localStorage.length; i++) {
+    const name = localStorage.key(i);
+    if (!name?.startsWith("innoclear.vkey.")) continue;
+    const verifier = await parseVerifierKey(localStorage.getItem(name) ?? "");
+    if (verifier?.name === origin) return verifier;
+  }
+  return null;
+}
+
+// Whether the checkpoint's signature verifies under the kept key of its origin; null when this
+// browser keeps none (the tree is then only the node's word until a key is given on the auditor
+// page).
+export async function checkpointSigned(checkpoint) {
+  const verifier = await keptVerifier(checkpoint.origin);
+  return verifier ? verifyCheckpoint(checkpoint, verifier) : null;
+}
+
+// What to add to a proof's verdict when the checkpoint's signature was not checked.
+export function unsignedNote(result) {
+  return result.signed === null ? ` ${t("proof.unsigned")}` : "";
+}
+
+// {index, size, ok, leafMatches, signed, entry}: whether entry `index` is in the checkpoint's
+// tree, by `proof` (the Proofs format) when given, else by one read from the node now, and the
+// checkpoint's signature (checkpointSigned) does not fail.
 export async function verifyEntry(identity, index, checkpoint, proof = null) {
   const { entry } = await post(identity, "query.entry", { index });
   const leaf = await leafHash(utf8(canonical(entry)));
@@ -26,7 +53,9 @@ export async function verifyEntry(identity, index, checkpoint, proof = null) {
   const included = proof.index === index && proof.tree_size === checkpoint.size &&
     await verifyInclusion(index, checkpoint.size, leaf, proof.hashes.map(fromBase64),
       checkpoint.root);
-  return { index, size: checkpoint.size, ok: leafMatches && included, leafMatches, entry };
+  const signed = await checkpointSigned(checkpoint);
+  return { index, size: checkpoint.size, ok: leafMatches && included && signed !== false,
+    leafMatches, signed, entry };
 }
 
 // The entry indices a voucher record names (its timeline), oldest first.
@@ -52,8 +81,8 @@ export function proofButton(identity, voucher) {
       const good = results.length === indices.length && results.every((r) => r.ok);
       out.className = good ? "proof-result ok" : "proof-result bad";
       out.dataset.verified = String(good);
-      out.textContent = good ? t("proof.ok", { count: results.length, size: checkpoint.size }) :
-        t("proof.bad");
+      out.textContent = good ? t("proof.ok", { count: results.length, size: checkpoint.size }) +
+        unsignedNote(results[0]) : t("proof.bad");
     } catch (error) {
       out.className = "proof-result bad";
       out.textContent = t("proof.failed", { detail: error.title ?? error.message });

@@ -10,7 +10,7 @@ import { t } from "../i18n.js";
 import { formatFen, parseYuan } from "../money.js";
 import { date, form, h, section, table } from "../ui.js";
 import { act, categoryOptions, needIdentity, regionOptions, voucherCells } from "./common.js";
-import { proofButton } from "./proofs.js";
+import { latestCheckpoint, proofButton, unsignedNote, verifyEntry } from "./proofs.js";
 
 function yuan(text, field) {
   try {
@@ -93,9 +93,55 @@ function redeemForm(identity, region) {
     } });
 }
 
+// Whether this node's entries of redemption `r` say what the node reports, each proved in the
+// latest checkpoint: the request (its id is <REGION>-R<entry index>), signed by this provider for
+// this voucher and receipt, and, once answered, the home region's recorded answer to that request
+// with that outcome and amount. {ok, count, size}, or {waiting} while an entry is not yet in a
+// checkpoint.
+async function checkRedemption(identity, r) {
+  const checkpoint = await latestCheckpoint();
+  const requested = Number(/-R(\d+)$/.exec(r.request_id)?.[1]);
+  const indices = [requested, r.answered_index].filter(Number.isInteger);
+  if (indices.some((index) => index >= checkpoint.size)) return { waiting: true };
+  const results = [];
+  for (const index of indices) results.push(await verifyEntry(identity, index, checkpoint));
+  const [request, answer] = results.map((result) => result.entry?.statement ?? {});
+  const asked = request.kind === "voucher.provider_redeem" && request.actor === identity.actor &&
+    request.body?.voucher_id === r.voucher_id && request.body?.receipt_id === r.receipt_id;
+  const result = answer?.body?.result ?? {};
+  const answered = r.status === "pending" ? results.length === 1 :
+    answer?.kind === "peer.answer" && answer.body?.request_id === r.request_id &&
+    result.request_id === r.request_id &&
+    result.outcome === (r.status === "redeemed" ? "done" : "refused") &&
+    (r.status !== "redeemed" || result.amount === r.amount);
+  return { ok: results.every((x) => x.ok) && asked && answered, count: results.length,
+    size: checkpoint.size, signed: results[0].signed };
+}
+
+function redemptionCheck(identity, r) {
+  const out = h("span", { class: "proof-result", role: "status" });
+  const button = h("button", { type: "button", class: "secondary", onclick: async () => {
+    button.disabled = true;
+    out.textContent = t("common.working");
+    try {
+      const outcome = await checkRedemption(identity, r);
+      out.className = outcome.ok ? "proof-result ok" : "proof-result bad";
+      out.dataset.verified = String(Boolean(outcome.ok));
+      out.textContent = outcome.waiting ? t("provider.redemption_waiting") : outcome.ok ?
+        t("provider.redemption_proved", { count: outcome.count, size: outcome.size }) +
+        unsignedNote(outcome) : t("proof.bad");
+    } catch (error) {
+      out.className = "proof-result bad";
+      out.textContent = t("proof.failed", { detail: error.title ?? error.message });
+    } finally {
+      button.disabled = false;
+    }
+  } }, t("proof.check"));
+  return h("span", { class: "row-actions" }, button, out);
+}
+
 // A redemption of another region's voucher, coordinated here: its outcome as this node recorded
-// it, and this node's entries of it — the request (its id is <REGION>-R<entry index>) and the
-// home region's recorded answer — proved in the page against this region's signed tree.
+// it, and this node's entries of it checked in the page (checkRedemption).
 function redemptionLookup(identity) {
   const out = h("div", { id: "redemption-view" });
   const f = form({ id: "redemption", submit: "provider.show_redemption",
@@ -106,8 +152,6 @@ function redemptionLookup(identity) {
     onSubmit: async (v) => {
       const { redemption: r } = await post(identity, "query.redemption",
         { request_id: v.request_id.trim() });
-      const requested = Number(/-R(\d+)$/.exec(r.request_id)?.[1]);
-      const entries = [requested, r.answered_index].filter(Number.isInteger);
       const fact = (key, value) => [h("dt", {}, t(key)), h("dd", {}, value)];
       out.replaceChildren(h("dl", { class: "facts" },
         fact("common.voucher", r.voucher_id), fact("provider.voucher_region", t(`region.${r.peer}`)),
@@ -117,7 +161,7 @@ function redemptionLookup(identity) {
         r.status === "redeemed" ? fact("voucher.amount", formatFen(r.amount ?? 0)) : null,
         r.status === "refused" ? fact("provider.refusal", r.reason || String(r.code)) : null,
         fact("period.name", r.period ?? "—")),
-      proofButton(identity, { entries }));
+      redemptionCheck(identity, r));
     } });
   return [f, out];
 }
