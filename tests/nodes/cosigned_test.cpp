@@ -38,31 +38,47 @@ std::string forged_copy(RegionNode& tianjin, RegionNode& beijing, std::uint64_t 
   return *note + *line;
 }
 
+// `note`'s checkpoint signed under Tianjin's name with Beijing's key, and cosigned by Beijing.
+std::string impostor_copy(const std::string& note, RegionNode& beijing) {
+  const std::string text = note.substr(0, note.find("\n\n") + 1);
+  const crypto::NoteSigner impostor{"innoclear.TJ", &beijing.service->node_key()};
+  Result<std::string> signed_note = crypto::sign_note(text, std::span(&impostor, 1));
+  Result<std::string> line =
+      crypto::cosign_checkpoint(text, "innoclear.BJ", beijing.service->node_key(), 1'790'000'000);
+  REQUIRE((signed_note.ok() && line.ok()));
+  return *signed_note + *line;
+}
+
+// Steps until Beijing has witnessed Tianjin's latest checkpoint and Tianjin has read Beijing's
+// copy of it; returns that copy's note.
+std::string first_copy(Federated& federation) {
+  RegionNode& beijing = federation[Region::BJ];
+  RegionNode& tianjin = federation[Region::TJ];
+  REQUIRE(tianjin.service->ledger().sign_checkpoint().ok());
+  federation.step_until(
+      [&] { return beijing.federation->witnessing().cosigned_checkpoint(Region::TJ).ok(); });
+  REQUIRE(tianjin.federation->cosigned().round());
+  return beijing_as_witness(tianjin)["note"];
+}
+
 }  // namespace
 
-TEST_CASE("A node shows its checkpoints as its witnesses cosigned them, and no forged copy",
-          "[federation][witness]") {
+TEST_CASE("A node shows its checkpoints as its witnesses cosigned them", "[federation][witness]") {
   Federated federation({Region::BJ, Region::TJ}, Federated::fast(), true);
   RegionNode& beijing = federation[Region::BJ];
   RegionNode& tianjin = federation[Region::TJ];
-  nodes::Cosigned& gathered = tianjin.federation->cosigned();
   CHECK(beijing_as_witness(tianjin)["last_error"] == "");
   CHECK_FALSE(beijing_as_witness(tianjin).contains("note"));  // never read yet
   // Beijing has not witnessed Tianjin yet: nothing to show, and the round says so.
-  CHECK_FALSE(gathered.round());
+  CHECK_FALSE(tianjin.federation->cosigned().round());
   CHECK(beijing_as_witness(tianjin)["last_error"].get<std::string>().starts_with("not_found"));
 
-  REQUIRE(tianjin.service->ledger().sign_checkpoint().ok());
-  const std::uint64_t size = tianjin.service->ledger().size();
-  federation.step_until(
-      [&] { return beijing.federation->witnessing().cosigned_checkpoint(Region::TJ).ok(); });
-  REQUIRE(gathered.round());
-  nlohmann::json witness = beijing_as_witness(tianjin);
+  const std::string note = first_copy(federation);
+  const nlohmann::json witness = beijing_as_witness(tianjin);
   CHECK(witness["region"] == "BJ");
   CHECK(witness["cosigner"] == "innoclear.BJ");
-  CHECK(witness["size"] == size);
+  CHECK(witness["size"] == tianjin.service->ledger().size());
   CHECK(witness["as_of_ms"] == federation.now_ms.load());
-  const std::string note = witness["note"];
   const crypto::NoteVerifier tianjin_key =
       crypto::make_note_verifier("innoclear.TJ", tianjin.service->identity().public_key);
   CHECK(crypto::open_note(note, std::span(&tianjin_key, 1)).ok());
@@ -70,6 +86,16 @@ TEST_CASE("A node shows its checkpoints as its witnesses cosigned them, and no f
       note, crypto::make_cosigner("innoclear.BJ", beijing.service->identity().public_key));
   REQUIRE(timestamp.ok());
   CHECK(witness["timestamp_s"] == *timestamp);
+}
+
+TEST_CASE("A lying or absent witness never replaces the copy kept", "[federation][witness]") {
+  Federated federation({Region::BJ, Region::TJ}, Federated::fast(), true);
+  RegionNode& beijing = federation[Region::BJ];
+  RegionNode& tianjin = federation[Region::TJ];
+  nodes::Cosigned& gathered = tianjin.federation->cosigned();
+  const std::string note = first_copy(federation);
+  const std::uint64_t size = tianjin.service->ledger().size();
+  nlohmann::json witness;
 
   SECTION("a copy whose cosignature does not verify is refused; the good one stays") {
     tianjin.transport->rewrite_witness = [](const std::string& served) {
@@ -102,13 +128,7 @@ TEST_CASE("A node shows its checkpoints as its witnesses cosigned them, and no f
   }
   SECTION("a copy signed by another key under this node's name is refused") {
     tianjin.transport->rewrite_witness = [&](const std::string&) {
-      const std::string text = note.substr(0, note.find("\n\n") + 1);
-      const crypto::NoteSigner impostor{"innoclear.TJ", &beijing.service->node_key()};
-      Result<std::string> signed_note = crypto::sign_note(text, std::span(&impostor, 1));
-      Result<std::string> line = crypto::cosign_checkpoint(
-          text, "innoclear.BJ", beijing.service->node_key(), 1'790'000'000);
-      REQUIRE((signed_note.ok() && line.ok()));
-      return *signed_note + *line;
+      return impostor_copy(note, beijing);
     };
     CHECK(gathered.round());
     witness = beijing_as_witness(tianjin);
