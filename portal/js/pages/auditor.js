@@ -92,12 +92,17 @@ async function consistent(a, b) {
 // for one row only (a node cannot show one witness's cosignature as five).
 async function witnessRows(region, view, checkpoint, keys) {
   const own = await parseVerifierKey(localStorage.getItem(VKEY(region)) ?? "");
+  const witnesses = view.witnesses ?? [];
+  const copies = witnesses.map((witness) => (witness.note ? parseCheckpoint(witness.note) : null));
+  // The proofs are read at once: on a remote station's link each read is a round trip.
+  const consistency = await Promise.all(copies.map((copy) =>
+    (copy ? consistent(copy, checkpoint) : null)));
   const counted = new Set();
   const rows = [];
-  for (const witness of view.witnesses ?? []) {
-    const copy = witness.note ? parseCheckpoint(witness.note) : null;
-    const row = { witness, copy, signed: null, time: null, cosigned: null, consistent: null,
-      cosigner: null };
+  for (const [i, witness] of witnesses.entries()) {
+    const copy = copies[i];
+    const row = { witness, copy, signed: null, time: null, cosigned: null,
+      consistent: consistency[i], cosigner: null };
     if (witness.note && !copy) Object.assign(row, { signed: false, consistent: false });
     if (copy) {
       if (own) row.signed = await verifyCheckpoint(copy, own);
@@ -108,7 +113,6 @@ async function witnessRows(region, view, checkpoint, keys) {
         if (row.cosigned) row.cosigner = key.name;
         counted.add(key.name);
       }
-      row.consistent = await consistent(copy, checkpoint);
     }
     rows.push(row);
   }
@@ -158,13 +162,11 @@ async function federationTable(region) {
   const status = await get("/v1/federation").catch(() => null);
   if (!status) return h("p", { class: "meta" }, t("auditor.no_federation"));
   const forks = await get("/v1/federation/forks").catch(() => ({ forks: [] }));
-  const rows = [];
-  for (const peer of REGIONS.filter((r) => r !== region)) {
-    const info = status.peers?.[peer] ?? {};
+  const rows = await Promise.all(REGIONS.filter((r) => r !== region).map(async (peer) => {
     const note = await get(`/v1/witness/${peer}`).catch(() => null);
-    const checkpoint = typeof note === "string" ? parseCheckpoint(note) : null;
-    rows.push({ peer, info, checkpoint });
-  }
+    return { peer, info: status.peers?.[peer] ?? {},
+      checkpoint: typeof note === "string" ? parseCheckpoint(note) : null };
+  }));
   return h("div", {},
     h("p", { class: (status.forks ?? 0) ? "bad" : "ok", id: "forks" },
       t("auditor.forks", { count: status.forks ?? (forks.forks ?? []).length })),
@@ -209,8 +211,9 @@ function entryBrowser(identity) {
 
 export async function render({ main, region, identity }) {
   const checkpoint = await latestCheckpoint();
-  const consistency = await consistencyLine(region, checkpoint);
-  const witnesses = await witnessSection(region, checkpoint);
+  const [consistency, witnesses, federation] = await Promise.all([
+    consistencyLine(region, checkpoint), witnessSection(region, checkpoint),
+    federationTable(region)]);
   main.append(h("h1", {}, t("auditor.title")), h("p", { class: "lead" }, t("auditor.lead")),
     section("auditor.checkpoint",
       h("dl", { class: "facts" }, h("dt", {}, t("auditor.origin")), h("dd", {}, checkpoint.origin),
@@ -218,7 +221,7 @@ export async function render({ main, region, identity }) {
         h("dt", {}, t("auditor.root")), h("dd", { class: "mono small" }, toBase64(checkpoint.root))),
       consistency, ...signatureCheck(region, checkpoint, witnesses.redraw)),
     section("auditor.witnesses", ...witnesses.nodes),
-    section("auditor.federation", await federationTable(region)),
+    section("auditor.federation", federation),
     identity ? section("auditor.entries", ...entryBrowser(identity)) :
       section("auditor.entries", h("p", {}, t("auditor.need_key"))));
 }

@@ -1,6 +1,7 @@
 // The office's clearing periods: a period's lines (each with its ledger entry), the differences
-// with each peer line by line (this side's inclusion proofs checked in the page), the settlement's net positions as a chart, the transfers, the signatures so far,
-// signing the settlement, and the region's statements (CSV, camt.053) to download.
+// with each peer line by line (this side's inclusion proofs checked in the page), the
+// settlement's net positions as a chart, the transfers, the signatures so far, signing the
+// settlement, and the region's statements (CSV, camt.053) to download.
 
 import { post } from "../api.js";
 import { barChart } from "../chart.js";
@@ -8,25 +9,16 @@ import { t } from "../i18n.js";
 import { formatFen } from "../money.js";
 import { parseCheckpoint } from "../note.js";
 import { download, form, h, section, table } from "../ui.js";
-import { latestCheckpoint, unsignedNote, verifyEntry } from "./proofs.js";
+import { checkButton, latestCheckpoint, unsignedNote, verifyEntry } from "./proofs.js";
 
 // A button checking, in the page, that entry `index` is in a signed tree: `checkpoint()` gives
 // the tree, `proof` (optional) the inclusion proof to check instead of one read now.
 function entryCheck(identity, index, checkpoint, proof = null) {
-  const out = h("span", { class: "proof-result", role: "status" });
-  const check = h("button", { type: "button", class: "secondary", onclick: async () => {
-    try {
-      const result = await verifyEntry(identity, index, await checkpoint(), proof);
-      out.className = result.ok ? "proof-result ok" : "proof-result bad";
-      out.dataset.verified = String(result.ok);
-      out.textContent = result.ok ? t("proof.ok_one") + unsignedNote(result) : t("proof.bad");
-    } catch (error) {
-      out.className = "proof-result bad";
-      out.dataset.verified = "false";
-      out.textContent = t("proof.failed", { detail: error.title ?? error.message });
-    }
-  } }, t("proof.check_one", { index }));
-  return h("span", { class: "row-actions" }, check, out);
+  return checkButton(t("proof.check_one", { index }), async () => {
+    const result = await verifyEntry(identity, index, await checkpoint(), proof);
+    return { ok: result.ok,
+      text: result.ok ? t("proof.ok_one") + unsignedNote(result) : t("proof.bad") };
+  });
 }
 
 function lines(identity, answer) {
@@ -105,7 +97,8 @@ function differencesView(identity, peer, report) {
   const theirs = parseCheckpoint(report.their_checkpoint ?? "");
   const items = report.differences ?? [];
   const mineCheckpoint = async () => {
-    if (!mine) throw Object.assign(new Error(t("period.no_checkpoint")), { title: t("period.no_checkpoint") });
+    const missing = t("period.no_checkpoint");
+    if (!mine) throw Object.assign(new Error(missing), { title: missing });
     return mine;
   };
   return h("div", { class: "differences", "data-peer": peer },

@@ -65,30 +65,41 @@ export function entriesOf(voucher) {
     .filter((index) => Number.isInteger(index));
 }
 
-// A button that checks every entry of the voucher and says the outcome beside itself.
-export function proofButton(identity, voucher) {
-  const indices = entriesOf(voucher);
-  if (!indices.length) return "—";
+// A button labelled `label` that runs `check` (→ {ok, text}) and says the verdict beside itself
+// (data-verified "true" or "false"); a check that could not run is said as such, and not verified.
+export function checkButton(label, check) {
   const out = h("span", { class: "proof-result", role: "status" });
   const button = h("button", { type: "button", class: "secondary", onclick: async () => {
     button.disabled = true;
     out.textContent = t("common.working");
+    delete out.dataset.verified;
     try {
-      const checkpoint = await latestCheckpoint();
-      const usable = indices.filter((i) => i < checkpoint.size);
-      const results = [];
-      for (const index of usable) results.push(await verifyEntry(identity, index, checkpoint));
-      const good = results.length === indices.length && results.every((r) => r.ok);
-      out.className = good ? "proof-result ok" : "proof-result bad";
-      out.dataset.verified = String(good);
-      out.textContent = good ? t("proof.ok", { count: results.length, size: checkpoint.size }) +
-        unsignedNote(results[0]) : t("proof.bad");
+      const { ok, text } = await check();
+      out.className = ok ? "proof-result ok" : "proof-result bad";
+      out.textContent = text;
+      out.dataset.verified = String(ok);
     } catch (error) {
       out.className = "proof-result bad";
       out.textContent = t("proof.failed", { detail: error.title ?? error.message });
+      out.dataset.verified = "false";
     } finally {
       button.disabled = false;
     }
-  } }, t("proof.check"));
+  } }, label);
   return h("span", { class: "row-actions" }, button, out);
+}
+
+// A button that checks every entry of the voucher and says the outcome beside itself.
+export function proofButton(identity, voucher) {
+  const indices = entriesOf(voucher);
+  if (!indices.length) return "—";
+  return checkButton(t("proof.check"), async () => {
+    const checkpoint = await latestCheckpoint();
+    const usable = indices.filter((i) => i < checkpoint.size);
+    const results = [];
+    for (const index of usable) results.push(await verifyEntry(identity, index, checkpoint));
+    const ok = results.length === indices.length && results.every((r) => r.ok);
+    return { ok, text: ok ? t("proof.ok", { count: results.length, size: checkpoint.size }) +
+      unsignedNote(results[0]) : t("proof.bad") };
+  });
 }

@@ -10,7 +10,8 @@ import { t } from "../i18n.js";
 import { formatFen, parseYuan } from "../money.js";
 import { date, form, h, section, table } from "../ui.js";
 import { act, categoryOptions, needIdentity, regionOptions, voucherCells } from "./common.js";
-import { latestCheckpoint, proofButton, unsignedNote, verifyEntry } from "./proofs.js";
+import { checkButton, latestCheckpoint, proofButton, unsignedNote, verifyEntry }
+  from "./proofs.js";
 
 function yuan(text, field) {
   try {
@@ -119,25 +120,12 @@ async function checkRedemption(identity, r) {
 }
 
 function redemptionCheck(identity, r) {
-  const out = h("span", { class: "proof-result", role: "status" });
-  const button = h("button", { type: "button", class: "secondary", onclick: async () => {
-    button.disabled = true;
-    out.textContent = t("common.working");
-    try {
-      const outcome = await checkRedemption(identity, r);
-      out.className = outcome.ok ? "proof-result ok" : "proof-result bad";
-      out.dataset.verified = String(Boolean(outcome.ok));
-      out.textContent = outcome.waiting ? t("provider.redemption_waiting") : outcome.ok ?
-        t("provider.redemption_proved", { count: outcome.count, size: outcome.size }) +
-        unsignedNote(outcome) : t("proof.bad");
-    } catch (error) {
-      out.className = "proof-result bad";
-      out.textContent = t("proof.failed", { detail: error.title ?? error.message });
-    } finally {
-      button.disabled = false;
-    }
-  } }, t("proof.check"));
-  return h("span", { class: "row-actions" }, button, out);
+  return checkButton(t("proof.check"), async () => {
+    const outcome = await checkRedemption(identity, r);
+    return { ok: Boolean(outcome.ok), text: outcome.waiting ? t("provider.redemption_waiting") :
+      outcome.ok ? t("provider.redemption_proved", { count: outcome.count, size: outcome.size }) +
+        unsignedNote(outcome) : t("proof.bad") };
+  });
 }
 
 // A redemption of another region's voucher, coordinated here: its outcome as this node recorded
