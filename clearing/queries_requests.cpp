@@ -26,6 +26,7 @@ Result<nlohmann::json> request_view(const Store& store, const std::string& id) {
                           {"provider", body.value("provider", "")},
                           {"receipt_id", body.value("receipt_id", "")},
                           {"request_id", id},
+                          {"requested_index", (**waiting)["entry_index"]},
                           {"requested_ms", body["requested_ms"]},
                           {"status", "pending"},
                           {"voucher_id", body.value("voucher_id", "")}};

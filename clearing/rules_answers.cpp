@@ -176,6 +176,7 @@ nlohmann::json answered_record(const nlohmann::json& request, const nlohmann::js
                            {"provider", body.value("provider", "")},
                            {"receipt_id", body.value("receipt_id", "")},
                            {"request_id", body["request_id"]},
+                           {"requested_index", request["entry_index"]},
                            {"requested_ms", body["requested_ms"]},
                            {"voucher_id", body.value("voucher_id", "")}};
   if (!is_done(answer)) {

@@ -81,8 +81,12 @@ TEST_CASE("A provider reads the home node's reason for refusing its redemption",
           "[federation][outcome]") {
   CrossRegion books;
   // The voucher was never assigned to the laboratory: Beijing refuses to honour it.
-  const std::string request_id = CrossRegion::request_id_of(books.provider_redeem("R1"));
-  CHECK(redemption(books.lab, provider_key, provider_id, request_id)["status"] == "pending");
+  const Result<Accepted> asked = books.provider_redeem("R1");
+  REQUIRE(asked.ok());
+  const std::string request_id = CrossRegion::request_id_of(asked);
+  const nlohmann::json pending = redemption(books.lab, provider_key, provider_id, request_id);
+  CHECK(pending["status"] == "pending");
+  CHECK(pending["requested_index"] == asked->index);  // the provider's own signed entry
   Result<nlohmann::json> locked = ask(books.lab, provider_key, provider_id, "query.receipt",
                                       {{"provider", provider_id}, {"receipt_id", "R1"}});
   REQUIRE(locked.ok());
@@ -93,6 +97,8 @@ TEST_CASE("A provider reads the home node's reason for refusing its redemption",
   CHECK(view["code"] == static_cast<int>(Code::not_assigned));
   CHECK_FALSE(view["reason"].get<std::string>().empty());
   CHECK(view["peer"] == "BJ");
+  CHECK(view["requested_index"] == asked->index);
+  CHECK(view["answered_index"].get<std::uint64_t>() > asked->index);
   Result<nlohmann::json> unlocked = ask(books.lab, provider_key, provider_id, "query.receipt",
                                         {{"provider", provider_id}, {"receipt_id", "R1"}});
   REQUIRE(unlocked.ok());

@@ -95,14 +95,13 @@ function redeemForm(identity, region) {
 }
 
 // Whether this node's entries of redemption `r` say what the node reports, each proved in the
-// latest checkpoint: the request (its id is <REGION>-R<entry index>), signed by this provider for
+// latest checkpoint: the request (entry `requested_index`), signed by this provider for
 // this voucher and receipt, and, once answered, the home region's recorded answer to that request
 // with that outcome and amount. {ok, count, size}, or {waiting} while an entry is not yet in a
 // checkpoint.
 async function checkRedemption(identity, r) {
   const checkpoint = await latestCheckpoint();
-  const requested = Number(/-R(\d+)$/.exec(r.request_id)?.[1]);
-  const indices = [requested, r.answered_index].filter(Number.isInteger);
+  const indices = [r.requested_index, r.answered_index].filter(Number.isInteger);
   if (indices.some((index) => index >= checkpoint.size)) return { waiting: true };
   const results = [];
   for (const index of indices) results.push(await verifyEntry(identity, index, checkpoint));
